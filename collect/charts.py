@@ -1,0 +1,162 @@
+"""The headline figure: one panel per workload family present, built from long-form rows.
+
+No device or env list lives here: envs, frameworks and models come from the data, so a
+new results file shows up by itself. Colours are fixed per env across all panels.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: CI and servers have no display
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from collect import summary  # noqa: E402
+
+EPOCH_SAMPLES = 50_000
+BAR_INCHES = 0.28
+MAX_BARS = 60  # per panel; beyond this a chart stops being readable (results.md lists everything)
+MAX_LINES = 50  # envs in the MLP panel
+
+
+def spread(items: list, n: int) -> list:
+    """At most n items at evenly spaced ranks, fastest and slowest kept: a fair sample of the range."""
+    if len(items) <= n:
+        return list(items)
+    step = (len(items) - 1) / (n - 1)
+    return [items[round(i * step)] for i in range(n)]
+
+
+def shown(total: int, limit: int) -> str:
+    return f"\n({limit} of {total} shown, evenly spread from fastest to slowest)" if total > limit else ""
+FRAMEWORK_COLORS = {"torch": "#ee4c2c", "tensorflow": "#ff9f00"}  # the projects' own brand hues
+
+
+def fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _label(r, with_mode: bool) -> str:
+    kind = "" if r.env.endswith(r.device_kind) else f" [{r.device_kind}]"
+    return textwrap.fill(f"{r.model} · {r.env}{kind}" + (f" · {r.mode}" if with_mode else ""), 34)
+
+
+def env_colors(envs) -> dict[str, tuple]:
+    """One colour per env, the same in every panel: evenly spaced hues over the envs drawn."""
+    envs = sorted(set(envs))
+    return dict(zip(envs, sns.color_palette("husl", len(envs)), strict=True))
+
+
+def mlp_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Classic MLP training rows as seconds per 50,000-sample epoch, with depth and line style."""
+    picked = frame[(frame["workload"] == "mlp") & (frame["mode"] == "train") & (frame["precision"] == "fp32")]
+    rows = summary.ok_rows(picked)
+    rows = rows[rows["model"].str.fullmatch(r"mlp-d\d+-w1024")].copy()
+    if rows.empty:
+        return rows
+    rows["depth"] = rows["model"].str.extract(r"mlp-d(\d+)-", expand=False).astype(int)
+    legacy = rows["source"] == "legacy"
+    rows["epoch_s"] = EPOCH_SAMPLES / rows["samples_per_s"]
+    rows.loc[legacy, "epoch_s"] = rows.loc[legacy, "wall_s"] / 3
+    rows["style"] = rows["framework"] + rows["source"].map(lambda s: " (legacy: incl. build)" if s == "legacy" else "")
+    # Keep the fastest batch size per env/framework/depth so lines compare like with like.
+    best = (rows.groupby(["env", "style", "depth", "batch_size"], observed=True)["epoch_s"].median()
+            .reset_index().sort_values("epoch_s").drop_duplicates(["env", "style", "depth"]))
+    rows = rows.merge(best[["env", "style", "depth", "batch_size"]], on=["env", "style", "depth", "batch_size"])
+    ranked = rows.groupby("env")["epoch_s"].median().sort_values().index.tolist()
+    rows = rows[rows["env"].isin(spread(ranked, MAX_LINES))]
+    rows.attrs["total_envs"] = len(ranked)
+    return rows
+
+
+def bar_rows(agg: pd.DataFrame, workload: str, mode: str | None) -> pd.DataFrame:
+    """The fastest configuration per env/framework/model (one row each, with its median, range
+    and count), labelled and sorted fastest first for a bar chart."""
+    agg = agg[(agg["workload"] == workload) & ((agg["mode"] == mode) if mode else agg["mode"].isin(["train", "infer"]))]
+    best = summary.best_per_model(agg)
+    if best.empty:
+        return best
+    order = best.sort_values("rate", ascending=False).reset_index(drop=True)
+    total = len(order)
+    order = order.iloc[spread(list(range(total)), MAX_BARS)].copy()
+    order["label"] = [_label(r, mode is None) for r in order.itertuples()]
+    order.attrs["total_bars"] = total
+    return order
+
+
+def draw_mlp(ax, rows: pd.DataFrame, colors) -> None:
+    sns.lineplot(data=rows, x="depth", y="epoch_s", hue="env", style="style", palette=colors,
+                 estimator="median", errorbar=("pi", 100), err_style="bars", markers=True, ax=ax)
+    counts = rows.groupby(["env", "style", "depth"], observed=True)["epoch_s"].agg(["median", "size"]).reset_index()
+    for r in counts[counts["size"] > 1].itertuples():
+        ax.annotate(f"n={r.size}", (r.depth, r.median), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.set_yscale("log")
+    ax.set_xticks(sorted(rows["depth"].unique()))
+    title = "Classic MLP: training time per epoch (50,000 samples; lower is better)"
+    ax.set(title=title + shown(rows.attrs.get("total_envs", 0), MAX_LINES),
+           xlabel="hidden layers of 1024 units", ylabel="seconds per epoch (log)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), ncol=math.ceil(rows["env"].nunique() / 20))
+
+
+def draw_bars(ax, rows: pd.DataFrame, colors, title: str, unit: str) -> None:
+    sns.barplot(data=rows, y="label", x="rate", hue="framework", dodge=False, orient="h", ax=ax,
+                errorbar=None, palette=FRAMEWORK_COLORS,
+                hue_order=[f for f in FRAMEWORK_COLORS if f in set(rows["framework"])])
+    # Whiskers: the full range of repeat rows behind each median.
+    y = range(len(rows))
+    ax.errorbar(rows["rate"], y, xerr=[rows["rate"] - rows["rate_min"], rows["rate_max"] - rows["rate"]],
+                fmt="none", ecolor="0.25", elinewidth=1, capsize=2)
+    for pos, r in zip(y, rows.itertuples(), strict=True):
+        count = f"  n={r.n}" if r.n > 1 else ""
+        ax.annotate(f"{fmt(r.rate)}  (bs {r.batch_size}, {r.precision}){count}",
+                    (r.rate_max, pos), textcoords="offset points", xytext=(4, -3), fontsize=7)
+    for tick, env in zip(ax.get_yticklabels(), rows["env"], strict=True):
+        tick.set_color(colors.get(env, "black"))
+        tick.set_fontsize(7)
+    if rows["rate_max"].max() / max(rows["rate_min"].min(), 1e-12) > 100:
+        ax.set_xscale("log")
+        ax.set_xlim(right=rows["rate_max"].max() * 8)  # room for the value labels
+    else:
+        ax.set_xlim(0, rows["rate_max"].max() * 1.3)
+    ax.set(title=title + shown(rows.attrs.get("total_bars", 0), MAX_BARS), xlabel=f"{unit} (higher is better)", ylabel="")
+    ax.legend(title="framework", fontsize=7, loc="lower right")
+
+
+def panels(frame: pd.DataFrame, agg: pd.DataFrame) -> list[tuple]:
+    """(kind, rows, title, unit) for each panel that has data, in a fixed order."""
+    out = []
+    mlp = mlp_rows(frame)
+    if not mlp.empty:
+        out.append(("mlp", mlp, None, None))
+    for workload, mode, title, unit in (
+        ("cnn", "train", "CNN training throughput (best batch and precision per env)", "images/s"),
+        ("cnn", "infer", "CNN inference throughput (best batch and precision per env)", "images/s"),
+        ("transformer", None, "Transformer throughput, train and infer (seq 128)", "sequences/s"),
+    ):
+        rows = bar_rows(agg, workload, mode)
+        if not rows.empty:
+            out.append(("bars", rows, title, unit))
+    return out
+
+
+def headline(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None):
+    """Build the figure; returns it (tests inspect its artists, the CLI saves it)."""
+    agg = summary.aggregate(frame) if agg is None else agg
+    found = panels(frame, agg)
+    colors = env_colors(env for _kind, rows, *_ in found for env in rows["env"].unique())
+    heights = [5.0 if kind == "mlp" else 1.2 + BAR_INCHES * rows["label"].nunique() for kind, rows, *_ in found]
+    fig, axes = plt.subplots(len(found), 1, figsize=(12, sum(heights) + 1.2), squeeze=False,
+                             gridspec_kw={"height_ratios": heights}, layout="constrained")
+    for ax, (kind, rows, title, unit) in zip(axes[:, 0], found, strict=True):
+        if kind == "mlp":
+            draw_mlp(ax, rows, colors)
+        else:
+            draw_bars(ax, rows, colors, title, unit)
+    # Constrained layout makes room for long tick labels and the outside legend at any size.
+    fig.suptitle("devicebench: deep-learning throughput by machine\n" + subtitle, fontsize=12)
+    return fig

@@ -1,0 +1,77 @@
+"""What every CSV column means: (unit, meaning). The README's column table is made from this.
+
+`python -m collect.columns` prints the markdown table; tests check that the README
+holds every column, so adding a field without documenting it fails CI.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from collect import record as r
+
+DOCS: dict[str, tuple[str, str]] = {
+    "schema_version": ("integer", f"Version of this column layout; this code writes and knows up to {r.SCHEMA_VERSION}."),
+    "env": ("slug", "Name of the environment; equals `<env>` in `results_<env>.csv`. 1-64 of `a-z 0-9 . _ -`."),
+    "source": (", ".join(r.SOURCES), "`measured` by a runner, `published` transcribed from a cited project, `legacy` read from an old wide CSV."),
+    "reference": ("text", "Where a published or legacy figure comes from."),
+    "run_id": ("text", "Identifies one invocation of the runner; repeat runs get new ids."),
+    "timestamp_utc": ("ISO 8601", "When the row was measured (UTC), or the date of the published figure."),
+    "platform": (", ".join(r.PLATFORMS), "Where it ran: Kaggle, Colab, a CI job, or a local machine."),
+    "framework": (", ".join(r.FRAMEWORKS), "Deep-learning framework."),
+    "framework_version": ("text", "Framework version that ran."),
+    "device_kind": (", ".join(r.DEVICE_KINDS), "Device the workload ran on; `gpu` is a TensorFlow GPU such as Metal."),
+    "device_name": ("text", "Device as the framework or OS names it (GPU name, Apple chip, CPU model)."),
+    "workload": (", ".join(r.WORKLOADS), "Workload family."),
+    "model": ("text", "Model: `mlp-d<depth>-w1024`, a torchvision / keras.applications name, `matmul-<n>`, a transformer size."),
+    "mode": (", ".join(r.MODES), "`infer`: forward in eval mode; `train`: forward, backward and optimizer step; `train_forward` / `train_backward`: the two halves timed apart."),
+    "precision": (", ".join(r.PRECISIONS), "Numeric precision that took effect (autocast dtype, Keras mixed policy, TF32)."),
+    "batch_size": ("samples", "Samples per step."),
+    "dataset": ("text", "`synthetic` (generated on the device before timing) or the real dataset used, e.g. `cifar10`."),
+    "samples_per_s": ("samples/s", "Samples processed in the timed steps divided by their synchronized wall time. Required and > 0 when status is ok."),
+    "step_ms_median": ("ms", "Median time of one step in steady state (warm-up excluded)."),
+    "step_ms_p10": ("ms", "10th percentile of the step time."),
+    "step_ms_p90": ("ms", "90th percentile of the step time."),
+    "steps": ("count", "Timed steps behind the statistics."),
+    "warmup_steps": ("count", "Steps run before timing, the first (compile) step included."),
+    "compile_s": ("s", "Time of the first step: tracing, compilation, autotuning. Not part of the step statistics."),
+    "peak_mem_mb": ("MiB", "Peak memory: CUDA max allocated, MPS driver-allocated, TensorFlow GPU peak, else process peak RSS."),
+    "flops_per_sample": ("FLOP", "Floating-point operations per sample, 2 x multiply-accumulates; training counts forward + backward."),
+    "tflops": ("TFLOP/s", "Achieved rate: flops_per_sample x samples_per_s / 1e12."),
+    "power_w": ("W", "Mean power during the timed steps, where measured or published."),
+    "status": (", ".join(r.STATUSES), "Outcome: `oom` ran out of memory, `unsupported` the device cannot run it, `skipped` not attempted (e.g. would not fit), `error` failed or gave wrong results."),
+    "note": ("text", "Free text: reason for a non-ok status, warnings such as a noisy measurement."),
+    "wall_s": ("s", "Whole-run wall time including model build and compile (classic protocol and legacy rows)."),
+    "rel_err": ("ratio", "Relative error of the device's output against the CPU in fp32 (correctness check on accelerators)."),
+    "threads": ("count", "CPU threads the framework used (torch.get_num_threads, TensorFlow intra-op)."),
+    "tf32": (", ".join(r.ON_OFF), "Whether TF32 matmul/convolution was allowed (CUDA)."),
+    "matmul_precision": ("text", "torch.get_float32_matmul_precision() in effect: highest, high, medium."),
+    "cudnn_benchmark": (", ".join(r.ON_OFF), "Whether cuDNN autotuning was on."),
+    "xla": (", ".join(r.ON_OFF), "Whether XLA compilation took effect (TensorFlow), not merely was asked for."),
+    "os": ("text", "Operating system, release and architecture."),
+    "python_version": ("text", "Python version."),
+    "cpu_name": ("text", "CPU model name."),
+    "cpu_count": ("count", "Logical CPU cores."),
+    "ram_gb": ("GiB", "System memory."),
+    "accel_mem_gb": ("GiB", "Accelerator memory (CUDA total; unified memory on Apple silicon)."),
+    "cuda_version": ("text", "CUDA version the framework was built with."),
+    "cudnn_version": ("text", "cuDNN version."),
+    "driver_version": ("text", "GPU driver version where readable."),
+    "keras_version": ("text", "Keras version (TensorFlow rows)."),
+    "rosetta": (", ".join(r.YES_NO), "Whether Python ran under Rosetta 2 on an Apple-silicon Mac (about 2x slower)."),
+    "power_source": (", ".join(r.POWER_SOURCES), "Mains or battery, where readable (laptops throttle on battery)."),
+    "harness_version": ("text", "devicebench version that measured the row."),
+}
+
+
+def markdown_table() -> str:
+    lines = ["| column | unit / allowed values | meaning |", "|---|---|---|"]
+    for name in r.FIELDS:
+        unit, meaning = DOCS[name]
+        required = " Required." if name in r.REQUIRED else ""
+        lines.append(f"| `{name}` | {unit} | {meaning}{required} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table() + "\n")

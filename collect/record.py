@@ -1,0 +1,160 @@
+"""The one record type that flows from a runner to results/*.csv to the charts.
+
+Its field list *is* the CSV header. Every column is documented in COLUMNS
+(meaning, unit, allowed values); the README's column table is checked against
+it by a test, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+FRAMEWORKS = ("torch", "tensorflow")
+DEVICE_KINDS = ("cpu", "cuda", "mps", "gpu", "unknown")
+MODES = ("train", "infer", "train_forward", "train_backward")
+PRECISIONS = ("fp32", "fp16", "bf16", "mixed_fp16", "mixed_bf16", "tf32", "fp64")
+SOURCES = ("measured", "published", "legacy")
+STATUSES = ("ok", "oom", "unsupported", "error", "skipped")
+PLATFORMS = ("local", "colab", "kaggle", "ci", "unknown")
+WORKLOADS = ("mlp", "cnn", "matmul", "transformer")
+ON_OFF = ("on", "off")
+YES_NO = ("yes", "no")
+POWER_SOURCES = ("ac", "battery", "unknown")
+
+ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One measurement (or one published / legacy figure). Empty string = not measured."""
+
+    # identity and provenance
+    env: str
+    framework: str
+    device_kind: str
+    workload: str
+    model: str
+    mode: str
+    precision: str
+    batch_size: int
+    status: str = "ok"
+    schema_version: int = SCHEMA_VERSION
+    source: str = "measured"
+    reference: str = ""
+    run_id: str = ""
+    timestamp_utc: str = ""
+    platform: str = "unknown"
+    framework_version: str = ""
+    device_name: str = ""
+    dataset: str = "synthetic"
+    # metrics
+    samples_per_s: float | str = ""
+    step_ms_median: float | str = ""
+    step_ms_p10: float | str = ""
+    step_ms_p90: float | str = ""
+    steps: int | str = ""
+    warmup_steps: int | str = ""
+    compile_s: float | str = ""
+    peak_mem_mb: float | str = ""
+    flops_per_sample: float | str = ""
+    tflops: float | str = ""
+    power_w: float | str = ""
+    note: str = ""
+    wall_s: float | str = ""
+    rel_err: float | str = ""
+    # settings that took effect
+    threads: int | str = ""
+    tf32: str = ""
+    matmul_precision: str = ""
+    cudnn_benchmark: str = ""
+    xla: str = ""
+    # environment fingerprint
+    os: str = ""
+    python_version: str = ""
+    cpu_name: str = ""
+    cpu_count: int | str = ""
+    ram_gb: float | str = ""
+    accel_mem_gb: float | str = ""
+    cuda_version: str = ""
+    cudnn_version: str = ""
+    driver_version: str = ""
+    keras_version: str = ""
+    rosetta: str = ""
+    power_source: str = ""
+    harness_version: str = ""
+
+
+# The public column order: the contract columns first, in the order users know.
+CONTRACT = (
+    "schema_version", "env", "source", "reference", "run_id", "timestamp_utc", "platform",
+    "framework", "framework_version", "device_kind", "device_name", "workload", "model",
+    "mode", "precision", "batch_size", "dataset", "samples_per_s", "step_ms_median",
+    "step_ms_p10", "step_ms_p90", "steps", "warmup_steps", "compile_s", "peak_mem_mb",
+    "flops_per_sample", "tflops", "power_w", "status", "note",
+)
+_ALL = tuple(f.name for f in dataclasses.fields(Record))
+FIELDS = CONTRACT + tuple(name for name in _ALL if name not in CONTRACT)
+
+REQUIRED = (
+    "schema_version", "env", "source", "run_id", "platform", "framework",
+    "device_kind", "workload", "model", "mode", "precision", "batch_size", "status",
+)
+INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count")
+FLOAT_COLUMNS = (
+    "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "compile_s",
+    "peak_mem_mb", "flops_per_sample", "tflops", "power_w", "wall_s", "rel_err",
+    "ram_gb", "accel_mem_gb",
+)
+NUMERIC_COLUMNS = INT_COLUMNS + FLOAT_COLUMNS
+CHOICES = {
+    "framework": FRAMEWORKS, "device_kind": DEVICE_KINDS, "mode": MODES,
+    "precision": PRECISIONS, "source": SOURCES, "status": STATUSES, "platform": PLATFORMS,
+    "workload": WORKLOADS, "tf32": ON_OFF, "cudnn_benchmark": ON_OFF, "xla": ON_OFF,
+    "rosetta": YES_NO, "power_source": POWER_SOURCES,
+}
+
+
+def choice_error(name: str, allowed, value) -> str:
+    """The one wording for a bad value, everywhere: names the thing and what is allowed."""
+    return f"`{name}` must be one of {tuple(allowed)!r}, but {value!r} was passed"
+
+
+def check_env(env: str) -> str:
+    """Return env if it is a safe slug for a file name, else raise ValueError saying why."""
+    if not isinstance(env, str) or not ENV_RE.match(env):
+        raise ValueError(
+            "`env` must be 1-64 characters of lower-case letters, digits, '.', '_' or '-', "
+            f"but {env!r} was passed"
+        )
+    return env
+
+
+def slugify(text: str, limit: int = 64) -> str:
+    """A readable env slug from free text: 'Tesla T4 (Colab)' -> 'tesla-t4-colab'."""
+    slug = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")
+    return re.sub(r"-{2,}", "-", slug)[:limit].strip("-._") or "unknown"
+
+
+def make_record(**values) -> Record:
+    """Build a Record, checking the allowed-value columns so a runner bug fails loudly here."""
+    for name, allowed in CHOICES.items():
+        value = values.get(name, getattr(Record, name, ""))
+        if value != "" and value not in allowed:
+            raise ValueError(choice_error(name, allowed, value))
+    check_env(values.get("env", ""))
+    return Record(**values)
+
+
+def to_row(record: Record) -> dict[str, str]:
+    """A record as CSV cells: numbers in repr-exact form, newlines flattened out of text."""
+    row = {}
+    for name in FIELDS:
+        value = getattr(record, name)
+        if isinstance(value, float):
+            value = repr(value) if value == value else ""
+        row[name] = " ".join(str(value).split("\n")) if isinstance(value, str) else str(value)
+    return row

@@ -1,0 +1,135 @@
+"""Row validation with pandera, translated into one-line `FILE:LINE: column: reason` problems.
+
+The schema runs on the raw text cells (empty cell = missing), indexed by a global row
+number so every failure maps back to its file and line. Numbers are parsed once per
+column before validation and the checks close over them; cross-column rules are checks
+on the column they blame. That keeps a million rows to a few seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from collect import record as r
+
+ROW = "_row"  # helper column: the row's global position; failures on it are reported as column "row"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    column: str
+    reason: str
+    level: str = "error"  # or "warning": reported, does not invalidate the file
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.level == "warning" else ""
+        return f"{where}: {self.column}: {prefix}{self.reason}"
+
+
+def parse_numbers(column: pd.Series) -> pd.Series:
+    """Text cells as float64; NaN where empty or not a number."""
+    from collect import dataset  # the one switch saying whether pyarrow is used
+
+    if not dataset.USE_ARROW:
+        return pd.to_numeric(column, errors="coerce").astype(float)
+    try:
+        import pyarrow as pa_arrow
+        import pyarrow.compute as pc
+
+        values = pc.cast(pa_arrow.array(column, type=pa_arrow.string(), from_pandas=True), pa_arrow.float64())
+        return pd.Series(values.to_numpy(zero_copy_only=False), index=column.index)
+    except Exception:  # a cell that is not a number (or no pyarrow): the slower, forgiving parser
+        return pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def _number_checks(name: str, x: pd.Series) -> list[pa.Check]:
+    valid = np.isfinite(x) & (x >= 0)
+    if name in r.INT_COLUMNS:
+        checks = [pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | (valid & (x == np.round(x))), error="must be a whole number >= 0")]
+    else:
+        checks = [pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | valid, error="must be a finite number >= 0")]
+    if name == "schema_version":
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: ~(x > r.SCHEMA_VERSION),
+                               error=f"is newer than this code knows ({r.SCHEMA_VERSION}); update devicebench to read it"))
+    if name == "batch_size":
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: ~(x < 1), error="must be at least 1"))
+    return checks
+
+
+def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> list[pa.Check]:
+    checks = []
+    if name in r.REQUIRED:
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.notna(), error="is required but empty"))
+    if name in r.CHOICES:
+        allowed = r.CHOICES[name]
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | s.isin(allowed), error=f"must be one of {allowed!r}"))
+    if name in numbers:
+        checks += _number_checks(name, numbers[name])
+    if name == "env":
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | s.str.fullmatch(r.ENV_RE.pattern[1:-1]).fillna(False),
+                               error="must be 1-64 of lower-case letters, digits, '.', '_', '-'"))
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: (file_env == "") | (s == file_env).fillna(False),
+                               error="does not match the <env> in the file name"))
+    if name == "timestamp_utc":
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | pd.to_datetime(s, errors="coerce", utc=True, format="ISO8601").notna(),
+                               error="must be an ISO 8601 date or time"))
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.notna() | (frame["source"] != "measured"),
+                               error="is required for measured rows"))
+    if name == "samples_per_s":
+        rate = numbers[name]
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: (frame["status"] != "ok") | (rate > 0),
+                               error="must be a finite number > 0 when status is ok"))
+    return checks
+
+
+def duplicate_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """True for rows that repeat an earlier row exactly (same file included in `columns`)."""
+    # Cheap candidates on a few telling columns first; the full comparison only for those.
+    probe = [c for c in ("timestamp_utc", "run_id", "samples_per_s", "model", "mode", "batch_size", "_file_env") if c in columns]
+    candidates = frame.duplicated(subset=probe, keep=False).to_numpy()
+    result = np.zeros(len(frame), dtype=bool)
+    if candidates.any():
+        result[candidates] = frame.loc[candidates, columns].duplicated(keep="first").to_numpy()
+    return result
+
+
+def validate_strings(frame: pd.DataFrame, file_env) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Validate text cells (columns FIELDS, NaN = empty); file_env holds each row's file-name env.
+
+    Returns (failures with columns index, column, reason, value; the parsed numeric columns).
+    """
+    numbers = {name: parse_numbers(frame[name]) for name in r.NUMERIC_COLUMNS}
+    dupes = duplicate_rows(frame.assign(_file_env=file_env), list(r.FIELDS) + ["_file_env"])
+    columns = {name: pa.Column(checks=_column_checks(name, frame, numbers, file_env), required=False, nullable=True)
+               for name in r.FIELDS}
+    columns[ROW] = pa.Column(checks=[pa.Check(ignore_na=False, check_fn=lambda s: pd.Series(~dupes, index=s.index), error="repeats an earlier row of this file exactly")])
+    schema = pa.DataFrameSchema(columns, strict=False)
+    try:
+        schema.validate(frame.assign(**{ROW: np.arange(len(frame))}), lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as exc:
+        return _translate(exc.failure_cases), numbers
+    return pd.DataFrame(columns=["index", "column", "reason", "value"]), numbers
+
+
+def _translate(fc: pd.DataFrame) -> pd.DataFrame:
+    fc = fc[fc["index"].notna()]
+    column = fc["column"].astype(str).replace(ROW, "row")
+    value = fc["failure_case"].astype(object).where(fc["failure_case"].notna() & (column != "row"), "")
+    out = pd.DataFrame({"index": fc["index"].astype(int), "column": column,
+                        "reason": fc["check"].astype(str), "value": value.astype(str)})
+    out = out.drop_duplicates(["index", "column", "reason"])
+    return out.sort_values(["index", "column"], kind="stable").reset_index(drop=True)
+
+
+def reason_with_value(reason: str, value: str, column: str) -> str:
+    """Quote the offending cell when there is one: `..., but 'abc' was found`."""
+    if value == "" or column == "row":
+        return reason
+    return f"{reason}, but {value!r} was found"

@@ -1,0 +1,104 @@
+"""Appending rows: header once, atomic replace, no lost rows with concurrent writers."""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing as mp
+import os
+
+import pytest
+from conftest import record, write
+
+from collect import csvio
+from collect.dataset import load
+from collect.record import FIELDS, check_env, make_record, slugify, to_row
+
+
+def rows(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_first_append_writes_header_then_rows(results_dir):
+    path = write(results_dir, "a-cpu", [record(env="a-cpu")])
+    write(results_dir, "a-cpu", [record(env="a-cpu", run_id="run-2")])
+    text = path.read_text()
+    assert text.splitlines()[0] == ",".join(FIELDS)
+    assert text.count("schema_version") == 1
+    assert [r["run_id"] for r in rows(path)] == ["run-1", "run-2"]
+
+
+def test_float_cells_round_trip_exactly(results_dir):
+    path = write(results_dir, "a-cpu", [record(env="a-cpu", samples_per_s=1234.5678901234567)])
+    assert float(rows(path)[0]["samples_per_s"]) == 1234.5678901234567
+
+
+def test_newlines_in_notes_are_flattened():
+    assert to_row(record(note="line one\nline two"))["note"] == "line one line two"
+
+
+def test_interrupted_write_keeps_previous_file(results_dir, monkeypatch):
+    path = write(results_dir, "a-cpu", [record(env="a-cpu")])
+    before = path.read_bytes()
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt  # Ctrl-C arriving between writing the temp file and the rename
+
+    monkeypatch.setattr(os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write(results_dir, "a-cpu", [record(env="a-cpu", run_id="run-2")])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in results_dir.iterdir()) == ["results_a-cpu.csv"]  # no temp left behind
+    assert not load([path]).problems
+
+
+def _writer(folder, worker, count):
+    for i in range(count):
+        write(folder, "shared-cpu", [record(env="shared-cpu", run_id=f"w{worker}-{i}")])
+
+
+def test_concurrent_writers_lose_no_rows(results_dir):
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(results_dir, w, 15)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    ids = [r["run_id"] for r in rows(results_dir / "results_shared-cpu.csv")]
+    assert sorted(ids) == sorted(f"w{w}-{i}" for w in range(4) for i in range(15))
+    assert not load([results_dir / "results_shared-cpu.csv"]).problems
+
+
+def test_header_from_another_version_is_not_overwritten(results_dir):
+    path = results_dir / "results_a-cpu.csv"
+    path.write_text("schema_version,env\n1,a-cpu\n")
+    with pytest.raises(ValueError, match="other columns"):
+        write(results_dir, "a-cpu", [record(env="a-cpu")])
+    assert path.read_text() == "schema_version,env\n1,a-cpu\n"
+
+
+@pytest.mark.parametrize("env", ["", "My Mac", "a/b", "x" * 65, "UPPER", "../up"])
+def test_unsafe_env_names_are_rejected(env):
+    with pytest.raises(ValueError, match="`env` must be 1-64 characters"):
+        check_env(env)
+
+
+def test_bad_choice_names_the_allowed_values():
+    with pytest.raises(ValueError, match=r"`mode` must be one of \('train', 'infer', 'train_forward', 'train_backward'\), but 'eval' was passed"):
+        make_record(**{**record().__dict__, "mode": "eval"})
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("Tesla T4 (Colab)", "tesla-t4-colab"), ("Apple M1 Max", "apple-m1-max"), ("  !!  ", "unknown"),
+    ("Intel(R) Xeon(R) CPU @ 2.20GHz", "intel-r-xeon-r-cpu-2.20ghz"),
+])
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+    check_env(slugify(text))
+
+
+def test_results_path_checks_env(tmp_path):
+    assert csvio.results_path(tmp_path, "ok-env").name == "results_ok-env.csv"
+    with pytest.raises(ValueError):
+        csvio.results_path(tmp_path, "not ok")

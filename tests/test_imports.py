@@ -1,0 +1,39 @@
+"""The light stack (record, CSV IO, validation, plotting) imports without torch or TensorFlow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+BLOCKER = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('torch', 'torchvision', 'tensorflow', 'keras', 'tf_keras'):
+            raise ImportError(f'{name} is blocked: the light stack must not import it')
+sys.meta_path.insert(0, Block())
+"""
+
+
+def run_blocked(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", BLOCKER + code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_plotting_path_imports_and_runs_without_frameworks(tmp_path):
+    code = (
+        "import plot_results, collect.dataset, collect.charts, collect.report, collect.validate, collect.csvio, collect.record\n"
+        f"rc = plot_results.main(['--out', r'{tmp_path / 'r.png'}', '--markdown', r'{tmp_path / 'r.md'}'])\n"
+        "assert rc == 0, rc\n"
+        "print('frameworks loaded:', sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'tensorflow')))\n"
+    )
+    result = run_blocked(code)
+    assert result.returncode == 0, result.stderr
+    assert "frameworks loaded: []" in result.stdout
+
+
+def test_blocker_really_blocks():
+    # Guard against a blocker that silently lets everything through.
+    result = run_blocked("import torch")
+    assert result.returncode != 0 and "blocked" in result.stderr

@@ -1,0 +1,145 @@
+"""plot_results.py end to end, and the headline figure checked through its drawn artists."""
+
+from __future__ import annotations
+
+import hashlib
+
+import matplotlib.pyplot as plt
+import pytest
+from conftest import record, write
+
+import plot_results
+from collect.charts import headline
+from collect.dataset import discover, load
+
+
+def snapshot(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def mlp(env, depth, rate, framework="torch", **kw):
+    return record(env=env, model=f"mlp-d{depth}-w1024", samples_per_s=rate, framework=framework, **kw)
+
+
+def cnn(env, mode, rate, model="resnet18", framework="torch", **kw):
+    return record(env=env, workload="cnn", model=model, mode=mode, samples_per_s=rate, framework=framework,
+                  batch_size=16, **kw)
+
+
+@pytest.fixture
+def dataset(results_dir):
+    write(results_dir, "laptop-cpu", [mlp("laptop-cpu", d, 5000 / d) for d in (5, 10)]
+          + [cnn("laptop-cpu", "train", 10.0), cnn("laptop-cpu", "infer", 40.0)])
+    write(results_dir, "box-cuda", [mlp("box-cuda", d, 50000 / d, device_kind="cuda") for d in (5, 10)]
+          + [cnn("box-cuda", "infer", r, device_kind="cuda", run_id=f"r{r}") for r in (900.0, 1000.0, 1100.0)])
+    return results_dir
+
+
+def figure_for(folder):
+    return headline(load(discover(folder)).frame, "subtitle")
+
+
+def test_main_writes_png_and_markdown_and_leaves_results_untouched(dataset, tmp_path, capsys):
+    before = snapshot(dataset)
+    out, md = tmp_path / "chart.png", tmp_path / "tables.md"
+    rc = plot_results.main(["--results-dir", str(dataset), "--out", str(out), "--markdown", str(md)])
+    assert rc == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| resnet18 | infer | box-cuda |" in md.read_text()
+    assert snapshot(dataset) == before
+
+
+def test_refuses_to_write_inside_results(dataset, capsys):
+    before = snapshot(dataset)
+    rc = plot_results.main(["--results-dir", str(dataset), "--out", str(dataset / "x.png")])
+    assert rc == 1 and "refusing to write" in capsys.readouterr().err
+    assert snapshot(dataset) == before
+
+
+def test_check_writes_nothing(dataset, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert plot_results.main(["--check", "--results-dir", str(dataset)]) == 0
+    assert not (tmp_path / "results.png").exists() and not (tmp_path / "results.md").exists()
+
+
+def test_invalid_file_is_skipped_in_plot_mode(dataset, tmp_path, capsys):
+    (dataset / "results_broken.csv").write_text("nonsense\n")
+    rc = plot_results.main(["--results-dir", str(dataset), "--out", str(tmp_path / "a.png"),
+                            "--markdown", str(tmp_path / "a.md")])
+    captured = capsys.readouterr()
+    assert rc == 0 and "results_broken.csv" in captured.err
+
+
+def test_no_valid_rows_exits_1(results_dir, tmp_path, capsys):
+    (results_dir / "results_broken.csv").write_text("nonsense\n")
+    assert plot_results.main(["--results-dir", str(results_dir), "--out", str(tmp_path / "a.png")]) == 1
+
+
+def test_panels_titles_and_units(dataset):
+    fig = figure_for(dataset)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].startswith("Classic MLP") and "CNN training" in titles[1] and "CNN inference" in titles[2]
+    assert fig.axes[0].get_ylabel() == "seconds per epoch (log)" and fig.axes[0].get_yscale() == "log"
+    assert fig.axes[2].get_xlabel() == "images/s (higher is better)"
+    plt.close(fig)
+
+
+def test_mlp_panel_draws_one_line_per_env_with_epoch_times(dataset):
+    fig = figure_for(dataset)
+    ax = fig.axes[0]
+    lines = [list(line.get_ydata()) for line in ax.get_lines() if line.get_label().startswith("_child")]
+    # 50,000 samples / (5000/d samples/s) = 10*d s for the laptop; a tenth of that for the box.
+    assert sorted(lines) == [pytest.approx([5.0, 10.0]), pytest.approx([50.0, 100.0])]
+    plt.close(fig)
+
+
+def test_bars_show_median_of_repeats_sorted_fastest_first(dataset):
+    fig = figure_for(dataset)
+    ax = fig.axes[2]  # CNN inference
+    widths = [patch.get_width() for patch in ax.patches if patch.get_width() > 0]
+    assert widths == [1000.0, 40.0]  # median of 900/1000/1100, then the laptop
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["resnet18 · box-cuda", "resnet18 · laptop-cpu"]
+    assert any("n=3" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+
+
+def test_env_colour_is_the_same_in_every_panel(dataset):
+    fig = figure_for(dataset)
+    legend = {t.get_text(): h.get_color() for t, h in zip(fig.axes[0].get_legend().get_texts(),
+                                                          fig.axes[0].get_legend().legend_handles, strict=True)}
+    ticks = {t.get_text().split(" · ")[1]: t.get_color() for t in fig.axes[2].get_yticklabels()}
+    for env, colour in ticks.items():
+        assert legend[env] == colour
+    plt.close(fig)
+
+
+def test_a_new_env_appears_by_itself(dataset):
+    write(dataset, "new-machine-mps", [cnn("new-machine-mps", "infer", 300.0, device_kind="mps")])
+    fig = figure_for(dataset)
+    labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
+    assert "resnet18 · new-machine-mps" in labels
+    plt.close(fig)
+
+
+def test_many_envs_stay_readable(results_dir):
+    for i in range(50):
+        env = f"machine-number-{i:02d}-with-a-rather-long-name-cuda"
+        write(results_dir, env, [cnn(env, "infer", 100.0 + i)])
+    fig = figure_for(results_dir)
+    ax = fig.axes[-1]
+    assert len(ax.get_yticklabels()) == 50
+    assert all(len(line) <= 34 for t in ax.get_yticklabels() for line in t.get_text().split("\n"))
+    assert fig.get_figheight() > 50 * 0.25  # bars get room instead of overlapping
+    plt.close(fig)
+
+
+def test_shipped_results_check_and_show_published_rows(capsys):
+    from conftest import ROOT
+
+    assert plot_results.main(["--check", "--results-dir", str(ROOT / "results")]) == 0
+    fig = figure_for(ROOT / "results")
+    labels = [t.get_text().replace("\n", " ") for ax in fig.axes for t in ax.get_yticklabels()]
+    assert any("apple-m1-max-mbp14-mps" in label for label in labels)
+    assert any("bert-large · apple-m1-max-32c-tf- metal [gpu]" in label or "bert-large" in label for label in labels)
+    plt.close(fig)

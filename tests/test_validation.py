@@ -1,0 +1,178 @@
+"""Every bad input named in the results contract gets one-line FILE:LINE: column: reason errors."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import record, write
+
+import plot_results
+
+
+def check(capsys, results_dir, *extra):
+    rc = plot_results.main(["--check", "--results-dir", str(results_dir), *map(str, extra)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return rc, out
+
+
+def rewrite(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in file"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def test_valid_file_passes(capsys, valid_file, results_dir):
+    rc, out = check(capsys, results_dir)
+    assert rc == 0
+    assert "1 valid, 0 invalid; 2 valid rows" in out
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        (",torch,", ",tourch,", ":2: framework: must be one of ('torch', 'tensorflow'), but 'tourch' was found"),
+        (",1000.0,", ",fast,", ":2: samples_per_s: must be a finite number >= 0, but 'fast' was found"),
+        (",1000.0,", ",-5,", ":2: samples_per_s: must be a finite number >= 0, but '-5' was found"),
+        (",1000.0,", ",nan,", ":2: samples_per_s: must be a finite number >= 0, but 'nan' was found"),
+        (",1000.0,", ",inf,", ":2: samples_per_s: must be a finite number >= 0, but 'inf' was found"),
+        (",1000.0,", ",,", ":2: samples_per_s: must be a finite number > 0 when status is ok"),
+        (",train,", ",eval,", ":2: mode: must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was found"),
+        (",fp32,", ",fp8,", ":2: precision: must be one of"),
+        (",64,", ",0,", ":2: batch_size: must be at least 1, but '0' was found"),
+        (",64,", ",6.5,", ":2: batch_size: must be a whole number >= 0, but '6.5' was found"),
+        ("1,test-env-cpu,", "2,test-env-cpu,", ":2: schema_version: is newer than this code knows (1); update devicebench"),
+        ("1,test-env-cpu,", "1,other-env,", ":2: env: does not match the <env> in the file name, but 'other-env' was found"),
+        ("2026-11-22T05:00:00+00:00", "yesterday", ":2: timestamp_utc: must be an ISO 8601 date or time, but 'yesterday' was found"),
+        (",local,", ",laptop,", ":2: platform: must be one of ('local', 'colab', 'kaggle', 'ci', 'unknown')"),
+    ],
+)
+def test_bad_cell_is_named_with_file_line_column(capsys, valid_file, results_dir, old, new, expected):
+    rewrite(valid_file, old, new)
+    rc, out = check(capsys, results_dir)
+    assert rc == 1
+    assert f"{valid_file}{expected}" in out
+    assert "0 valid, 1 invalid" in out
+
+
+def test_second_row_error_reports_line_3(capsys, valid_file, results_dir):
+    rewrite(valid_file, ",1100.0,", ",-1,")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:3: samples_per_s:" in out and ":2:" not in out
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", ": file: file is empty"),
+        (b"\n\n", ": file: file is empty"),
+        (b"schema_version,env,source\n", ":1: run_id: required column is missing"),
+        (b"a;b;c\n1;2;3\n", ":1: file: columns are separated by ';'; results files use commas"),
+        (b"a\tb\tc\n1\t2\t3\n", ":1: file: columns are separated by tabs"),
+        (b"schema_version,env\n\xff\xfe,x\n", ":2: file: byte 0xff is not UTF-8"),
+    ],
+)
+def test_whole_file_problems(capsys, results_dir, content, expected):
+    path = results_dir / "results_broken.csv"
+    path.write_bytes(content)
+    rc, out = check(capsys, results_dir)
+    assert rc == 1
+    assert f"{path}{expected}" in out
+
+
+def test_header_only(capsys, valid_file, results_dir):
+    valid_file.write_text(valid_file.read_text().splitlines()[0] + "\n")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}: file: file has a header but no rows" in out
+
+
+def test_missing_required_column(capsys, valid_file, results_dir):
+    lines = valid_file.read_text().splitlines()
+    cells = [line.split(",") for line in lines]
+    col = cells[0].index("status")
+    valid_file.write_text("\n".join(",".join(c[:col] + c[col + 1:]) for c in cells) + "\n")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:1: status: required column is missing" in out
+
+
+def test_unknown_column_is_a_warning_not_an_error(capsys, valid_file, results_dir):
+    lines = valid_file.read_text().splitlines()
+    valid_file.write_text("\n".join([lines[0] + ",gpu_temp_c"] + [line + ",71" for line in lines[1:]]) + "\n")
+    rc, out = check(capsys, results_dir)
+    assert rc == 0
+    assert f"{valid_file}:1: gpu_temp_c: warning: unknown column, ignored" in out
+
+
+def test_duplicate_row(capsys, valid_file, results_dir):
+    lines = valid_file.read_text().splitlines()
+    valid_file.write_text("\n".join(lines + [lines[1]]) + "\n")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:4: row: repeats an earlier row of this file exactly" in out
+
+
+def test_wrong_cell_count(capsys, valid_file, results_dir):
+    lines = valid_file.read_text().splitlines()
+    valid_file.write_text("\n".join(lines + [lines[1] + ",extra"]) + "\n")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:4: row: has 51 cells but the header has 50" in out
+
+
+def test_bom_and_crlf_are_accepted(capsys, valid_file, results_dir):
+    data = valid_file.read_bytes()
+    valid_file.write_bytes(b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"))
+    rc, out = check(capsys, results_dir)
+    assert rc == 0 and "2 valid rows" in out
+
+
+def test_file_over_50_mb_is_refused(capsys, results_dir):
+    path = results_dir / "results_huge.csv"
+    with open(path, "wb") as fh:
+        fh.truncate(50 * 1024 * 1024 + 1)
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{path}: file: file is 50.0 MiB; files over 50 MiB are refused" in out
+
+
+@pytest.mark.parametrize("name", ["results-abc.csv", "my_results.csv", "results_Big Mac.csv"])
+def test_bad_file_names(capsys, results_dir, valid_file, name):
+    target = results_dir / name
+    valid_file.rename(target)
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and str(target) in out and ": file: " in out
+
+
+def test_quoted_cell_spanning_lines(capsys, valid_file, results_dir):
+    rewrite(valid_file, ",ok,", ',ok,"first\nsecond",', 1)
+    text = valid_file.read_text()
+    valid_file.write_text(text.replace(',ok,"first\nsecond",,', ',ok,"first\nsecond",'))
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:2: row: a quoted cell spans lines" in out
+
+
+def test_one_bad_file_does_not_hide_good_ones(capsys, valid_file, results_dir):
+    bad = write(results_dir, "other", [record(env="other")])
+    rewrite(bad, ",torch,", ",jax,")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1
+    assert "2 files: 1 valid, 1 invalid; 2 valid rows" in out
+
+
+def test_formula_cells_are_valid_csv(capsys, results_dir):
+    write(results_dir, "test-env-cpu", [record(note="=HYPERLINK(\"x\")", device_name="@evil")])
+    rc, _ = check(capsys, results_dir)
+    assert rc == 0
+
+
+def test_missing_results_dir(capsys, tmp_path):
+    rc, _ = check(capsys, tmp_path / "nowhere")
+    assert rc == 1
+
+
+def test_same_problems_without_pyarrow(capsys, valid_file, results_dir, monkeypatch):
+    rewrite(valid_file, ",1100.0,", ",slow,")
+    _, with_arrow = check(capsys, results_dir)
+    from collect import dataset
+
+    monkeypatch.setattr(dataset, "USE_ARROW", False)  # as on a machine without pyarrow
+    _, without = check(capsys, results_dir)
+    assert with_arrow == without
+    assert f"{valid_file}:3: samples_per_s: must be a finite number >= 0, but 'slow' was found" in without
