@@ -1,0 +1,118 @@
+"""`python -m collect`: measure this machine and append rows to results/results_<env>.csv.
+
+Examples:
+  python -m collect --framework torch --suite quick        # about a minute on a laptop CPU
+  python -m collect --framework torch --models resnet50 --batch-sizes 1,16,64 --precisions fp32,fp16
+  python -m collect --framework tensorflow --suite classic # the original M1 TensorFlow benchmark
+In a notebook: from collect.cli import main; main(["--suite", "quick"])
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from collect import envinfo, suites
+from collect.record import check_env, choice_error
+from collect.runner import run_suite, summary_table
+
+FRAMEWORKS = ("torch", "tensorflow")
+DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
+SUITE_NAMES = (*suites.SUITES, "classic")
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m collect", description=__doc__, formatter_class=_Help)
+    p.add_argument("--framework", default="torch", help=f"framework to measure: one of {', '.join(FRAMEWORKS)}")
+    p.add_argument("--suite", default="default",
+                   help="quick (about a minute on a CPU), default (the headline comparison), full (every model, "
+                        "mode, batch size and precision), classic (TensorFlow only: the original M1 MLP benchmark)")
+    p.add_argument("--workloads", help="comma list narrowing the suite: mlp, cnn (default: the suite's)")
+    p.add_argument("--models", help="comma list replacing the suite's models: mlp-d<depth>-w1024 or any torchvision / "
+                                    "keras.applications classification model, e.g. mlp-d5-w1024,resnet50,mobilenet_v2")
+    p.add_argument("--modes", help="comma list: train, infer, train_forward, train_backward (default: the suite's)")
+    p.add_argument("--batch-sizes", help="comma list of batch sizes, e.g. 1,16,64 (default: the suite's)")
+    p.add_argument("--precisions", help="comma list: fp32, fp16, bf16, tf32, fp64 (torch); fp32, mixed_fp16, "
+                                        "mixed_bf16 (tensorflow) (default: the suite's)")
+    p.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICES)}; auto picks CUDA, then MPS / GPU, then CPU")
+    p.add_argument("--env", help="name of this environment, used in results_<env>.csv (default: from platform and device, "
+                                 "e.g. colab-tesla-t4-cuda)")
+    p.add_argument("--results-dir", default="results", help="folder the CSV is appended to")
+    p.add_argument("--max-seconds", type=float, help="time budget of the timed steps of one measurement (default: the suite's)")
+    p.add_argument("--jit", default="auto", help="TensorFlow only: XLA compilation on, off or auto (Keras' choice)")
+    p.add_argument("--dry-run", action="store_true", help="print the measurements that would run, run nothing")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging, tracebacks of failed measurements")
+    return p
+
+
+def _check(name: str, value: str, allowed) -> str:
+    if value not in allowed:
+        raise ValueError(choice_error(name, allowed, value))
+    return value
+
+
+def make_backend(framework: str, device: str, jit: str):
+    if framework == "torch":
+        from collect.torch_runner import TorchBackend  # torch is imported only here
+
+        return TorchBackend(device)
+    from collect.tf_runner import TFBackend  # TensorFlow is imported only here
+
+    return TFBackend(device, jit=jit)
+
+
+def plan(args, device_kind: str) -> list[suites.Config]:
+    if args.suite == "classic":
+        if args.framework != "tensorflow":
+            raise ValueError("`suite` 'classic' is the original TensorFlow benchmark: use it with --framework tensorflow")
+        from collect.classic import classic_configs
+
+        return classic_configs()
+    return suites.expand(args.suite, device_kind=device_kind, workloads=suites.split_list(args.workloads),
+                         models=suites.split_list(args.models), modes=suites.split_list(args.modes),
+                         precisions=suites.split_list(args.precisions), batch_sizes=suites.parse_batch_sizes(args.batch_sizes))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, _unknown = parser.parse_known_args(argv)  # known-args: Jupyter passes its own flags
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s", force=True)
+    try:
+        _check("framework", args.framework, FRAMEWORKS)
+        _check("suite", args.suite, SUITE_NAMES)
+        _check("device", args.device, DEVICES)
+        _check("jit", args.jit, ("on", "off", "auto"))
+        if args.max_seconds is not None and args.max_seconds <= 0:
+            raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
+        if args.env is not None:
+            check_env(args.env)
+        backend = make_backend(args.framework, args.device, args.jit)
+        configs = plan(args, backend.device_kind)
+        backend.check_models(sorted({c.model for c in configs}))
+    except ValueError as exc:
+        print(f"python -m collect: error: {exc}", file=sys.stderr)
+        return 2
+    fingerprint = envinfo.fingerprint()
+    env = args.env or envinfo.default_env(fingerprint["platform"], backend.device_name, backend.device_kind)
+    if args.dry_run:
+        print(f"{len(configs)} measurements on {backend.device_name} ({backend.device_kind}), env {env}:")
+        print("\n".join("  " + c.label() for c in configs))
+        return 0
+    max_seconds = args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
+    logging.getLogger("devicebench").info("measuring %d configurations on %s (%s); writing %s/results_%s.csv",
+                                          len(configs), backend.device_name, backend.device_kind, args.results_dir, env)
+    result = run_suite(backend, configs, env=env, results_dir=args.results_dir, max_seconds=max_seconds,
+                       fingerprint=fingerprint, progress=not args.no_progress)
+    print(summary_table(result.records))
+    print(f"\n{len(result.records)} rows appended to {result.path}")
+    if result.interrupted:
+        print(f"interrupted: the {len(result.records)} finished rows are kept in {result.path}", file=sys.stderr)
+        return 130
+    return 0 if any(r.status == "ok" for r in result.records) else 1

@@ -1,0 +1,145 @@
+"""The loop every framework runner shares: measure each configuration, write its row at once.
+
+A backend (torch_runner.TorchBackend, tf_runner.TFBackend) knows how to build and time a
+model; this module owns what must behave the same for all of them: progress, OOM and
+unsupported rows, skipping batch sizes that cannot fit, the CSV file and the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from collect.csvio import append_records, results_path
+from collect.record import Record, make_record
+from collect.suites import Config
+
+log = logging.getLogger("devicebench")
+
+
+class Unsupported(Exception):
+    """The device or framework cannot run this configuration (a row with status=unsupported)."""
+
+
+class OutOfMemory(Exception):
+    """The configuration ran out of memory (a row with status=oom)."""
+
+
+class Backend(Protocol):
+    framework: str
+    device_kind: str
+
+    def fingerprint(self) -> dict: ...
+    def fits(self, config: Config) -> str | None: ...  # a reason to skip, or None
+    def measure(self, config: Config, max_seconds: float) -> dict: ...
+    def release(self) -> None: ...
+
+
+@dataclass
+class RunResult:
+    path: Path
+    records: list[Record] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
+
+
+def run_suite(backend: Backend, configs: list[Config], *, env: str, results_dir, max_seconds: float,
+              fingerprint: dict, progress: bool = True) -> RunResult:
+    """Measure each configuration in turn; each finished row is in the CSV before the next starts."""
+    result = RunResult(results_path(results_dir, env))
+    base = {**fingerprint, **backend.fingerprint(), "env": env, "run_id": new_run_id(), "source": "measured"}
+    too_big: dict[tuple, int] = {}  # (model, mode, precision) -> smallest batch that ran out of memory
+    bar = _progress(configs, progress)
+    try:
+        for config in bar:
+            bar.set_description(config.label())
+            values = _one(backend, config, max_seconds, too_big)
+            record = make_record(**{**base, **_config_fields(config), "timestamp_utc": now_utc(), **values})
+            append_records(result.path, [record])
+            result.records.append(record)
+            log.info("%s: %s", config.label(), _short(record))
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        bar.close()
+        backend.release()
+    return result
+
+
+def _one(backend: Backend, config: Config, max_seconds: float, too_big: dict) -> dict:
+    key = (config.model, config.mode, config.precision)
+    if key in too_big and config.batch_size >= too_big[key]:
+        return {"status": "skipped", "note": f"batch {too_big[key]} already ran out of memory"}
+    reason = backend.fits(config)
+    if reason:
+        return {"status": "skipped", "note": reason}
+    try:
+        return {"status": "ok", **backend.measure(config, max_seconds)}
+    except Unsupported as exc:
+        return {"status": "unsupported", "note": str(exc)[:300]}
+    except OutOfMemory as exc:
+        too_big[key] = min(config.batch_size, too_big.get(key, config.batch_size))
+        return {"status": "oom", "note": str(exc)[:300]}
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # one broken model must not end the run; the row says what happened
+        log.debug("".join(traceback.format_exception(exc)))
+        return {"status": "error", "note": f"{type(exc).__name__}: {exc}"[:300]}
+    finally:
+        backend.release()
+
+
+def _config_fields(config: Config) -> dict:
+    return {"workload": config.workload, "model": config.model, "mode": config.mode,
+            "precision": config.precision, "batch_size": config.batch_size}
+
+
+def _short(record: Record) -> str:
+    if record.status != "ok":
+        return f"{record.status} ({record.note})"
+    return f"{record.samples_per_s:,.1f} samples/s, step {record.step_ms_median:.2f} ms"
+
+
+def _progress(configs, enabled: bool):
+    try:
+        from tqdm.auto import tqdm  # a widget in notebooks, a text bar in terminals
+    except ImportError:
+        enabled = False
+    if not enabled:
+        return _Silent(configs)
+    return tqdm(configs, unit="config", file=sys.stderr, dynamic_ncols=True)
+
+
+class _Silent(list):
+    def set_description(self, _text):
+        pass
+
+    def close(self):
+        pass
+
+
+def summary_table(records: list[Record]) -> str:
+    """This run's rows as a fixed-width table for the terminal."""
+    head = f"{'model':<22} {'mode':<14} {'prec':<10} {'batch':>5} {'samples/s':>11} {'step ms (p10-p90)':>24}  status"
+    lines = [head, "-" * len(head)]
+    for r in records:
+        if r.status == "ok":
+            rate, step = f"{r.samples_per_s:,.1f}", f"{r.step_ms_median:.2f} ({r.step_ms_p10:.2f}-{r.step_ms_p90:.2f})"
+        else:
+            rate, step = "", ""
+        lines.append(f"{r.model:<22} {r.mode:<14} {r.precision:<10} {r.batch_size:>5} {rate:>11} {step:>24}  "
+                     f"{r.status}{' - ' + r.note if r.note and r.status != 'ok' else ''}")
+    return "\n".join(lines)

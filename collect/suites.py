@@ -1,0 +1,133 @@
+"""Workloads, suites and the expansion of command-line choices into measurements.
+
+Shared by both runners so their rows line up: the same model names, modes, batch sizes.
+No framework imports here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from collect.record import MODES, PRECISIONS, choice_error
+
+MLP_WIDTH = 1024
+MLP_INPUT = 32 * 32 * 3  # CIFAR-10-shaped
+MLP_CLASSES = 10
+MLP_DEPTHS = (5, 10, 15, 20)
+CNN_INPUT = (3, 224, 224)
+CNN_CLASSES = 1000
+EPOCH_SAMPLES = 50_000
+RUNNER_WORKLOADS = ("mlp", "cnn")
+_MLP_RE = re.compile(r"^mlp-d(\d+)-w(\d+)$")
+
+
+@dataclass(frozen=True)
+class Config:
+    workload: str
+    model: str
+    mode: str
+    precision: str
+    batch_size: int
+
+    def label(self) -> str:
+        return f"{self.model} {self.mode} {self.precision} bs{self.batch_size}"
+
+
+def mlp_name(depth: int, width: int = MLP_WIDTH) -> str:
+    return f"mlp-d{depth}-w{width}"
+
+
+def parse_mlp(model: str) -> tuple[int, int] | None:
+    """(depth, width) of an mlp-d<depth>-w<width> name, None for other models."""
+    match = _MLP_RE.match(model)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def workload_of(model: str) -> str:
+    return "mlp" if parse_mlp(model) else "cnn"
+
+
+def mlp_flops_per_sample(depth: int, mode: str, width: int = MLP_WIDTH) -> int:
+    """FLOPs (2 x multiply-accumulates) of the MLP per sample; bias adds and ReLU not counted.
+
+    Backward computes, per Linear layer, the weight gradient (same MACs as forward) and the
+    input gradient (same again) except for the first layer, whose input needs no gradient.
+    This is exactly what torch.utils.flop_counter counts; the TensorFlow runner uses it too.
+    """
+    shapes = [(MLP_INPUT, width)] + [(width, width)] * (depth - 1) + [(width, MLP_CLASSES)]
+    forward = sum(2 * a * b for a, b in shapes)
+    backward = 2 * forward - 2 * shapes[0][0] * shapes[0][1]
+    return {"infer": forward, "train_forward": forward, "train_backward": backward, "train": forward + backward}[mode]
+
+
+SUITES = {
+    # About a minute on a 2-core CPU, MLP and CNN, train and infer.
+    "quick": {"models": ["mlp-d5-w1024", "resnet18"], "modes": ["train", "infer"], "precisions": ["fp32"],
+              "batch_sizes": {"mlp": [64], "cnn": [8]}, "max_seconds": 2.0},
+    # The headline comparison: the classic MLP depth sweep and three real CNNs.
+    "default": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
+                "modes": ["train", "infer"], "precisions": ["fp32"],
+                "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64]}, "max_seconds": 8.0},
+    # Everything the device supports.
+    "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"],
+             "modes": list(MODES), "precisions": ["fp32", "fp16", "bf16"],
+             "batch_sizes": {"mlp": [32, 64, 256], "cnn": [1, 16, 64]}, "max_seconds": 15.0},
+}
+
+
+def split_list(text: str | None) -> list[str] | None:
+    """'a, b,,c' -> ['a', 'b', 'c']; None stays None (flag not given)."""
+    if text is None:
+        return None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def check_choices(name: str, values: list[str], allowed) -> list[str]:
+    for value in values:
+        if value not in allowed:
+            raise ValueError(choice_error(name, allowed, value))
+    return values
+
+
+def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=None, precisions=None,
+           batch_sizes=None) -> list[Config]:
+    """The measurements to run: the suite's choices, each replaced by a flag where one was given."""
+    if suite not in SUITES:
+        raise ValueError(choice_error("suite", tuple(SUITES), suite))
+    spec = SUITES[suite]
+    workloads = check_choices("workloads", workloads, RUNNER_WORKLOADS) if workloads else list(RUNNER_WORKLOADS)
+    modes = check_choices("modes", modes, MODES) if modes else spec["modes"]
+    precisions = check_choices("precisions", precisions, PRECISIONS) if precisions else spec["precisions"]
+    chosen = [m for m in (models or spec["models"]) if workload_of(m) in workloads]
+    configs = []
+    for model in chosen:
+        workload = workload_of(model)
+        sizes = batch_sizes or _suite_batches(spec, workload, device_kind)
+        for mode in modes:
+            for precision in precisions:
+                for batch in sizes:
+                    configs.append(Config(workload, model, mode, precision, int(batch)))
+    return configs
+
+
+def _suite_batches(spec: dict, workload: str, device_kind: str) -> list[int]:
+    sizes = spec["batch_sizes"]
+    if device_kind != "cpu" and f"{workload}@accelerator" in sizes:
+        return sizes[f"{workload}@accelerator"]
+    return sizes[workload]
+
+
+def parse_batch_sizes(text: str | None) -> list[int] | None:
+    items = split_list(text)
+    if items is None:
+        return None
+    sizes = []
+    for item in items:
+        if not item.isdigit() or int(item) < 1:
+            raise ValueError(f"`batch-sizes` must be whole numbers >= 1, but {item!r} was passed")
+        sizes.append(int(item))
+    return sizes
+
+
+PRECISION_NAMES = PRECISIONS  # re-exported for the CLI's help text

@@ -1,0 +1,127 @@
+"""Steady-state timing with device sync: pure Python, so tests drive it with a fake clock.
+
+The protocol (see shared benchmarking rules):
+  1. the first step is timed alone as `compile_s` (tracing, compilation, autotuning);
+  2. warm-up steps run until the step time is stable and a minimum time has passed;
+  3. timed blocks follow, each ending with `sync()` before the clock is read, until the
+     spread is small (IQR / median <= target) or the time budget is spent.
+Steps shorter than `min_block_s` are timed several to a block (one sync per block), so a
+sub-millisecond step is not dominated by the cost of synchronising.
+Nothing but the step runs between the two clock reads of a block.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def percentile(values, q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100) of a non-empty sequence, as numpy's default."""
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def relative_iqr(values) -> float:
+    mid = percentile(values, 50)
+    return (percentile(values, 75) - percentile(values, 25)) / mid if mid > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Measurement:
+    step_s: tuple[float, ...]  # per-step time of each timed block (block time / steps in it)
+    steps: int  # timed steps in total
+    total_s: float  # synchronized time of all timed blocks
+    samples_per_step: int
+    compile_s: float  # the first step, alone
+    warmup_steps: int  # steps before timing, the first included
+    steps_per_block: int
+
+    @property
+    def samples_per_s(self) -> float:
+        return self.samples_per_step * self.steps / self.total_s
+
+    @property
+    def median_ms(self) -> float:
+        return percentile(self.step_s, 50) * 1e3
+
+    @property
+    def p10_ms(self) -> float:
+        return percentile(self.step_s, 10) * 1e3
+
+    @property
+    def p90_ms(self) -> float:
+        return percentile(self.step_s, 90) * 1e3
+
+    @property
+    def rel_iqr(self) -> float:
+        return relative_iqr(self.step_s)
+
+
+def _stable(times: list[float], window: int = 3, tolerance: float = 0.10) -> bool:
+    last = times[-window:]
+    if len(last) < window:
+        return False
+    mid = percentile(last, 50)
+    return mid > 0 and (max(last) - min(last)) / mid <= tolerance
+
+
+def measure(
+    step: Callable[[], object],
+    *,
+    sync: Callable[[], object],
+    samples_per_step: int,
+    clock: Callable[[], float] = time.perf_counter,
+    setup: Callable[[], object] | None = None,
+    max_seconds: float = 10.0,
+    min_warmup_steps: int = 3,
+    min_warmup_s: float = 0.2,
+    max_warmup_s: float | None = None,
+    min_steps: int = 10,
+    target_rel_iqr: float = 0.05,
+    min_block_s: float = 0.01,
+) -> Measurement:
+    """Time `step` in steady state. `setup` (if given) runs untimed before every step,
+    e.g. a forward pass whose backward is the step being timed; it forces one step per block."""
+    if max_seconds <= 0:
+        raise ValueError(f"`max_seconds` must be > 0, but {max_seconds!r} was passed")
+    max_warmup_s = max(max_seconds / 2, min_warmup_s) if max_warmup_s is None else max_warmup_s
+
+    def timed_block(count: int) -> float:
+        if setup is not None:
+            setup()
+            sync()
+        start = clock()
+        for _ in range(count):
+            step()
+        sync()
+        return clock() - start
+
+    compile_s = timed_block(1)
+    warm: list[float] = []
+    warm_start = clock()
+    while True:
+        warm.append(timed_block(1))
+        elapsed = clock() - warm_start
+        if elapsed >= max_warmup_s or (len(warm) >= min_warmup_steps and elapsed >= min_warmup_s and _stable(warm)):
+            break
+
+    estimate = percentile(warm[-3:], 50)
+    per_block = 1 if setup is not None or estimate <= 0 else max(1, math.ceil(min_block_s / estimate - 1e-9))
+    blocks: list[float] = []
+    total = 0.0
+    start = clock()
+    while True:
+        seconds = timed_block(per_block)
+        blocks.append(seconds / per_block)
+        total += seconds
+        enough = len(blocks) >= min_steps and relative_iqr(blocks) <= target_rel_iqr
+        out_of_time = clock() - start >= max_seconds and len(blocks) >= 3
+        if enough or out_of_time:
+            break
+    return Measurement(tuple(blocks), len(blocks) * per_block, total, samples_per_step, compile_s,
+                       1 + len(warm), per_block)

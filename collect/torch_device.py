@@ -1,0 +1,129 @@
+"""PyTorch device helpers: choose the device, sync it, read its memory, classify its errors.
+
+Each is a small function over the documented APIs (torch.cuda, torch.mps, torch.backends),
+so the CUDA / MPS paths can be tested with fakes on a machine that has neither.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import sys
+
+import torch
+
+from collect import envinfo
+
+
+def mps_available(backends=None) -> bool:
+    backends = backends or torch.backends
+    mps = getattr(backends, "mps", None)
+    return bool(mps and mps.is_available())
+
+
+def resolve_device(request: str, *, cuda: bool, mps: bool) -> str:
+    """auto -> cuda, else mps, else cpu. Asking for a missing device is an error, never a silent CPU run."""
+    if request == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if request == "cuda" and not cuda:
+        raise ValueError("--device cuda was asked for, but torch.cuda.is_available() is False "
+                         "(no NVIDIA GPU, or a CPU-only torch build)")
+    if request == "mps" and not mps:
+        raise ValueError("--device mps was asked for, but torch.backends.mps.is_available() is False "
+                         "(needs Apple silicon, macOS 12.3+ and an arm64 Python)")
+    if request not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"`device` must be one of ('auto', 'cpu', 'cuda', 'mps') for torch, but {request!r} was passed")
+    return request
+
+
+def synchronizer(kind: str, api=torch):
+    """The function that waits for all queued work on the device: the end of every timed region."""
+    if kind == "cuda":
+        return api.cuda.synchronize
+    if kind == "mps":
+        return api.mps.synchronize
+    return lambda: None  # CPU ops return when done
+
+
+def reset_peak(kind: str, api=torch) -> None:
+    if kind == "cuda":
+        api.cuda.reset_peak_memory_stats()
+
+
+def peak_mem_mb(kind: str, api=torch) -> float | str:
+    """CUDA: peak allocated since reset; MPS: memory the Metal driver holds now; CPU: process peak RSS."""
+    if kind == "cuda":
+        return api.cuda.max_memory_allocated() / 2**20
+    if kind == "mps":
+        return api.mps.driver_allocated_memory() / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
+
+
+def free_memory(kind: str, api=torch) -> None:
+    gc.collect()
+    if kind == "cuda":
+        api.cuda.empty_cache()
+    elif kind == "mps":
+        api.mps.empty_cache()
+
+
+def is_oom(exc: BaseException) -> bool:
+    if isinstance(exc, MemoryError):
+        return True
+    oom_type = getattr(getattr(torch, "cuda", None), "OutOfMemoryError", None)
+    if oom_type is not None and isinstance(exc, oom_type):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
+
+
+def is_unsupported(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, NotImplementedError) or (isinstance(exc, (RuntimeError, TypeError)) and any(
+        key in text for key in ("not implemented for", "not currently implemented", "not supported", "unsupported",
+                                "does not support", "doesn't support")))
+
+
+def device_name(kind: str, api=torch, run=envinfo.run) -> str:
+    if kind == "cuda":
+        return api.cuda.get_device_name(0)
+    if kind == "mps":
+        chip = envinfo.cpu_name("Darwin", run=run)
+        cores = envinfo.apple_gpu_cores(run=run)
+        return f"{chip} ({cores}-core GPU)" if cores else chip
+    return envinfo.cpu_name()
+
+
+def device_fingerprint(kind: str, api=torch, run=envinfo.run) -> dict:
+    out = {"framework": "torch", "framework_version": api.__version__, "device_kind": kind,
+           "device_name": device_name(kind, api, run), "threads": api.get_num_threads(),
+           "matmul_precision": api.get_float32_matmul_precision()}
+    if kind == "cuda":
+        props = api.cuda.get_device_properties(0)
+        out.update(accel_mem_gb=round(props.total_memory / 2**30, 1), cuda_version=api.version.cuda or "",
+                   cudnn_version=str(api.backends.cudnn.version() or ""),
+                   driver_version=run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"]).split("\n")[0])
+    elif kind == "mps":
+        out["accel_mem_gb"] = envinfo.ram_gb()  # unified memory
+    return out
+
+
+def supports_tf32(kind: str, api=torch) -> bool:
+    return kind == "cuda" and api.cuda.get_device_capability(0)[0] >= 8  # Ampere and newer
+
+
+def math_settings(kind: str, precision: str, api=torch) -> dict:
+    """Set TF32 and cuDNN autotuning for this precision and return what took effect.
+
+    fp32 means fp32: TF32 is switched off for both matmul and cuDNN (cuDNN allows it by default).
+    """
+    if kind != "cuda":
+        return {}
+    tf32 = precision == "tf32"
+    api.backends.cuda.matmul.allow_tf32 = tf32
+    api.backends.cudnn.allow_tf32 = tf32
+    api.backends.cudnn.benchmark = True
+    on = api.backends.cuda.matmul.allow_tf32 and api.backends.cudnn.allow_tf32
+    return {"tf32": "on" if on else "off", "cudnn_benchmark": "on" if api.backends.cudnn.benchmark else "off",
+            "matmul_precision": api.get_float32_matmul_precision()}

@@ -1,0 +1,162 @@
+"""The shared measurement loop with a fake backend: rows written at once, OOM, skips, Ctrl-C."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from collect import cli, runner
+from collect.dataset import load
+from collect.suites import Config
+
+
+class FakeBackend:
+    framework, device_kind, device_name = "torch", "cuda", "Fake GPU"
+
+    def __init__(self, outcomes=None, fits=None):
+        self.outcomes = outcomes or {}
+        self.fit_reasons = fits or {}
+        self.calls, self.released = [], 0
+
+    def check_models(self, names):
+        pass
+
+    def fingerprint(self):
+        return {"framework": "torch", "framework_version": "9.9", "device_kind": "cuda", "device_name": self.device_name}
+
+    def fits(self, config):
+        return self.fit_reasons.get(config.batch_size)
+
+    def measure(self, config, max_seconds):
+        self.calls.append(config)
+        outcome = self.outcomes.get((config.mode, config.batch_size), "ok")
+        if isinstance(outcome, BaseException):
+            raise outcome
+        rate = 100.0 * config.batch_size
+        return {"samples_per_s": rate, "step_ms_median": 10.0, "step_ms_p10": 9.0, "step_ms_p90": 11.0, "steps": 10,
+                "warmup_steps": 3, "compile_s": 0.5}
+
+    def release(self):
+        self.released += 1
+
+
+def configs(batches=(1, 16, 64), modes=("train",)):
+    return [Config("cnn", "resnet50", mode, "fp32", b) for mode in modes for b in batches]
+
+
+def run(backend, cfgs, folder):
+    return runner.run_suite(backend, cfgs, env="fake-cuda", results_dir=folder, max_seconds=1.0,
+                            fingerprint={"platform": "local", "harness_version": "0.1.0"}, progress=False)
+
+
+def rows(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_rows_are_written_and_valid(results_dir):
+    result = run(FakeBackend(), configs(), results_dir)
+    written = rows(result.path)
+    assert [r["batch_size"] for r in written] == ["1", "16", "64"]
+    assert {r["status"] for r in written} == {"ok"} and len({r["run_id"] for r in written}) == 1
+    assert not load([result.path]).problems
+
+
+def test_oom_row_then_larger_batches_skipped(results_dir):
+    backend = FakeBackend({("train", 16): runner.OutOfMemory("CUDA out of memory. Tried to allocate 2 GiB")})
+    result = run(backend, configs(batches=(1, 16, 64)), results_dir)
+    status = [(r["batch_size"], r["status"], r["note"]) for r in rows(result.path)]
+    assert status[0][:2] == ("1", "ok")
+    assert status[1] == ("16", "oom", "CUDA out of memory. Tried to allocate 2 GiB")
+    assert status[2] == ("64", "skipped", "batch 16 already ran out of memory")
+    assert [c.batch_size for c in backend.calls] == [1, 16]  # 64 was never attempted
+    assert backend.released >= 2  # memory freed after each measurement
+
+
+def test_skip_when_it_cannot_fit(results_dir):
+    result = run(FakeBackend(fits={64: "weights alone need 90 GiB, 16 GiB free"}), configs(), results_dir)
+    assert rows(result.path)[2]["status"] == "skipped"
+    assert rows(result.path)[2]["note"] == "weights alone need 90 GiB, 16 GiB free"
+
+
+def test_unsupported_and_errors_become_rows_and_the_run_goes_on(results_dir):
+    backend = FakeBackend({("infer", 1): runner.Unsupported("bf16 autocast on mps: not supported"),
+                           ("infer", 16): ValueError("boom")})
+    result = run(backend, configs(batches=(1, 16), modes=("infer", "train")), results_dir)
+    got = [(r["mode"], r["batch_size"], r["status"], r["note"]) for r in rows(result.path)]
+    assert got[0] == ("infer", "1", "unsupported", "bf16 autocast on mps: not supported")
+    assert got[1] == ("infer", "16", "error", "ValueError: boom")
+    assert [g[2] for g in got[2:]] == ["ok", "ok"]
+    assert not load([result.path]).problems
+
+
+def test_ctrl_c_keeps_every_finished_row(results_dir):
+    backend = FakeBackend({("train", 64): KeyboardInterrupt()})
+    result = run(backend, configs(batches=(1, 16, 64, 128)), results_dir)
+    assert result.interrupted
+    assert [r["batch_size"] for r in rows(result.path)] == ["1", "16"]
+    assert not load([result.path]).problems
+
+
+def test_main_returns_130_on_interrupt(results_dir, monkeypatch, capsys):
+    backend = FakeBackend({("train", 8): KeyboardInterrupt()})
+    monkeypatch.setattr(cli, "make_backend", lambda *a: backend)
+    rc = cli.main(["--suite", "quick", "--workloads", "cnn", "--results-dir", str(results_dir), "--no-progress"])
+    assert rc == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_summary_table_lists_each_row(results_dir):
+    result = run(FakeBackend({("train", 16): runner.OutOfMemory("oom")}), configs(batches=(1, 16)), results_dir)
+    table = runner.summary_table(result.records)
+    assert "resnet50" in table and "100.0" in table and "oom - oom" in table
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--framework", "jax"], "`framework` must be one of ('torch', 'tensorflow'), but 'jax' was passed"),
+    (["--suite", "huge"], "`suite` must be one of ('quick', 'default', 'full', 'classic'), but 'huge' was passed"),
+    (["--device", "tpu"], "`device` must be one of ('auto', 'cpu', 'cuda', 'mps', 'gpu'), but 'tpu' was passed"),
+    (["--modes", "eval"], "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was passed"),
+    (["--batch-sizes", "0"], "`batch-sizes` must be whole numbers >= 1, but '0' was passed"),
+    (["--env", "My Laptop"], "`env` must be 1-64 characters"),
+    (["--max-seconds", "-1"], "`max-seconds` must be > 0, but -1.0 was passed"),
+    (["--suite", "classic"], "`suite` 'classic' is the original TensorFlow benchmark"),
+])
+def test_bad_arguments_exit_2_with_one_clear_line(argv, message, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_dry_run_lists_the_plan(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
+    assert cli.main(["--suite", "quick", "--dry-run", "--env", "x-cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "4 measurements on Fake GPU (cuda), env x-cpu" in out and "resnet18 train fp32 bs8" in out
+
+
+def test_unknown_notebook_arguments_are_ignored(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
+    assert cli.main(["-f", "/root/.local/share/jupyter/runtime/kernel-1.json", "--dry-run"]) == 0
+
+
+def test_help_documents_every_flag_with_defaults(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for action in cli.build_parser()._actions:
+        for flag in action.option_strings:
+            assert flag in out
+    assert "(default: torch)" in out and "(default: results)" in out and "(default: auto)" in out
+
+
+def test_readme_documents_every_runner_flag():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for action in cli.build_parser()._actions:
+        for flag in action.option_strings:
+            if flag.startswith("--") and flag != "--help":
+                assert f"`{flag}" in readme, f"README lacks {flag}"

@@ -1,0 +1,70 @@
+"""Suites, flag narrowing and the analytic MLP FLOP count (framework-free)."""
+
+from __future__ import annotations
+
+import pytest
+
+from collect import suites
+
+
+def test_quick_suite_has_mlp_and_cnn_train_and_infer():
+    configs = suites.expand("quick", device_kind="cpu")
+    seen = {(c.workload, c.mode) for c in configs}
+    assert seen == {("mlp", "train"), ("mlp", "infer"), ("cnn", "train"), ("cnn", "infer")}
+
+
+def test_flags_replace_suite_choices():
+    configs = suites.expand("default", device_kind="cpu", models=["mlp-d5-w1024", "vgg11"], modes=["infer"],
+                            precisions=["bf16"], batch_sizes=[1, 2])
+    assert {(c.model, c.workload) for c in configs} == {("mlp-d5-w1024", "mlp"), ("vgg11", "cnn")}
+    assert {c.batch_size for c in configs} == {1, 2} and {c.mode for c in configs} == {"infer"}
+    assert len(configs) == 2 * 2
+
+
+def test_workloads_narrow_models():
+    configs = suites.expand("default", device_kind="cpu", workloads=["mlp"])
+    assert {c.workload for c in configs} == {"mlp"}
+    assert {c.model for c in configs} == {f"mlp-d{d}-w1024" for d in (5, 10, 15, 20)}
+
+
+def test_accelerators_get_bigger_cnn_batches():
+    assert {c.batch_size for c in suites.expand("default", device_kind="cuda", workloads=["cnn"])} == {64}
+    assert {c.batch_size for c in suites.expand("default", device_kind="cpu", workloads=["cnn"])} == {16}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"modes": ["eval"]}, "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was passed"),
+    ({"precisions": ["fp8"]}, "`precisions` must be one of"),
+    ({"workloads": ["rnn"]}, "`workloads` must be one of ('mlp', 'cnn'), but 'rnn' was passed"),
+])
+def test_bad_choices_name_the_allowed_values(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        suites.expand("quick", device_kind="cpu", **kwargs)
+
+
+def test_unknown_suite():
+    with pytest.raises(ValueError, match=r"`suite` must be one of \('quick', 'default', 'full'\), but 'huge' was passed"):
+        suites.expand("huge", device_kind="cpu")
+
+
+def test_batch_sizes_parse():
+    assert suites.parse_batch_sizes("1, 16,64") == [1, 16, 64]
+    with pytest.raises(ValueError, match="`batch-sizes` must be whole numbers >= 1, but 'x' was passed"):
+        suites.parse_batch_sizes("1,x")
+    with pytest.raises(ValueError):
+        suites.parse_batch_sizes("0")
+
+
+def test_mlp_names_round_trip():
+    assert suites.parse_mlp(suites.mlp_name(15)) == (15, 1024)
+    assert suites.parse_mlp("resnet50") is None
+    assert suites.workload_of("mlp-d5-w1024") == "mlp" and suites.workload_of("resnet50") == "cnn"
+
+
+def test_mlp_flops_by_hand():
+    # depth 1: 3072x1024 and 1024x10 layers.
+    fwd = 2 * (3072 * 1024 + 1024 * 10)
+    assert suites.mlp_flops_per_sample(1, "infer") == fwd
+    assert suites.mlp_flops_per_sample(1, "train_backward") == 2 * fwd - 2 * 3072 * 1024
+    assert suites.mlp_flops_per_sample(1, "train") == 3 * fwd - 2 * 3072 * 1024
+    assert suites.mlp_flops_per_sample(5, "infer") == fwd + 4 * 2 * 1024 * 1024

@@ -1,0 +1,132 @@
+"""The timing protocol, driven by a fake clock: no real time passes, every property is exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from collect.timing import measure, percentile, relative_iqr
+
+
+class FakeDevice:
+    """A clock and a device queue: steps enqueue work; only sync() makes the clock see it."""
+
+    def __init__(self, step_times):
+        self.now = 0.0
+        self.pending = 0.0
+        self.times = iter(step_times)
+        self.log = []
+
+    def clock(self):
+        self.log.append("clock")
+        return self.now
+
+    def step(self):
+        self.log.append("step")
+        self.pending += next(self.times)
+
+    def sync(self):
+        self.log.append("sync")
+        self.now += self.pending
+        self.pending = 0.0
+
+
+def steady(first, rest, n=10_000):
+    return [first] + [rest] * n
+
+
+def test_percentile_matches_numpy_linear():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([10, 20, 30, 40, 50], 10) == 14.0
+    assert percentile([5], 90) == 5
+
+
+def test_compile_time_is_kept_out_of_steady_state():
+    dev = FakeDevice(steady(first=3.0, rest=0.1))
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=32, min_block_s=0.0)
+    assert m.compile_s == pytest.approx(3.0)
+    assert m.median_ms == pytest.approx(100.0)
+    assert m.samples_per_s == pytest.approx(320.0)
+    assert max(m.step_s) == pytest.approx(0.1)  # the 3 s first step is in no timed block
+
+
+def test_without_sync_the_clock_would_see_nothing():
+    # Guard for the fake itself: steps alone do not move the clock, so a harness that forgot to
+    # sync before reading the clock would measure zero, and the test above would fail.
+    dev = FakeDevice(steady(1.0, 1.0))
+    dev.step()
+    assert dev.clock() == 0.0
+
+
+def test_every_clock_read_after_steps_follows_a_sync():
+    dev = FakeDevice(steady(0.5, 0.05))
+    measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0)
+    log = dev.log
+    for i, event in enumerate(log):
+        if event == "clock" and "step" in log[:i]:
+            since_last_clock = log[max(j for j in range(i) if log[j] == "clock") + 1:i] if "clock" in log[:i] else log[:i]
+            if "step" in since_last_clock:
+                assert since_last_clock[-1] == "sync", "a clock read followed steps without a sync"
+
+
+def test_warmup_runs_until_step_time_is_stable():
+    # Slowing-down warm-up (e.g. autotuning) then steady 0.1 s steps.
+    times = [2.0, 0.5, 0.4, 0.3, 0.2, 0.1] + [0.1] * 1000
+    dev = FakeDevice(times)
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0,
+                min_warmup_steps=3, min_warmup_s=0.0, max_seconds=100)
+    # compile + 0.5, 0.4, 0.3, 0.2, then three stable 0.1 s steps end warm-up.
+    assert m.warmup_steps == 1 + 4 + 3
+    assert m.step_s == pytest.approx([0.1] * len(m.step_s))
+
+
+def test_stops_once_spread_is_small():
+    dev = FakeDevice(steady(1.0, 0.01))
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, min_steps=10,
+                max_seconds=1000)
+    assert len(m.step_s) == 10 and m.steps == 10 and m.rel_iqr == 0
+
+
+def test_noisy_steps_run_until_the_time_budget():
+    noisy = [1.0] + [0.1, 0.2, 0.3, 0.15] * 10_000
+    dev = FakeDevice(noisy)
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0,
+                max_seconds=5.0, max_warmup_s=1.0)
+    assert m.rel_iqr > 0.05
+    assert 5.0 <= m.total_s <= 5.0 + 0.3  # stops at the first block past the budget
+    assert m.median_ms == pytest.approx(percentile(m.step_s, 50) * 1e3)
+    assert m.p10_ms <= m.median_ms <= m.p90_ms
+
+
+def test_sub_millisecond_steps_are_timed_in_blocks_with_one_sync():
+    dev = FakeDevice(steady(0.01, 0.0001))
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=4, min_block_s=0.01, max_seconds=100)
+    assert m.steps_per_block == 100
+    assert m.steps == 100 * len(m.step_s)
+    assert m.median_ms == pytest.approx(0.1)
+    assert m.samples_per_s == pytest.approx(4 / 0.0001)
+    # A timed block is exactly: read clock, 100 steps, one sync, read clock.
+    block = " ".join(["clock"] + ["step"] * 100 + ["sync", "clock"])
+    assert " ".join(dev.log).count(block) == len(m.step_s)
+
+
+def test_setup_runs_untimed_before_each_step():
+    dev = FakeDevice(steady(0.5, 0.2))
+
+    def setup():  # e.g. the forward pass before a timed backward: costs 1 s, never counted
+        dev.pending += 1.0
+
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, setup=setup, samples_per_step=8, min_block_s=1.0)
+    assert m.steps_per_block == 1
+    assert m.median_ms == pytest.approx(200.0)
+    assert m.compile_s == pytest.approx(0.5)
+    assert m.samples_per_s == pytest.approx(40.0)
+
+
+def test_relative_iqr():
+    assert relative_iqr([1, 1, 1, 1]) == 0
+    assert relative_iqr([1, 2, 3, 4, 5]) == pytest.approx(2 / 3)
+
+
+def test_max_seconds_must_be_positive():
+    with pytest.raises(ValueError, match=r"`max_seconds` must be > 0, but 0 was passed"):
+        measure(lambda: None, sync=lambda: None, samples_per_step=1, max_seconds=0)
