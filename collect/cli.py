@@ -76,7 +76,8 @@ def plan(args, device_kind: str) -> list[suites.Config]:
         return classic_configs()
     return suites.expand(args.suite, device_kind=device_kind, workloads=suites.split_list(args.workloads),
                          models=suites.split_list(args.models), modes=suites.split_list(args.modes),
-                         precisions=suites.split_list(args.precisions), batch_sizes=suites.parse_batch_sizes(args.batch_sizes))
+                         precisions=suites.split_list(args.precisions), batch_sizes=suites.parse_batch_sizes(args.batch_sizes),
+                         framework=args.framework)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,9 +29,11 @@ class Config:
     mode: str
     precision: str
     batch_size: int
+    protocol: str = "steady"  # or "classic": the original M1 TensorFlow benchmark's model.fit run
 
     def label(self) -> str:
-        return f"{self.model} {self.mode} {self.precision} bs{self.batch_size}"
+        extra = "" if self.protocol == "steady" else f" ({self.protocol})"
+        return f"{self.model} {self.mode} {self.precision} bs{self.batch_size}{extra}"
 
 
 def mlp_name(depth: int, width: int = MLP_WIDTH) -> str:
@@ -63,7 +65,8 @@ def mlp_flops_per_sample(depth: int, mode: str, width: int = MLP_WIDTH) -> int:
 
 SUITES = {
     # About a minute on a 2-core CPU, MLP and CNN, train and infer.
-    "quick": {"models": ["mlp-d5-w1024", "resnet18"], "modes": ["train", "infer"], "precisions": ["fp32"],
+    "quick": {"models": ["mlp-d5-w1024", "resnet18"], "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2"],
+              "modes": ["train", "infer"], "precisions": ["fp32"],
               "batch_sizes": {"mlp": [64], "cnn": [8]}, "max_seconds": 2.0},
     # The headline comparison: the classic MLP depth sweep and three real CNNs.
     "default": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
@@ -71,6 +74,8 @@ SUITES = {
                 "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64]}, "max_seconds": 8.0},
     # Everything the device supports.
     "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"],
+             "models@tensorflow": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
+             "precisions@tensorflow": ["fp32", "mixed_fp16", "mixed_bf16"],
              "modes": list(MODES), "precisions": ["fp32", "fp16", "bf16"],
              "batch_sizes": {"mlp": [32, 64, 256], "cnn": [1, 16, 64]}, "max_seconds": 15.0},
 }
@@ -91,15 +96,16 @@ def check_choices(name: str, values: list[str], allowed) -> list[str]:
 
 
 def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=None, precisions=None,
-           batch_sizes=None) -> list[Config]:
+           batch_sizes=None, framework: str = "torch") -> list[Config]:
     """The measurements to run: the suite's choices, each replaced by a flag where one was given."""
     if suite not in SUITES:
         raise ValueError(choice_error("suite", tuple(SUITES), suite))
     spec = SUITES[suite]
     workloads = check_choices("workloads", workloads, RUNNER_WORKLOADS) if workloads else list(RUNNER_WORKLOADS)
     modes = check_choices("modes", modes, MODES) if modes else spec["modes"]
-    precisions = check_choices("precisions", precisions, PRECISIONS) if precisions else spec["precisions"]
-    chosen = [m for m in (models or spec["models"]) if workload_of(m) in workloads]
+    precisions = check_choices("precisions", precisions, PRECISIONS) if precisions else spec.get(
+        f"precisions@{framework}", spec["precisions"])
+    chosen = [m for m in (models or spec.get(f"models@{framework}", spec["models"])) if workload_of(m) in workloads]
     configs = []
     for model in chosen:
         workload = workload_of(model)

@@ -79,7 +79,7 @@ def measure(
     setup: Callable[[], object] | None = None,
     max_seconds: float = 10.0,
     min_warmup_steps: int = 3,
-    min_warmup_s: float = 0.2,
+    min_warmup_s: float = 1.0,
     max_warmup_s: float | None = None,
     min_steps: int = 10,
     target_rel_iqr: float = 0.05,

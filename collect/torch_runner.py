@@ -116,6 +116,7 @@ class TorchBackend:
 
     def _measure(self, config: Config, max_seconds: float) -> dict:
         settings = self._precision_settings(config.precision)
+        flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
         model = build_model(config.model)
         dtype = torch.float64 if config.precision == "fp64" else torch.float32
         model = model.to(self.device, dtype)
@@ -126,7 +127,6 @@ class TorchBackend:
         step, setup = self._step(model, x, y, config)
         td.reset_peak(self.device_kind)
         m = measure(step, setup=setup, sync=self.sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
-        flops = mode_flops(config.model, config.mode)
         out = {"samples_per_s": m.samples_per_s, "step_ms_median": m.median_ms, "step_ms_p10": m.p10_ms,
                "step_ms_p90": m.p90_ms, "steps": m.steps, "warmup_steps": m.warmup_steps, "compile_s": m.compile_s,
                "peak_mem_mb": td.peak_mem_mb(self.device_kind), "flops_per_sample": float(flops),

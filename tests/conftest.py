@@ -10,6 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# torchvision imported *after* TensorFlow segfaults (TF 2.21 + torchvision 0.29, seen here);
+# the other order works. The runners import one framework per process; the test session holds
+# both, so it takes torchvision first when it is installed.
+try:
+    import torchvision  # noqa: F401
+except ImportError:
+    pass
+
 from collect.csvio import append_records, results_path  # noqa: E402
 from collect.record import make_record  # noqa: E402
 

@@ -98,7 +98,7 @@ def test_noisy_steps_run_until_the_time_budget():
 
 
 def test_sub_millisecond_steps_are_timed_in_blocks_with_one_sync():
-    dev = FakeDevice(steady(0.01, 0.0001))
+    dev = FakeDevice(steady(0.01, 0.0001, n=100_000))
     m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=4, min_block_s=0.01, max_seconds=100)
     assert m.steps_per_block == 100
     assert m.steps == 100 * len(m.step_s)

@@ -1,0 +1,125 @@
+"""Does the runner measure what a plain synchronized loop measures? Prints ratios per case.
+
+    python benchmarks/fidelity.py                      # torch on CPU: mlp-d5 train, resnet18 infer
+    python benchmarks/fidelity.py --framework tensorflow
+    python benchmarks/fidelity.py --rounds 5 --seconds 4
+
+For each case, runner and plain loop alternate for --rounds rounds in one process (so drift of
+the machine hits both alike); the medians are compared. Targets: runner / plain within 3%;
+harness overhead (the harness's own cost per step, timed on a no-op step) under 2% of a step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from collect.suites import Config  # noqa: E402
+from collect.timing import measure  # noqa: E402
+
+CASES = {
+    "torch": [Config("mlp", "mlp-d5-w1024", "train", "fp32", 64), Config("cnn", "resnet18", "infer", "fp32", 8)],
+    "tensorflow": [Config("mlp", "mlp-d5-w1024", "train", "fp32", 64), Config("cnn", "mobilenet_v2", "infer", "fp32", 8)],
+}
+
+
+def plain_torch(config: Config, seconds: float) -> float:
+    """The simplest honest loop: data on the device, warm up, N steps, one sync, one clock pair."""
+    import torch
+
+    from collect import torch_runner as tr
+
+    model = tr.build_model(config.model)
+    shape, classes = tr.input_shape(config.model)
+    x, y = torch.randn(config.batch_size, *shape), torch.randint(0, classes, (config.batch_size,))
+    if config.mode == "infer":
+        model.eval()
+
+        def step():
+            with torch.inference_mode():
+                model(x)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    return _plain_loop(step, lambda: None, config.batch_size, seconds)
+
+
+def plain_tensorflow(config: Config, seconds: float) -> float:
+    from collect import tf_runner
+
+    step, sync = tf_runner.plain_step(config)
+    return _plain_loop(step, sync, config.batch_size, seconds)
+
+
+def _plain_loop(step, sync, batch: int, seconds: float) -> float:
+    for _ in range(5):
+        step()
+    sync()
+    start = time.perf_counter()
+    while True:  # estimate how many steps fill the budget, then time exactly that many
+        step()
+        sync()
+        if time.perf_counter() - start > seconds / 4:
+            break
+    per_step = time.perf_counter() - start
+    n = max(3, int(seconds / max(per_step, 1e-9)))
+    start = time.perf_counter()
+    for _ in range(n):
+        step()
+    sync()
+    return n * batch / (time.perf_counter() - start)
+
+
+def harness_overhead_s() -> float:
+    """Per-step time the harness itself adds: a no-op step timed through measure()."""
+    m = measure(lambda: None, sync=lambda: None, samples_per_step=1, max_seconds=0.5, min_block_s=0.01)
+    return m.median_ms / 1e3
+
+
+def runner_rate(framework: str, config: Config, seconds: float) -> tuple[float, float]:
+    from collect.cli import make_backend
+
+    backend = make_backend(framework, "cpu", "auto")
+    out = backend.measure(config, max_seconds=seconds)
+    backend.release()
+    return out["samples_per_s"], out["step_ms_median"] / 1e3
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", default="torch", choices=sorted(CASES))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3.0, help="time budget of each measurement")
+    args, _ = parser.parse_known_args(argv)
+    plain = plain_torch if args.framework == "torch" else plain_tensorflow
+    overhead = harness_overhead_s()
+    print(f"harness cost per step (no-op step): {overhead * 1e6:.2f} us")
+    ok = True
+    for config in CASES[args.framework]:
+        runs, plains, steps = [], [], []
+        for _ in range(args.rounds):
+            rate, step_s = runner_rate(args.framework, config, args.seconds)
+            runs.append(rate)
+            steps.append(step_s)
+            plains.append(plain(config, args.seconds))
+        ratio = statistics.median(runs) / statistics.median(plains)
+        share = overhead / statistics.median(steps)
+        ok &= abs(ratio - 1) <= 0.03 and share < 0.02
+        print(f"{args.framework} {config.label()}: runner {statistics.median(runs):,.1f} samples/s, plain loop "
+              f"{statistics.median(plains):,.1f} samples/s, ratio {ratio:.3f} (target 0.97-1.03); "
+              f"harness overhead {share:.4%} of a step (target < 2%); rounds {[round(r, 1) for r in runs]} vs "
+              f"{[round(p, 1) for p in plains]}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

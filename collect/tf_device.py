@@ -1,0 +1,134 @@
+"""TensorFlow device helpers: choose (and hide) devices, sync, memory, placement, analytic FLOPs.
+
+Small functions over documented APIs (tf.config, tf.test.experimental.sync_devices), written so
+the GPU / Metal paths can be tested with fakes on a CPU-only machine.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+
+
+def resolve_device(request: str, *, gpus: int, metal: bool, cuda_build: bool) -> str:
+    """auto -> the GPU if there is one (cuda for NVIDIA builds, gpu for Metal and others), else cpu."""
+    kind = ("cuda" if cuda_build and not metal else "gpu") if gpus else "cpu"
+    if request == "auto":
+        return kind
+    if request == "cpu":
+        return "cpu"
+    if request == "mps":
+        raise ValueError("--device mps is PyTorch's name; TensorFlow reaches Apple GPUs through tensorflow-metal: "
+                         "use --device gpu")
+    if request in ("gpu", "cuda") and not gpus:
+        raise ValueError(f"--device {request} was asked for, but TensorFlow sees no GPU "
+                         "(tf.config.list_physical_devices('GPU') is empty)")
+    if request == "cuda" and kind != "cuda":
+        raise ValueError("--device cuda was asked for, but this GPU is not a CUDA device of a CUDA build: use --device gpu")
+    if request not in ("gpu", "cuda"):
+        raise ValueError(f"`device` must be one of ('auto', 'cpu', 'gpu', 'cuda') for tensorflow, but {request!r} was passed")
+    return kind
+
+
+def hide_gpus(tf) -> None:
+    """--device cpu: hide GPUs before TensorFlow initialises them (later it cannot)."""
+    tf.config.set_visible_devices([], "GPU")
+
+
+def on_expected_device(kind: str, placed_on: str) -> bool:
+    """A GPU run whose result sits on the CPU ran (part) on the CPU: TF-Metal did this for fp16/fp64."""
+    return kind == "cpu" or "GPU" in placed_on.upper()
+
+
+def make_sync(tf, holder: list):
+    """Wait for all queued work: sync_devices (TF 2.12+) and materialise the last result."""
+    sync_devices = getattr(getattr(tf.test, "experimental", None), "sync_devices", None)
+
+    def sync():
+        if sync_devices is not None:
+            try:
+                sync_devices()
+            except Exception:  # plugins without a SyncDevice kernel: the .numpy() below still waits
+                pass
+        if holder and holder[0] is not None:
+            value = holder[0]
+            (value[0] if isinstance(value, (list, tuple)) else value).numpy()
+    return sync
+
+
+def peak_mem_mb(kind: str, tf) -> float | str:
+    if kind != "cpu":
+        try:
+            return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
+        except Exception:  # Metal does not report it
+            return ""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def reset_peak(kind: str, tf) -> None:
+    if kind != "cpu":
+        try:
+            tf.config.experimental.reset_memory_stats("GPU:0")
+        except Exception:
+            pass
+
+
+def _layers(model):
+    for layer in model.layers:
+        if hasattr(layer, "layers") and layer.layers:  # nested models
+            yield from _layers(layer)
+        else:
+            yield layer
+
+
+def _spatial(shape) -> int:
+    return math.prod(int(d) for d in shape[1:-1]) if len(shape) > 2 else 1
+
+
+def layer_flops(layer) -> int:
+    """Forward FLOPs per sample of one layer (2 x MACs); 0 for layers without a kernel."""
+    kind = type(layer).__name__
+    # Keras 2 names a depthwise layer's weights depthwise_kernel; Keras 3 calls them kernel.
+    kernel = getattr(layer, "depthwise_kernel", None) if kind == "DepthwiseConv2D" else None
+    kernel = kernel if kernel is not None else getattr(layer, "kernel", None)
+    if kernel is None:
+        return 0
+    out = tuple(layer.output.shape)
+    if kind == "Dense":
+        fan_in, units = (int(d) for d in kernel.shape)
+        return 2 * fan_in * units * _spatial(out)
+    if kind == "DepthwiseConv2D":
+        kh, kw, channels, mult = (int(d) for d in kernel.shape)
+        return 2 * kh * kw * channels * mult * _spatial(out)
+    if kind in ("Conv2D", "Conv1D", "Conv3D"):
+        shape = [int(d) for d in kernel.shape]
+        return 2 * math.prod(shape) * _spatial(out)
+    return 0
+
+
+def keras_flops(model) -> tuple[int, int]:
+    """(forward, backward) FLOPs per sample, the PyTorch runner's convention.
+
+    Backward = weight gradients (as forward) + input gradients (as forward) of every layer but
+    the first weighted one, whose input needs no gradient: what torch's FlopCounterMode counts.
+    """
+    per_layer = [f for f in (layer_flops(layer) for layer in _layers(model)) if f]
+    forward = sum(per_layer)
+    return forward, 2 * forward - (per_layer[0] if per_layer else 0)
+
+
+def device_name(tf, gpu, kind: str, run=None) -> str:
+    from collect import envinfo
+
+    run = run or envinfo.run
+    if kind == "cpu" or gpu is None:
+        return envinfo.cpu_name()
+    details = tf.config.experimental.get_device_details(gpu) or {}
+    name = details.get("device_name", "")
+    if name.upper() == "METAL" or not name:
+        chip = envinfo.cpu_name("Darwin", run=run)
+        cores = envinfo.apple_gpu_cores(run=run)
+        return f"{chip} ({cores}-core GPU, Metal)" if cores else f"{chip} (Metal)"
+    return name

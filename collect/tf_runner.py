@@ -1,0 +1,215 @@
+"""TensorFlow backend: keras models, compiled tf.function steps, mixed precision and XLA.
+
+Inputs are tensors created on the device before timing; the step is one compiled call
+(`model(x)` for inference, a GradientTape step for training), never `model.predict` or `fit`
+with their per-call overhead. The classic protocol (model.fit, as the original) is in classic.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off the terminal
+
+import tensorflow as tf  # noqa: E402
+from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before)
+
+from collect import keras_compat as kc  # noqa: E402
+from collect import suites  # noqa: E402
+from collect import tf_device as tdv  # noqa: E402
+from collect.runner import OutOfMemory, Unsupported  # noqa: E402
+from collect.suites import Config  # noqa: E402
+from collect.timing import measure  # noqa: E402
+
+REL_ERR_BOUND = 1e-3
+
+
+def build_model(name: str, classic: bool = False):
+    mlp = suites.parse_mlp(name)
+    if mlp:
+        depth, width = mlp
+        layers = [keras.Input(shape=(32, 32, 3)), keras.layers.Flatten()]
+        layers += [keras.layers.Dense(width, activation="relu") for _ in range(depth)]
+        # The classic protocol kept the original's sigmoid output; otherwise logits, as torch.
+        layers.append(keras.layers.Dense(suites.MLP_CLASSES, activation="sigmoid" if classic else None))
+        return keras.Sequential(layers)
+    cls = kc.application(keras, name)
+    return cls(weights=None, input_shape=(224, 224, 3), classes=suites.CNN_CLASSES, classifier_activation=None)
+
+
+def input_shape(name: str) -> tuple[tuple[int, ...], int]:
+    return ((32, 32, 3), suites.MLP_CLASSES) if suites.parse_mlp(name) else ((224, 224, 3), suites.CNN_CLASSES)
+
+
+@functools.lru_cache(maxsize=64)
+def flops_per_sample(name: str) -> tuple[int, int]:
+    model = build_model(name)
+    try:
+        return tdv.keras_flops(model)
+    finally:
+        del model
+        keras.backend.clear_session()
+
+
+def mode_flops(name: str, mode: str) -> int:
+    fwd, bwd = flops_per_sample(name)
+    return {"infer": fwd, "train_forward": fwd, "train_backward": bwd, "train": fwd + bwd}[mode]
+
+
+def is_oom(exc: BaseException) -> bool:
+    return isinstance(exc, (tf.errors.ResourceExhaustedError, MemoryError)) or "out of memory" in str(exc).lower()
+
+
+class TFBackend:
+    framework = "tensorflow"
+
+    def __init__(self, device: str = "auto", jit: str = "auto"):
+        gpus = tf.config.list_physical_devices("GPU")
+        details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
+        metal = str(details.get("device_name", "")).upper() == "METAL"
+        self.device_kind = tdv.resolve_device(device, gpus=len(gpus), metal=metal, cuda_build=tf.test.is_built_with_cuda())
+        if self.device_kind == "cpu" and gpus:
+            tdv.hide_gpus(tf)
+        self.device = "/CPU:0" if self.device_kind == "cpu" else "/GPU:0"
+        self.device_name = tdv.device_name(tf, gpus[0] if gpus else None, self.device_kind)
+        self.jit = jit
+        self._rel_err: dict[str, float] = {}
+
+    def check_models(self, names: list[str]) -> None:
+        for name in names:
+            if not suites.parse_mlp(name) and kc.application(keras, name) is None:
+                raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width> nor a keras.applications model "
+                                 f"(e.g. resnet50, mobilenet_v2, mobilenet_v3_large, efficientnet_b0; "
+                                 f"all: {', '.join(kc.application_names(keras)[:8])}, ...)")
+
+    def fingerprint(self) -> dict:
+        build = tf.sysconfig.get_build_info()
+        out = {"framework": "tensorflow", "framework_version": tf.__version__, "keras_version": kc.keras_version(keras),
+               "device_kind": self.device_kind, "device_name": self.device_name,
+               "threads": tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count() or ""}
+        if self.device_kind == "cuda":
+            out.update(cuda_version=str(build.get("cuda_version", "")), cudnn_version=str(build.get("cudnn_version", "")))
+        return out
+
+    def fits(self, config: Config) -> str | None:
+        return None
+
+    def release(self) -> None:
+        kc.set_policy(keras, "fp32")
+        keras.backend.clear_session()
+        gc.collect()
+
+    def measure(self, config: Config, max_seconds: float) -> dict:
+        try:
+            if config.protocol == "classic":
+                from collect.classic import run_classic
+
+                return run_classic(self, config)
+            with tf.device(self.device):
+                return self._measure(config, max_seconds)
+        except (Unsupported, OutOfMemory):
+            raise
+        except Exception as exc:
+            if is_oom(exc):
+                raise OutOfMemory(str(exc).splitlines()[0][:300]) from None
+            raise
+
+    def _measure(self, config: Config, max_seconds: float) -> dict:
+        if config.precision not in kc.POLICIES:
+            raise Unsupported(f"TensorFlow runs fp32, mixed_fp16, mixed_bf16 or fp64 (Keras policies), not {config.precision}")
+        if config.mode == "train_backward":
+            raise Unsupported("TensorFlow cannot time backward apart from forward: the gradient tape lives inside "
+                              "one compiled call")
+        flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
+        policy = kc.set_policy(keras, config.precision)
+        model = build_model(config.model)
+        shape, classes = input_shape(config.model)
+        x = tf.random.uniform((config.batch_size, *shape))  # on the device before timing
+        y = tf.random.uniform((config.batch_size,), maxval=classes, dtype=tf.int32)
+        xla, fn, note = self._compile(model, config)
+        holder = [None]
+
+        def step():
+            holder[0] = fn(x, y)
+
+        sync = tdv.make_sync(tf, holder)
+        tdv.reset_peak(self.device_kind, tf)
+        try:
+            m = measure(step, sync=sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
+        except Exception as exc:
+            if xla == "on" and any(word in str(exc).lower() for word in ("xla", "jit")):
+                xla, fn, note = "off", self._fn(model, config, jit=False), f"XLA requested but not available: {str(exc).splitlines()[0][:120]}"
+                m = measure(step, sync=sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
+            else:
+                raise
+        placed = holder[0][0].device if isinstance(holder[0], (list, tuple)) else holder[0].device
+        if not tdv.on_expected_device(self.device_kind, placed):
+            raise Unsupported(f"{config.precision} ran on {placed}, not the GPU (TensorFlow placed it on the CPU)")
+        out = {"samples_per_s": m.samples_per_s, "step_ms_median": m.median_ms, "step_ms_p10": m.p10_ms,
+               "step_ms_p90": m.p90_ms, "steps": m.steps, "warmup_steps": m.warmup_steps, "compile_s": m.compile_s,
+               "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf), "flops_per_sample": float(flops),
+               "tflops": flops * m.samples_per_s / 1e12, "xla": xla}
+        notes = [note] if note else []
+        notes += [f"policy {policy}"] if config.precision != "fp32" else []
+        notes += [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > 0.10 else []
+        if self.device_kind != "cpu":
+            out["rel_err"] = self._correctness(config.model)
+            if out["rel_err"] > REL_ERR_BOUND:
+                raise RuntimeError(f"wrong results on the GPU: output differs from the CPU by {out['rel_err']:.2g}")
+        out["note"] = "; ".join(notes)
+        return out
+
+    def _compile(self, model, config: Config):
+        jit = {"on": True, "off": False}.get(self.jit, self.device_kind == "cuda")  # auto: XLA on CUDA GPUs
+        return ("on" if jit else "off"), self._fn(model, config, jit), ""
+
+    def _fn(self, model, config: Config, jit: bool):
+        """The compiled step. jit_compile=True either compiles with XLA or raises: never a silent fallback."""
+        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        if config.mode == "infer":
+            return tf.function(lambda x, y: model(x, training=False), jit_compile=jit)
+        if config.mode == "train_forward":
+            return tf.function(lambda x, y: loss_fn(y, tf.cast(model(x, training=True), tf.float32)), jit_compile=jit)
+        opt = keras.optimizers.SGD(learning_rate=0.01, momentum=0.0 if config.workload == "mlp" else 0.9)
+        if config.precision == "mixed_fp16":
+            opt = kc.loss_scale_optimizer(keras, opt)
+        kc.build_optimizer(opt, model.trainable_variables)
+
+        def train(x, y):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, tf.cast(model(x, training=True), tf.float32))
+                scaled = kc.scale_loss(opt, loss)
+            grads = kc.unscale_gradients(opt, tape.gradient(scaled, model.trainable_variables))
+            opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+            return loss
+        return tf.function(train, jit_compile=jit)
+
+    def _correctness(self, name: str) -> float:
+        if name not in self._rel_err:
+            kc.set_policy(keras, "fp32")
+            model = build_model(name)
+            shape, _ = input_shape(name)
+            x = tf.random.stateless_uniform((2, *shape), seed=(0, 1))
+            with tf.device("/CPU:0"):
+                want = tf.cast(model(x, training=False), tf.float64)
+            with tf.device(self.device):
+                got = tf.cast(model(x, training=False), tf.float64)
+            self._rel_err[name] = float(tf.norm(got - want) / tf.maximum(tf.norm(want), 1e-30))
+        return self._rel_err[name]
+
+
+def plain_step(config: Config):
+    """For benchmarks/fidelity.py: the same compiled step, with nothing of the harness around it."""
+    backend = TFBackend("cpu", jit="off")
+    model = build_model(config.model)
+    shape, classes = input_shape(config.model)
+    x = tf.random.uniform((config.batch_size, *shape))
+    y = tf.random.uniform((config.batch_size,), maxval=classes, dtype=tf.int32)
+    fn = backend._fn(model, config, jit=False)
+    holder = [None]
+
+    def step():
+        holder[0] = fn(x, y)
+    return step, tdv.make_sync(tf, holder)

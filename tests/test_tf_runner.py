@@ -1,0 +1,236 @@
+"""The TensorFlow runner on this CPU: FLOPs equal to PyTorch's, XLA recorded as it took effect,
+the classic protocol's rows, Keras 2/3 shims and device logic with fakes."""
+
+from __future__ import annotations
+
+import csv
+import pickle
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+from collect import classic, cli, suites  # noqa: E402
+from collect import keras_compat as kc  # noqa: E402
+from collect import tf_device as tdv  # noqa: E402
+from collect import tf_runner as tfr  # noqa: E402
+from collect.dataset import load  # noqa: E402
+from collect.runner import Unsupported  # noqa: E402
+from collect.suites import Config  # noqa: E402
+
+pytestmark = pytest.mark.tensorflow
+
+
+@pytest.mark.parametrize("mode", ["infer", "train", "train_forward", "train_backward"])
+@pytest.mark.parametrize("depth", [1, 5])
+def test_mlp_flops_equal_pytorch_exactly(depth, mode):
+    torch_runner = pytest.importorskip("collect.torch_runner")
+    name = f"mlp-d{depth}-w1024"
+    assert tfr.mode_flops(name, mode) == torch_runner.mode_flops(name, mode) == suites.mlp_flops_per_sample(depth, mode)
+
+
+def test_resnet50_flops_match_the_published_architecture():
+    # keras.applications.ResNet50 is v1 (stride in the first 1x1 of a bottleneck): 3.86 G multiply-adds;
+    # torchvision's is v1.5 (stride in the 3x3): 4.09 G. Same name, 6% apart: flops_per_sample shows it.
+    assert tfr.mode_flops("resnet50", "infer") == pytest.approx(2 * 3.86e9, rel=0.01)
+
+
+def test_depthwise_layers_are_counted():
+    fwd, _ = tfr.flops_per_sample("mobilenet_v2")
+    assert fwd == pytest.approx(2 * 300e6, rel=0.05)  # MobileNetV2 at 224: about 300 M multiply-adds
+
+
+def measure(config, jit="off", seconds=0.2):
+    backend = tfr.TFBackend("cpu", jit=jit)
+    try:
+        return backend.measure(config, max_seconds=seconds)
+    finally:
+        backend.release()
+
+
+@pytest.mark.parametrize("mode", ["train", "infer", "train_forward"])
+def test_modes_measure_on_cpu(mode):
+    out = measure(Config("mlp", "mlp-d1-w1024", mode, "fp32", 8))
+    assert out["samples_per_s"] > 0 and out["steps"] >= 3 and out["xla"] == "off"
+    assert out["step_ms_p10"] <= out["step_ms_median"] <= out["step_ms_p90"]
+
+
+def test_backward_alone_is_unsupported():
+    with pytest.raises(Unsupported, match="cannot time backward apart from forward"):
+        measure(Config("mlp", "mlp-d1-w1024", "train_backward", "fp32", 8))
+
+
+def test_xla_on_is_recorded_when_it_compiled():
+    assert measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), jit="on")["xla"] == "on"
+
+
+def test_xla_fallback_is_recorded_as_off(monkeypatch):
+    original = tfr.TFBackend._fn
+
+    def no_xla(self, model, config, jit):
+        if jit:  # as on a device without XLA: jit_compile=True raises on the first call
+            def fail(x, y):
+                raise tf.errors.InvalidArgumentError(None, None, "XLA compilation is not supported on this device")
+            return fail
+        return original(self, model, config, jit)
+
+    monkeypatch.setattr(tfr.TFBackend, "_fn", no_xla)
+    out = measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), jit="on")
+    assert out["xla"] == "off" and "XLA requested but not available" in out["note"]
+
+
+def test_mixed_precision_policy_takes_effect_and_is_reset():
+    out = measure(Config("mlp", "mlp-d1-w1024", "train", "mixed_bf16", 8))
+    assert "policy mixed_bfloat16" in out["note"]
+    assert tf.keras.mixed_precision.global_policy().name == "float32"  # released after the measurement
+
+
+def test_pure_fp16_is_unsupported_in_tensorflow():
+    with pytest.raises(Unsupported, match="mixed_fp16"):
+        measure(Config("mlp", "mlp-d1-w1024", "infer", "fp16", 8))
+
+
+def test_unknown_keras_model_is_rejected():
+    with pytest.raises(ValueError, match="'resnet18' is neither mlp-d<depth>-w<width> nor a keras.applications model"):
+        tfr.TFBackend("cpu").check_models(["resnet18"])
+
+
+def test_quick_run_through_main(results_dir, capsys):
+    rc = cli.main(["--framework", "tensorflow", "--models", "mlp-d2-w1024", "--batch-sizes", "4", "--max-seconds", "0.2",
+                   "--env", "tf-test-cpu", "--results-dir", str(results_dir), "--no-progress", "--device", "cpu"])
+    assert rc == 0
+    path = results_dir / "results_tf-test-cpu.csv"
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["framework"], r["mode"], r["status"]) for r in rows] == [("tensorflow", "train", "ok"), ("tensorflow", "infer", "ok")]
+    assert rows[0]["keras_version"] == kc.keras_version(tf.keras) and rows[0]["xla"] == "off"
+    assert not load([path]).problems
+
+
+# The classic protocol ------------------------------------------------------------------------
+
+def test_classic_fields_map_epochs_to_the_row():
+    fields = classic.classic_fields(build_s=0.5, epoch_s=[12.0, 10.0, 10.5], samples=50_000, batch=32)
+    assert fields["wall_s"] == 33.0  # the original benchmark's number
+    assert fields["samples_per_s"] == pytest.approx(50_000 / 10.25)
+    assert fields["compile_s"] == pytest.approx(0.5 + 12.0 - 10.25)
+    assert fields["steps"] == 2 * 1563 and fields["warmup_steps"] == 1563
+    assert fields["step_ms_median"] == pytest.approx(10.25 / 1563 * 1e3)
+
+
+def test_classic_suite_is_the_original_sweep():
+    configs = classic.classic_configs()
+    assert [(c.model, c.mode, c.batch_size, c.protocol) for c in configs] == [
+        (f"mlp-d{d}-w1024", "train", 32, "classic") for d in (5, 10, 15, 20)]
+
+
+def write_fake_cifar(folder, per_batch=64):
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    for i in range(1, 6):
+        batch = {b"data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8), b"labels": list(rng.integers(0, 10, per_batch))}
+        with open(folder / f"data_batch_{i}", "wb") as fh:
+            pickle.dump(batch, fh)
+
+
+def test_cifar10_is_read_from_the_keras_cache_when_present(tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    assert classic.load_cifar10(folder) is None
+    write_fake_cifar(folder)
+    images, labels = classic.load_cifar10(folder)
+    assert images.shape == (320, 32, 32, 3) and images.dtype == np.float32 and images.min() >= 0 and images.max() <= 1
+    assert labels.shape == (320,)
+
+
+@pytest.mark.parametrize("with_cifar", [False, True])
+def test_classic_run_tiny(tmp_path, with_cifar):
+    folder = tmp_path / "cifar-10-batches-py"
+    if with_cifar:
+        write_fake_cifar(folder)
+    backend = tfr.TFBackend("cpu")
+    out = classic.run_classic(backend, Config("mlp", "mlp-d1-w1024", "train", "fp32", 32, protocol="classic"),
+                              samples=320, folder=folder)
+    backend.release()
+    assert out["dataset"] == ("cifar10" if with_cifar else "synthetic")
+    assert out["wall_s"] >= out["compile_s"] > 0 and out["samples_per_s"] > 0 and out["steps"] == 2 * 10
+
+
+# Keras 2 / 3 shims and device logic, with fakes ---------------------------------------------
+
+class Keras2Optimizer:
+    def get_scaled_loss(self, loss):
+        return loss * 128
+
+    def get_unscaled_gradients(self, grads):
+        return [g / 128 for g in grads]
+
+
+class Keras3Optimizer:
+    def scale_loss(self, loss):
+        return loss * 64
+
+
+def test_loss_scaling_shims_for_both_generations():
+    assert kc.scale_loss(Keras2Optimizer(), 1.0) == 128 and kc.unscale_gradients(Keras2Optimizer(), [256.0]) == [2.0]
+    assert kc.scale_loss(Keras3Optimizer(), 1.0) == 64 and kc.unscale_gradients(Keras3Optimizer(), [256.0]) == [256.0]
+    assert kc.scale_loss(object(), 1.0) == 1.0
+
+
+def test_loss_scale_optimizer_location():
+    k3 = SimpleNamespace(optimizers=SimpleNamespace(LossScaleOptimizer=lambda o: ("k3", o)))
+    k2 = SimpleNamespace(optimizers=SimpleNamespace(), mixed_precision=SimpleNamespace(LossScaleOptimizer=lambda o: ("k2", o)))
+    assert kc.loss_scale_optimizer(k3, "sgd") == ("k3", "sgd") and kc.loss_scale_optimizer(k2, "sgd") == ("k2", "sgd")
+
+
+def test_one_hot_without_dtype_argument():
+    calls = []
+    keras = SimpleNamespace(utils=SimpleNamespace(to_categorical=lambda y, num_classes: calls.append(num_classes) or np.eye(num_classes)[y]))
+    assert kc.one_hot(keras, np.array([1, 2]), 10).dtype == np.float32 and calls == [10]
+
+
+def test_keras_version_and_application_lookup():
+    assert kc.keras_version(SimpleNamespace(__version__="2.15.0")) == "2.15.0"
+    assert kc.is_keras3(tf.keras) == kc.keras_version(tf.keras).startswith("3")
+    assert kc.application(tf.keras, "mobilenet_v3_large").__name__ == "MobileNetV3Large"
+    assert kc.application(tf.keras, "efficientnet_b0").__name__ == "EfficientNetB0"
+    assert kc.application(tf.keras, "resnet18") is None
+
+
+@pytest.mark.parametrize("request_, gpus, metal, cuda_build, expected", [
+    ("auto", 1, False, True, "cuda"), ("auto", 1, True, False, "gpu"), ("auto", 0, False, True, "cpu"),
+    ("cpu", 1, False, True, "cpu"), ("gpu", 1, True, False, "gpu"), ("cuda", 1, False, True, "cuda"),
+])
+def test_resolve_tf_device(request_, gpus, metal, cuda_build, expected):
+    assert tdv.resolve_device(request_, gpus=gpus, metal=metal, cuda_build=cuda_build) == expected
+
+
+@pytest.mark.parametrize("request_, gpus, metal, message", [
+    ("gpu", 0, False, "--device gpu was asked for, but TensorFlow sees no GPU"),
+    ("mps", 1, True, "use --device gpu"),
+    ("cuda", 1, True, "not a CUDA device"),
+])
+def test_tf_device_errors(request_, gpus, metal, message):
+    with pytest.raises(ValueError, match=message):
+        tdv.resolve_device(request_, gpus=gpus, metal=metal, cuda_build=False)
+
+
+def test_cpu_fallback_on_a_gpu_run_is_detected():
+    assert tdv.on_expected_device("gpu", "/job:localhost/replica:0/task:0/device:GPU:0")
+    assert not tdv.on_expected_device("gpu", "/job:localhost/replica:0/task:0/device:CPU:0")
+    assert tdv.on_expected_device("cpu", "/job:localhost/replica:0/task:0/device:CPU:0")
+
+
+def test_sync_waits_on_devices_and_the_last_result():
+    calls = []
+    fake_tf = SimpleNamespace(test=SimpleNamespace(experimental=SimpleNamespace(sync_devices=lambda: calls.append("sync"))))
+    holder = [SimpleNamespace(numpy=lambda: calls.append("numpy"))]
+    tdv.make_sync(fake_tf, holder)()
+    assert calls == ["sync", "numpy"]
+
+
+def test_metal_device_name_comes_from_the_chip():
+    fake_tf = SimpleNamespace(config=SimpleNamespace(experimental=SimpleNamespace(get_device_details=lambda g: {"device_name": "METAL"})))
+    outputs = {"sysctl -n machdep.cpu.brand_string": "Apple M1 Max", "system_profiler SPDisplaysDataType": "Total Number of Cores: 32"}
+    name = tdv.device_name(fake_tf, object(), "gpu", run=lambda args, timeout=5.0: outputs.get(" ".join(args), ""))
+    assert name == "Apple M1 Max (32-core GPU, Metal)"
