@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder whose *.csv files are merged")
     parser.add_argument("--out", type=Path, default=Path("results.png"), help="headline chart to write")
     parser.add_argument("--markdown", type=Path, default=Path("results.md"), help="tables to write")
+    parser.add_argument("--figures", type=Path, default=Path("figures"),
+                        help="folder for the detail figures (e.g. figures/matmul.png)")
     parser.add_argument("--check", action="store_true",
                         help="validate only: print problems, write nothing, exit 1 if any file is invalid")
     return parser
@@ -72,15 +74,19 @@ def _run(args) -> int:
     print(f"{len(paths)} files: {len(loaded.files_ok)} valid, {len(loaded.files_bad)} invalid; "
           f"{len(frame):,} valid rows", file=report)
     if args.check:
+        from collect.review import review
+
+        for flag in review(frame):
+            print(flag, file=report)
         return 1 if loaded.files_bad else 0
     if frame.empty or (frame["status"] == "ok").sum() == 0:
         print("no valid rows to plot", file=sys.stderr)
         return 1
-    for target in (args.out, args.markdown):
+    for target in (args.out, args.markdown, args.figures):
         if _inside(target, args.results_dir):
             print(f"refusing to write {target}: nothing under {args.results_dir}/ is rewritten", file=sys.stderr)
             return 1
-    from collect.charts import headline  # matplotlib is imported only when drawing
+    from collect.charts import headline, matmul_figure  # matplotlib is imported only when drawing
     from collect.report import render
     from collect.summary import aggregate
 
@@ -89,6 +95,10 @@ def _run(args) -> int:
     figure = headline(frame, text, agg)
     figure.savefig(args.out, dpi=110)
     args.markdown.write_text(render(frame, text, agg) + "\n", encoding="utf-8")
+    detail = matmul_figure(frame)
+    if detail is not None:
+        args.figures.mkdir(parents=True, exist_ok=True)
+        detail.savefig(args.figures / "matmul.png", dpi=110)
     print(f"wrote {args.out} and {args.markdown} ({text})", file=sys.stderr)
     return 0
 

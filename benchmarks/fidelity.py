@@ -32,11 +32,10 @@ def plain_torch(config: Config, seconds: float) -> float:
     """The simplest honest loop: data on the device, warm up, N steps, one sync, one clock pair."""
     import torch
 
-    from collect import torch_runner as tr
+    from collect.torch_models import build_model, make_inputs
 
-    model = tr.build_model(config.model)
-    shape, classes = tr.input_shape(config.model)
-    x, y = torch.randn(config.batch_size, *shape), torch.randint(0, classes, (config.batch_size,))
+    model = build_model(config.model)
+    x, y = make_inputs(config.model, config.batch_size, "cpu")
     if config.mode == "infer":
         model.eval()
 

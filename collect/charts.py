@@ -43,7 +43,7 @@ def fmt(value: float) -> str:
 
 def _label(r, with_mode: bool) -> str:
     kind = "" if r.env.endswith(r.device_kind) else f" [{r.device_kind}]"
-    return textwrap.fill(f"{r.model} · {r.env}{kind}" + (f" · {r.mode}" if with_mode else ""), 34)
+    return textwrap.fill(f"{r.model} · {r.env}{kind} · {r.framework}" + (f" · {r.mode}" if with_mode else ""), 34)
 
 
 def env_colors(envs) -> dict[str, tuple]:
@@ -63,15 +63,24 @@ def mlp_rows(frame: pd.DataFrame) -> pd.DataFrame:
     legacy = rows["source"] == "legacy"
     rows["epoch_s"] = EPOCH_SAMPLES / rows["samples_per_s"]
     rows.loc[legacy, "epoch_s"] = rows.loc[legacy, "wall_s"] / 3
-    rows["style"] = rows["framework"] + rows["source"].map(lambda s: " (legacy: incl. build)" if s == "legacy" else "")
-    # Keep the fastest batch size per env/framework/depth so lines compare like with like.
-    best = (rows.groupby(["env", "style", "depth", "batch_size"], observed=True)["epoch_s"].median()
-            .reset_index().sort_values("epoch_s").drop_duplicates(["env", "style", "depth"]))
-    rows = rows.merge(best[["env", "style", "depth", "batch_size"]], on=["env", "style", "depth", "batch_size"])
+    protocol = [_protocol(source, note) for source, note in zip(rows["source"], rows["note"].astype(str), strict=True)]
+    rows["style"] = rows["framework"] + pd.Series(protocol, index=rows.index, dtype=str)
+    # One batch size per line (the one covering most depths, then the fastest), so a line
+    # never mixes batch sizes or protocols from one depth to the next.
+    per_batch = rows.groupby(["env", "style", "batch_size"], observed=True).agg(
+        depths=("depth", "nunique"), rate=("samples_per_s", "median")).reset_index()
+    best = per_batch.sort_values(["depths", "rate"], ascending=False).drop_duplicates(["env", "style"])
+    rows = rows.merge(best[["env", "style", "batch_size"]], on=["env", "style", "batch_size"])
     ranked = rows.groupby("env")["epoch_s"].median().sort_values().index.tolist()
     rows = rows[rows["env"].isin(spread(ranked, MAX_LINES))]
     rows.attrs["total_envs"] = len(ranked)
     return rows
+
+
+def _protocol(source: str, note: str) -> str:
+    if source == "legacy":
+        return " (legacy: incl. build)"
+    return " (classic: model.fit)" if note.startswith("classic protocol") else ""
 
 
 def bar_rows(agg: pd.DataFrame, workload: str, mode: str | None) -> pd.DataFrame:
@@ -81,10 +90,30 @@ def bar_rows(agg: pd.DataFrame, workload: str, mode: str | None) -> pd.DataFrame
     best = summary.best_per_model(agg)
     if best.empty:
         return best
+    best = best.assign(detail=[f"bs {b}, {p}" for b, p in zip(best["batch_size"], best["precision"], strict=True)])
+    return _ranked(best, lambda r: _label(r, mode is None))
+
+
+def matmul_rows(agg: pd.DataFrame) -> pd.DataFrame:
+    """Best achieved TFLOP/s per env, framework and dtype over the size sweep."""
+    part = agg[agg["workload"] == "matmul"].copy()
+    if part.empty:
+        return part
+    n = part["model"].str.extract(r"matmul-(\d+)", expand=False).astype(float)
+    for column in ("rate", "rate_min", "rate_max"):
+        part[column] = part[column] * 2 * n**3 / 1e12  # products/s -> TFLOP/s
+    part["detail"] = [f"n={int(v)}, {p}" for v, p in zip(n, part["precision"], strict=True)]
+    keys = ["env", "framework", "device_kind", "source", "precision"]
+    best = part.sort_values("rate", ascending=False).drop_duplicates(keys)
+    kind = lambda r: "" if r.env.endswith(r.device_kind) else f" [{r.device_kind}]"  # noqa: E731
+    return _ranked(best, lambda r: textwrap.fill(f"{r.env}{kind(r)} · {r.framework} {r.precision}", 34))
+
+
+def _ranked(best: pd.DataFrame, label) -> pd.DataFrame:
     order = best.sort_values("rate", ascending=False).reset_index(drop=True)
     total = len(order)
     order = order.iloc[spread(list(range(total)), MAX_BARS)].copy()
-    order["label"] = [_label(r, mode is None) for r in order.itertuples()]
+    order["label"] = [label(r) for r in order.itertuples()]
     order.attrs["total_bars"] = total
     return order
 
@@ -113,7 +142,7 @@ def draw_bars(ax, rows: pd.DataFrame, colors, title: str, unit: str) -> None:
                 fmt="none", ecolor="0.25", elinewidth=1, capsize=2)
     for pos, r in zip(y, rows.itertuples(), strict=True):
         count = f"  n={r.n}" if r.n > 1 else ""
-        ax.annotate(f"{fmt(r.rate)}  (bs {r.batch_size}, {r.precision}){count}",
+        ax.annotate(f"{fmt(r.rate)}  ({r.detail}){count}",
                     (r.rate_max, pos), textcoords="offset points", xytext=(4, -3), fontsize=7)
     for tick, env in zip(ax.get_yticklabels(), rows["env"], strict=True):
         tick.set_color(colors.get(env, "black"))
@@ -137,11 +166,31 @@ def panels(frame: pd.DataFrame, agg: pd.DataFrame) -> list[tuple]:
         ("cnn", "train", "CNN training throughput (best batch and precision per env)", "images/s"),
         ("cnn", "infer", "CNN inference throughput (best batch and precision per env)", "images/s"),
         ("transformer", None, "Transformer throughput, train and infer (seq 128)", "sequences/s"),
+        ("matmul", None, "Matmul: best achieved TFLOP/s per dtype over the size sweep", "TFLOP/s"),
     ):
-        rows = bar_rows(agg, workload, mode)
+        rows = matmul_rows(agg) if workload == "matmul" else bar_rows(agg, workload, mode)
         if not rows.empty:
             out.append(("bars", rows, title, unit))
     return out
+
+
+def matmul_figure(frame: pd.DataFrame):
+    """TFLOP/s against matrix size: a line per env, a line style per dtype. None without matmul rows."""
+    rows = summary.ok_rows(frame[frame["workload"] == "matmul"])
+    if rows.empty:
+        return None
+    rows["n"] = rows["model"].str.extract(r"matmul-(\d+)", expand=False).astype(int)
+    rows["TFLOP/s"] = rows["samples_per_s"] * 2 * rows["n"].astype(float) ** 3 / 1e12
+    rows["dtype"] = rows["framework"] + " " + rows["precision"]
+    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
+    sns.lineplot(data=rows, x="n", y="TFLOP/s", hue="env", style="dtype", estimator="median", errorbar=("pi", 100),
+                 err_style="bars", markers=True, palette=env_colors(rows["env"]), ax=ax)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(rows["n"].unique()), [str(n) for n in sorted(rows["n"].unique())])
+    ax.set(title="Matmul sweep: achieved TFLOP/s by matrix size (n x n x n)", xlabel="n (log scale)",
+           ylabel="TFLOP/s (2 n^3 FLOPs per product)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
 
 
 def headline(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None):

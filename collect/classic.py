@@ -78,7 +78,7 @@ def run_classic(backend, config: Config, samples: int = EPOCH_SAMPLES, epochs: i
 
     from collect import keras_compat as kc
     from collect.tf_device import make_sync
-    from collect.tf_runner import build_model, mode_flops
+    from collect.tf_models import build_model, mode_flops
 
     x, labels, dataset = data(samples, folder)
     y = kc.one_hot(keras, labels, 10)

@@ -32,9 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--suite", default="default",
                    help="quick (about a minute on a CPU), default (the headline comparison), full (every model, "
                         "mode, batch size and precision), classic (TensorFlow only: the original M1 MLP benchmark)")
-    p.add_argument("--workloads", help="comma list narrowing the suite: mlp, cnn (default: the suite's)")
-    p.add_argument("--models", help="comma list replacing the suite's models: mlp-d<depth>-w1024 or any torchvision / "
-                                    "keras.applications classification model, e.g. mlp-d5-w1024,resnet50,mobilenet_v2")
+    p.add_argument("--workloads", help="comma list narrowing the suite: mlp, cnn, matmul, transformer (default: the suite's)")
+    p.add_argument("--models", help="comma list replacing the suite's models: mlp-d<depth>-w1024, matmul-<n>, a transformer "
+                                    "size (tiny, distilbert-base, bert-base, bert-large) or any torchvision / "
+                                    "keras.applications classification model, e.g. mlp-d5-w1024,resnet50,matmul-4096")
     p.add_argument("--modes", help="comma list: train, infer, train_forward, train_backward (default: the suite's)")
     p.add_argument("--batch-sizes", help="comma list of batch sizes, e.g. 1,16,64 (default: the suite's)")
     p.add_argument("--precisions", help="comma list: fp32, fp16, bf16, tf32, fp64 (torch); fp32, mixed_fp16, "

@@ -49,7 +49,8 @@ def leaderboard(agg: pd.DataFrame, workload: str) -> list[str]:
         "model": cells(part["model"]), "mode": cells(part["mode"]), "env": cells(part["env"]),
         "device": cells(device), "framework": cells(part["framework"]), "precision": cells(part["precision"]),
         "batch": part["batch_size"].astype(str), "samples/s": numbers(part["rate"]),
-        "median step ms": numbers(part["step_ms"]), "n": part["n"].astype(str), "source": cells(part["source"]),
+        "median step ms": numbers(part["step_ms"]), "TFLOP/s": numbers(part["tflops"]),
+        "n": part["n"].astype(str), "source": cells(part["source"]),
     })
 
 

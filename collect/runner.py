@@ -102,6 +102,18 @@ def _one(backend: Backend, config: Config, max_seconds: float, too_big: dict) ->
         backend.release()
 
 
+def measured_fields(m, flops_per_sample: int) -> dict:
+    """Row fields from a timing.Measurement, the same for every framework."""
+    return {"samples_per_s": m.samples_per_s, "step_ms_median": m.median_ms, "step_ms_p10": m.p10_ms,
+            "step_ms_p90": m.p90_ms, "steps": m.steps, "warmup_steps": m.warmup_steps, "compile_s": m.compile_s,
+            "flops_per_sample": float(flops_per_sample), "tflops": flops_per_sample * m.samples_per_s / 1e12}
+
+
+def noise_notes(m) -> list[str]:
+    """torch.utils.benchmark's rule of thumb: a spread above 10% of the median deserves a note."""
+    return [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > 0.10 else []
+
+
 def _config_fields(config: Config) -> dict:
     return {"workload": config.workload, "model": config.model, "mode": config.mode,
             "precision": config.precision, "batch_size": config.batch_size}

@@ -18,8 +18,16 @@ MLP_DEPTHS = (5, 10, 15, 20)
 CNN_INPUT = (3, 224, 224)
 CNN_CLASSES = 1000
 EPOCH_SAMPLES = 50_000
-RUNNER_WORKLOADS = ("mlp", "cnn")
+RUNNER_WORKLOADS = ("mlp", "cnn", "matmul", "transformer")
 _MLP_RE = re.compile(r"^mlp-d(\d+)-w(\d+)$")
+_MATMUL_RE = re.compile(r"^matmul-(\d+)$")
+MATMUL_SIZES = (256, 512, 1024, 2048, 4096, 8192)
+# Encoder stacks from the frameworks' own layers: (layers, d_model, heads, feed-forward).
+TRANSFORMERS = {"tiny": (2, 128, 2, 512), "distilbert-base": (6, 768, 12, 3072),
+                "bert-base": (12, 768, 12, 3072), "bert-large": (24, 1024, 16, 4096)}
+SEQ_LEN = 128
+VOCAB = 30_522
+TRANSFORMER_CLASSES = 2
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,32 @@ def parse_mlp(model: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+def matmul_size(model: str) -> int | None:
+    match = _MATMUL_RE.match(model)
+    return int(match.group(1)) if match else None
+
+
 def workload_of(model: str) -> str:
-    return "mlp" if parse_mlp(model) else "cnn"
+    if parse_mlp(model):
+        return "mlp"
+    if matmul_size(model):
+        return "matmul"
+    return "transformer" if model in TRANSFORMERS else "cnn"
+
+
+def matmul_flops(n: int) -> int:
+    """One n x n x n product: n^3 multiply-adds = 2 n^3 FLOPs."""
+    return 2 * n**3
+
+
+def transformer_flops_per_sample(name: str, mode: str) -> int:
+    """FLOPs per sequence: projections and feed-forward per token, attention per token pair, the head
+    on the first token. Backward = 2 x forward (every layer's input needs a gradient: the embedding
+    is trained). This is exactly what torch.utils.flop_counter counts for nn.TransformerEncoder."""
+    layers, d, _heads, ff = TRANSFORMERS[name]
+    per_layer = SEQ_LEN * (8 * d * d + 4 * d * ff) + 4 * SEQ_LEN * SEQ_LEN * d
+    forward = layers * per_layer + 2 * d * TRANSFORMER_CLASSES
+    return {"infer": forward, "train_forward": forward, "train_backward": 2 * forward, "train": 3 * forward}[mode]
 
 
 def mlp_flops_per_sample(depth: int, mode: str, width: int = MLP_WIDTH) -> int:
@@ -65,13 +97,18 @@ def mlp_flops_per_sample(depth: int, mode: str, width: int = MLP_WIDTH) -> int:
 
 SUITES = {
     # About a minute on a 2-core CPU, MLP and CNN, train and infer.
-    "quick": {"models": ["mlp-d5-w1024", "resnet18"], "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2"],
+    "quick": {"models": ["mlp-d5-w1024", "resnet18", "tiny", "matmul-256", "matmul-512", "matmul-1024"],
+              "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2", "tiny", "matmul-256", "matmul-512", "matmul-1024"],
               "modes": ["train", "infer"], "precisions": ["fp32"],
-              "batch_sizes": {"mlp": [64], "cnn": [8]}, "max_seconds": 2.0},
+              "batch_sizes": {"mlp": [64], "cnn": [8], "transformer": [8], "matmul": [1]}, "max_seconds": 2.0},
     # The headline comparison: the classic MLP depth sweep and three real CNNs.
-    "default": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
+    "default": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large",
+                                                                "distilbert-base", "bert-base"]
+                + [f"matmul-{n}" for n in MATMUL_SIZES[:5]],
                 "modes": ["train", "infer"], "precisions": ["fp32"],
-                "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64]}, "max_seconds": 8.0},
+                "matmul_precisions@accelerator": ["fp32", "fp16", "bf16"],
+                "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64], "transformer": [8],
+                                "transformer@accelerator": [32], "matmul": [1]}, "max_seconds": 8.0},
     # Everything the device supports.
     "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"],
              "models@tensorflow": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
@@ -103,6 +140,7 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
     spec = SUITES[suite]
     workloads = check_choices("workloads", workloads, RUNNER_WORKLOADS) if workloads else list(RUNNER_WORKLOADS)
     modes = check_choices("modes", modes, MODES) if modes else spec["modes"]
+    user_precisions = bool(precisions)
     precisions = check_choices("precisions", precisions, PRECISIONS) if precisions else spec.get(
         f"precisions@{framework}", spec["precisions"])
     chosen = [m for m in (models or spec.get(f"models@{framework}", spec["models"])) if workload_of(m) in workloads]
@@ -110,11 +148,21 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
     for model in chosen:
         workload = workload_of(model)
         sizes = batch_sizes or _suite_batches(spec, workload, device_kind)
-        for mode in modes:
-            for precision in precisions:
+        model_modes, model_precisions = modes, precisions
+        if workload == "matmul":  # a product has no training: one "infer" row per size and dtype
+            model_modes, sizes = [m for m in modes if m == "infer"] or ["infer"], [1]
+            model_precisions = precisions if user_precisions else _matmul_precisions(spec, device_kind, framework)
+        for mode in model_modes:
+            for precision in model_precisions:
                 for batch in sizes:
                     configs.append(Config(workload, model, mode, precision, int(batch)))
     return configs
+
+
+def _matmul_precisions(spec: dict, device_kind: str, framework: str) -> list[str]:
+    key = "matmul_precisions@accelerator" if device_kind != "cpu" else "matmul_precisions"
+    chosen = spec.get(key, spec.get("matmul_precisions", ["fp32"]))
+    return [p for p in chosen if framework == "torch" or p != "tf32"]
 
 
 def _suite_batches(spec: dict, workload: str, device_kind: str) -> list[int]:

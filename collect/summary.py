@@ -26,11 +26,12 @@ def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per configuration with samples_per_s median/min/max, step_ms median and n."""
     rows = frame[frame["status"] == "ok"]
     if rows.empty:
-        return pd.DataFrame(columns=CONFIG + ["rate", "rate_min", "rate_max", "step_ms", "n"])
+        return pd.DataFrame(columns=CONFIG + ["rate", "rate_min", "rate_max", "step_ms", "tflops", "n"])
     # Group on the categorical columns as they are (fast), convert only the aggregated result.
     grouped = rows.groupby(CONFIG, observed=True, sort=False)
     out = grouped.agg(rate=("samples_per_s", "median"), rate_min=("samples_per_s", "min"),
                       rate_max=("samples_per_s", "max"), step_ms=("step_ms_median", "median"),
+                      tflops=("tflops", "median"),
                       n=("samples_per_s", "size")).reset_index()
     for name in CONFIG:
         out[name] = out[name].astype(int) if name == "batch_size" else out[name].astype(str)

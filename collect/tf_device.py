@@ -53,7 +53,9 @@ def make_sync(tf, holder: list):
                 pass
         if holder and holder[0] is not None:
             value = holder[0]
-            (value[0] if isinstance(value, (list, tuple)) else value).numpy()
+            value = value[0] if isinstance(value, (list, tuple)) else value
+            # One element is enough to wait on the op; copying a whole 8192^2 result would be timed.
+            (value[(0,) * len(value.shape)] if len(value.shape) else value).numpy()
     return sync
 
 
@@ -90,6 +92,8 @@ def _spatial(shape) -> int:
 def layer_flops(layer) -> int:
     """Forward FLOPs per sample of one layer (2 x MACs); 0 for layers without a kernel."""
     kind = type(layer).__name__
+    if kind == "MultiHeadAttention":
+        return mha_flops(layer)
     # Keras 2 names a depthwise layer's weights depthwise_kernel; Keras 3 calls them kernel.
     kernel = getattr(layer, "depthwise_kernel", None) if kind == "DepthwiseConv2D" else None
     kernel = kernel if kernel is not None else getattr(layer, "kernel", None)
@@ -108,7 +112,17 @@ def layer_flops(layer) -> int:
     return 0
 
 
-def keras_flops(model) -> tuple[int, int]:
+def mha_flops(layer) -> int:
+    """Q, K, V and output projections per token, plus scores and weighted sum per token pair."""
+    heads = int(getattr(layer, "num_heads", None) or layer._num_heads)
+    key_dim = int(getattr(layer, "key_dim", None) or layer._key_dim)
+    shape = tuple(layer.output.shape)  # (batch, seq, d_model)
+    seq, d_model = int(shape[1]), int(shape[-1])
+    inner = heads * key_dim
+    return seq * (3 * 2 * d_model * inner + 2 * inner * d_model) + 2 * 2 * seq * seq * inner
+
+
+def keras_flops(model, first_input_needs_grad: bool = False) -> tuple[int, int]:
     """(forward, backward) FLOPs per sample, the PyTorch runner's convention.
 
     Backward = weight gradients (as forward) + input gradients (as forward) of every layer but
@@ -116,7 +130,8 @@ def keras_flops(model) -> tuple[int, int]:
     """
     per_layer = [f for f in (layer_flops(layer) for layer in _layers(model)) if f]
     forward = sum(per_layer)
-    return forward, 2 * forward - (per_layer[0] if per_layer else 0)
+    skipped = 0 if first_input_needs_grad or not per_layer else per_layer[0]
+    return forward, 2 * forward - skipped
 
 
 def device_name(tf, gpu, kind: str, run=None) -> str:

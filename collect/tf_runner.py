@@ -7,7 +7,6 @@ with their per-call overhead. The classic protocol (model.fit, as the original) 
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 
@@ -19,43 +18,14 @@ from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before
 from collect import keras_compat as kc  # noqa: E402
 from collect import suites  # noqa: E402
 from collect import tf_device as tdv  # noqa: E402
-from collect.runner import OutOfMemory, Unsupported  # noqa: E402
+from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes  # noqa: E402
 from collect.suites import Config  # noqa: E402
+from collect.tf_models import build_model, make_inputs, mode_flops  # noqa: E402
 from collect.timing import measure  # noqa: E402
 
 REL_ERR_BOUND = 1e-3
-
-
-def build_model(name: str, classic: bool = False):
-    mlp = suites.parse_mlp(name)
-    if mlp:
-        depth, width = mlp
-        layers = [keras.Input(shape=(32, 32, 3)), keras.layers.Flatten()]
-        layers += [keras.layers.Dense(width, activation="relu") for _ in range(depth)]
-        # The classic protocol kept the original's sigmoid output; otherwise logits, as torch.
-        layers.append(keras.layers.Dense(suites.MLP_CLASSES, activation="sigmoid" if classic else None))
-        return keras.Sequential(layers)
-    cls = kc.application(keras, name)
-    return cls(weights=None, input_shape=(224, 224, 3), classes=suites.CNN_CLASSES, classifier_activation=None)
-
-
-def input_shape(name: str) -> tuple[tuple[int, ...], int]:
-    return ((32, 32, 3), suites.MLP_CLASSES) if suites.parse_mlp(name) else ((224, 224, 3), suites.CNN_CLASSES)
-
-
-@functools.lru_cache(maxsize=64)
-def flops_per_sample(name: str) -> tuple[int, int]:
-    model = build_model(name)
-    try:
-        return tdv.keras_flops(model)
-    finally:
-        del model
-        keras.backend.clear_session()
-
-
-def mode_flops(name: str, mode: str) -> int:
-    fwd, bwd = flops_per_sample(name)
-    return {"infer": fwd, "train_forward": fwd, "train_backward": bwd, "train": fwd + bwd}[mode]
+DTYPES = {"fp32": tf.float32, "fp16": tf.float16, "bf16": tf.bfloat16, "fp64": tf.float64}
+MATMUL_WORKING_SET = 64 * 2**20
 
 
 def is_oom(exc: BaseException) -> bool:
@@ -79,8 +49,9 @@ class TFBackend:
 
     def check_models(self, names: list[str]) -> None:
         for name in names:
-            if not suites.parse_mlp(name) and kc.application(keras, name) is None:
-                raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width> nor a keras.applications model "
+            if suites.workload_of(name) == "cnn" and kc.application(keras, name) is None:
+                raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width>, matmul-<n>, a transformer size "
+                                 f"({', '.join(suites.TRANSFORMERS)}) nor a keras.applications model "
                                  f"(e.g. resnet50, mobilenet_v2, mobilenet_v3_large, efficientnet_b0; "
                                  f"all: {', '.join(kc.application_names(keras)[:8])}, ...)")
 
@@ -117,6 +88,8 @@ class TFBackend:
             raise
 
     def _measure(self, config: Config, max_seconds: float) -> dict:
+        if config.workload == "matmul":
+            return self._matmul(config, max_seconds)
         if config.precision not in kc.POLICIES:
             raise Unsupported(f"TensorFlow runs fp32, mixed_fp16, mixed_bf16 or fp64 (Keras policies), not {config.precision}")
         if config.mode == "train_backward":
@@ -125,9 +98,7 @@ class TFBackend:
         flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
         policy = kc.set_policy(keras, config.precision)
         model = build_model(config.model)
-        shape, classes = input_shape(config.model)
-        x = tf.random.uniform((config.batch_size, *shape))  # on the device before timing
-        y = tf.random.uniform((config.batch_size,), maxval=classes, dtype=tf.int32)
+        x, y = make_inputs(config.model, config.batch_size)  # on the device before timing
         xla, fn, note = self._compile(model, config)
         holder = [None]
 
@@ -147,19 +118,36 @@ class TFBackend:
         placed = holder[0][0].device if isinstance(holder[0], (list, tuple)) else holder[0].device
         if not tdv.on_expected_device(self.device_kind, placed):
             raise Unsupported(f"{config.precision} ran on {placed}, not the GPU (TensorFlow placed it on the CPU)")
-        out = {"samples_per_s": m.samples_per_s, "step_ms_median": m.median_ms, "step_ms_p10": m.p10_ms,
-               "step_ms_p90": m.p90_ms, "steps": m.steps, "warmup_steps": m.warmup_steps, "compile_s": m.compile_s,
-               "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf), "flops_per_sample": float(flops),
-               "tflops": flops * m.samples_per_s / 1e12, "xla": xla}
+        out = {**measured_fields(m, flops), "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf), "xla": xla}
         notes = [note] if note else []
         notes += [f"policy {policy}"] if config.precision != "fp32" else []
-        notes += [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > 0.10 else []
-        if self.device_kind != "cpu":
+        notes += noise_notes(m)
+        if self.device_kind != "cpu":  # transformers too: dropout is off in inference
             out["rel_err"] = self._correctness(config.model)
             if out["rel_err"] > REL_ERR_BOUND:
                 raise RuntimeError(f"wrong results on the GPU: output differs from the CPU by {out['rel_err']:.2g}")
         out["note"] = "; ".join(notes)
         return out
+
+    def _matmul(self, config: Config, max_seconds: float) -> dict:
+        """C = A @ B on random operands rotated through a working set larger than the caches."""
+        if config.precision not in DTYPES:
+            raise Unsupported(f"TensorFlow matmul runs {', '.join(DTYPES)}, not {config.precision}")
+        n, dtype = suites.matmul_size(config.model), DTYPES[config.precision]
+        sets = min(64, max(2, -(-MATMUL_WORKING_SET // (2 * n * n * dtype.size))))
+        a = [tf.cast(tf.random.normal((n, n)), dtype) for _ in range(sets)]
+        b = [tf.cast(tf.random.normal((n, n)), dtype) for _ in range(sets)]
+        holder, turn = [None], [0]
+
+        def step():
+            i = turn[0] = (turn[0] + 1) % sets
+            holder[0] = tf.linalg.matmul(a[i], b[i])
+
+        m = measure(step, sync=tdv.make_sync(tf, holder), samples_per_step=1, max_seconds=max_seconds)
+        if not tdv.on_expected_device(self.device_kind, holder[0].device):
+            raise Unsupported(f"{config.precision} matmul ran on {holder[0].device}, not the GPU "
+                              "(TensorFlow placed it on the CPU)")
+        return {**measured_fields(m, suites.matmul_flops(n)), "xla": "off", "note": "; ".join(noise_notes(m))}
 
     def _compile(self, model, config: Config):
         jit = {"on": True, "off": False}.get(self.jit, self.device_kind == "cuda")  # auto: XLA on CUDA GPUs
@@ -172,7 +160,8 @@ class TFBackend:
             return tf.function(lambda x, y: model(x, training=False), jit_compile=jit)
         if config.mode == "train_forward":
             return tf.function(lambda x, y: loss_fn(y, tf.cast(model(x, training=True), tf.float32)), jit_compile=jit)
-        opt = keras.optimizers.SGD(learning_rate=0.01, momentum=0.0 if config.workload == "mlp" else 0.9)
+        opt = (keras.optimizers.Adam(learning_rate=1e-4) if config.workload == "transformer"
+               else keras.optimizers.SGD(learning_rate=0.01, momentum=0.0 if config.workload == "mlp" else 0.9))
         if config.precision == "mixed_fp16":
             opt = kc.loss_scale_optimizer(keras, opt)
         kc.build_optimizer(opt, model.trainable_variables)
@@ -190,8 +179,7 @@ class TFBackend:
         if name not in self._rel_err:
             kc.set_policy(keras, "fp32")
             model = build_model(name)
-            shape, _ = input_shape(name)
-            x = tf.random.stateless_uniform((2, *shape), seed=(0, 1))
+            x, _ = make_inputs(name, 2, seed=(0, 1))
             with tf.device("/CPU:0"):
                 want = tf.cast(model(x, training=False), tf.float64)
             with tf.device(self.device):
@@ -204,9 +192,7 @@ def plain_step(config: Config):
     """For benchmarks/fidelity.py: the same compiled step, with nothing of the harness around it."""
     backend = TFBackend("cpu", jit="off")
     model = build_model(config.model)
-    shape, classes = input_shape(config.model)
-    x = tf.random.uniform((config.batch_size, *shape))
-    y = tf.random.uniform((config.batch_size,), maxval=classes, dtype=tf.int32)
+    x, y = make_inputs(config.model, config.batch_size)
     fn = backend._fn(model, config, jit=False)
     holder = [None]
 

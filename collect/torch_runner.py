@@ -10,65 +10,19 @@ import functools
 import math
 
 import torch
-import torchvision
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
 from collect import suites
 from collect import torch_device as td
-from collect.runner import OutOfMemory, Unsupported
+from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes
 from collect.suites import Config
 from collect.timing import measure
+from collect.torch_models import build_model, build_model_meta, classification_models, logits, make_inputs, mode_flops
 
 AUTOCAST = {"fp16": torch.float16, "bf16": torch.bfloat16}
+DTYPES = {"fp32": torch.float32, "tf32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16, "fp64": torch.float64}
 REL_ERR_BOUND = 1e-3  # fp32 on an accelerator vs the CPU; beyond this the device computes garbage
-
-
-def build_mlp(depth: int, width: int = suites.MLP_WIDTH) -> nn.Module:
-    layers = [nn.Flatten(), nn.Linear(suites.MLP_INPUT, width), nn.ReLU()]
-    for _ in range(depth - 1):
-        layers += [nn.Linear(width, width), nn.ReLU()]
-    return nn.Sequential(*layers, nn.Linear(width, suites.MLP_CLASSES))
-
-
-def classification_models() -> list[str]:
-    return torchvision.models.list_models(module=torchvision.models)
-
-
-def build_model(name: str) -> nn.Module:
-    mlp = suites.parse_mlp(name)
-    if mlp:
-        return build_mlp(*mlp)
-    return torchvision.models.get_model(name, weights=None, num_classes=suites.CNN_CLASSES)  # nothing downloaded
-
-
-def input_shape(name: str) -> tuple[tuple[int, ...], int]:
-    return ((3, 32, 32), suites.MLP_CLASSES) if suites.parse_mlp(name) else (suites.CNN_INPUT, suites.CNN_CLASSES)
-
-
-def logits(out):
-    """Some torchvision models return a namedtuple in train mode (inception's aux logits)."""
-    return out.logits if hasattr(out, "logits") else out[0] if isinstance(out, tuple) else out
-
-
-@functools.lru_cache(maxsize=64)
-def flops_per_sample(name: str) -> tuple[int, int]:
-    """(forward, backward) FLOPs per sample, counted on the meta device (no memory, no compute)."""
-    shape, classes = input_shape(name)
-    with torch.device("meta"):
-        model = build_model(name).train()
-        x = torch.randn(2, *shape)
-        y = torch.randint(0, classes, (2,))
-    with FlopCounterMode(display=False) as forward:
-        loss = nn.functional.cross_entropy(logits(model(x)), y)
-    with FlopCounterMode(display=False) as backward:
-        loss.backward()
-    return forward.get_total_flops() // 2, backward.get_total_flops() // 2
-
-
-def mode_flops(name: str, mode: str) -> int:
-    fwd, bwd = flops_per_sample(name)
-    return {"infer": fwd, "train_forward": fwd, "train_backward": bwd, "train": fwd + bwd}[mode]
+MATMUL_WORKING_SET = 64 * 2**20  # operand bytes cycled through, so caches cannot flatter small sizes
 
 
 class TorchBackend:
@@ -84,20 +38,28 @@ class TorchBackend:
     def check_models(self, names: list[str]) -> None:
         known = set(classification_models())
         for name in names:
-            if not suites.parse_mlp(name) and name not in known:
-                raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width> nor a torchvision classification "
-                                 f"model (e.g. {', '.join(sorted(known)[:6])}, ...)")
+            if suites.workload_of(name) == "cnn" and name not in known:
+                raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width>, matmul-<n>, a transformer size "
+                                 f"({', '.join(suites.TRANSFORMERS)}) nor a torchvision classification model "
+                                 f"(e.g. {', '.join(sorted(known)[:6])}, ...)")
 
     def fingerprint(self) -> dict:
         return td.device_fingerprint(self.device_kind)
 
     def fits(self, config: Config) -> str | None:
-        if self.device_kind != "cuda":
+        n = suites.matmul_size(config.model)
+        free = torch.cuda.mem_get_info()[0] if self.device_kind == "cuda" else td.available_memory()
+        if n:  # three operand sets at least: A, B and C
+            needed = 3 * n * n * torch.finfo(DTYPES[config.precision]).bits // 8
+        elif self.device_kind == "cuda":
+            params = sum(p.numel() for p in build_model_meta(config.model).parameters()) * 4
+            needed = params * (4 if config.mode.startswith("train") else 1)  # weights, grads, optimizer state
+        else:
             return None
-        free, _total = torch.cuda.mem_get_info()
-        params = sum(p.numel() for p in build_model_meta(config.model).parameters()) * 4
-        needed = params * (4 if config.mode.startswith("train") else 1)  # weights, grads, optimizer state
-        return f"weights alone need {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if needed > free else None
+        if free is None:
+            return None
+        what = "operands" if n else "weights alone"
+        return f"{what} need {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if needed > free else None
 
     def release(self) -> None:
         td.free_memory(self.device_kind)
@@ -117,22 +79,19 @@ class TorchBackend:
     def _measure(self, config: Config, max_seconds: float) -> dict:
         settings = self._precision_settings(config.precision)
         flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
-        model = build_model(config.model)
-        dtype = torch.float64 if config.precision == "fp64" else torch.float32
-        model = model.to(self.device, dtype)
-        shape, classes = input_shape(config.model)
-        # Synthetic data, made on the device before any timing.
-        x = torch.randn(config.batch_size, *shape, device=self.device, dtype=dtype)
-        y = torch.randint(0, classes, (config.batch_size,), device=self.device)
-        step, setup = self._step(model, x, y, config)
+        if config.workload == "matmul":
+            step, setup = self._matmul_step(suites.matmul_size(config.model), config.precision), None
+        else:
+            dtype = torch.float64 if config.precision == "fp64" else torch.float32
+            model = build_model(config.model).to(self.device, dtype)
+            x, y = make_inputs(config.model, config.batch_size, self.device, dtype)  # on the device before timing
+            step, setup = self._step(model, x, y, config)
         td.reset_peak(self.device_kind)
         m = measure(step, setup=setup, sync=self.sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
-        out = {"samples_per_s": m.samples_per_s, "step_ms_median": m.median_ms, "step_ms_p10": m.p10_ms,
-               "step_ms_p90": m.p90_ms, "steps": m.steps, "warmup_steps": m.warmup_steps, "compile_s": m.compile_s,
-               "peak_mem_mb": td.peak_mem_mb(self.device_kind), "flops_per_sample": float(flops),
-               "tflops": flops * m.samples_per_s / 1e12, "threads": torch.get_num_threads(), **settings}
-        notes = [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > 0.10 else []
-        if self.device_kind != "cpu":
+        out = {**measured_fields(m, flops), "peak_mem_mb": td.peak_mem_mb(self.device_kind),
+               "threads": torch.get_num_threads(), **settings}
+        notes = noise_notes(m)
+        if self.device_kind != "cpu" and config.workload != "matmul":
             out["rel_err"] = self._correctness(config.model)
             if out["rel_err"] > REL_ERR_BOUND:
                 raise RuntimeError(f"wrong results on {self.device_kind}: output differs from the CPU by "
@@ -148,6 +107,22 @@ class TorchBackend:
         if precision in AUTOCAST:
             self._check_autocast(precision)
         return td.math_settings(self.device_kind, precision)
+
+    def _matmul_step(self, n: int, precision: str):
+        """C = A @ B on random operands (never zeros), rotating through enough operand sets that the
+        working set exceeds the caches; the product is written in place, so no allocation is timed."""
+        dtype = DTYPES[precision]
+        pair = 2 * n * n * torch.finfo(dtype).bits // 8
+        sets = min(64, max(2, math.ceil(MATMUL_WORKING_SET / pair)))
+        a = [torch.randn(n, n, device=self.device, dtype=dtype) for _ in range(sets)]
+        b = [torch.randn(n, n, device=self.device, dtype=dtype) for _ in range(sets)]
+        c = torch.empty(n, n, device=self.device, dtype=dtype)
+        turn = [0]
+
+        def step():
+            i = turn[0] = (turn[0] + 1) % sets
+            torch.matmul(a[i], b[i], out=c)
+        return step
 
     def _check_autocast(self, precision: str) -> None:
         """Run a tiny conv + matmul under autocast: a dtype the device lacks raises here, not mid-suite."""
@@ -172,7 +147,8 @@ class TorchBackend:
                     model(x)
             return infer, None
         model.train()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.0 if config.workload == "mlp" else 0.9)
+        opt = (torch.optim.Adam(model.parameters(), lr=1e-4) if config.workload == "transformer"
+               else torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.0 if config.workload == "mlp" else 0.9))
         scaler = torch.amp.GradScaler(self.device_kind, enabled=amp is torch.float16 and self.device_kind == "cuda")
         if config.mode == "train":
             def train():
@@ -204,8 +180,7 @@ class TorchBackend:
         if name not in self._rel_err:
             torch.manual_seed(0)
             cpu_model = build_model(name).eval()
-            shape, _ = input_shape(name)
-            x = torch.randn(2, *shape)
+            x, _ = make_inputs(name, 2, "cpu")
             dev_model = build_model(name).eval()
             dev_model.load_state_dict(cpu_model.state_dict())
             dev_model.to(self.device)
@@ -215,9 +190,3 @@ class TorchBackend:
             err = float(torch.linalg.vector_norm(got - want) / max(float(torch.linalg.vector_norm(want)), 1e-30))
             self._rel_err[name] = err if math.isfinite(err) else float("inf")
         return self._rel_err[name]
-
-
-@functools.lru_cache(maxsize=16)
-def build_model_meta(name: str) -> nn.Module:
-    with torch.device("meta"):
-        return build_model(name)

@@ -25,11 +25,11 @@ class Problem:
     line: int | None
     column: str
     reason: str
-    level: str = "error"  # or "warning": reported, does not invalidate the file
+    level: str = "error"  # "warning" or "review": reported, does not invalidate the file
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        prefix = "warning: " if self.level == "warning" else ""
+        prefix = "" if self.level == "error" else f"{self.level}: "
         return f"{where}: {self.column}: {prefix}{self.reason}"
 
 

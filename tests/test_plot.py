@@ -99,7 +99,7 @@ def test_bars_show_median_of_repeats_sorted_fastest_first(dataset):
     widths = [patch.get_width() for patch in ax.patches if patch.get_width() > 0]
     assert widths == [1000.0, 40.0]  # median of 900/1000/1100, then the laptop
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["resnet18 · box-cuda", "resnet18 · laptop-cpu"]
+    assert labels == ["resnet18 · box-cuda · torch", "resnet18 · laptop-cpu · torch"]
     assert any("n=3" in t.get_text() for t in ax.texts)
     plt.close(fig)
 
@@ -109,6 +109,7 @@ def test_env_colour_is_the_same_in_every_panel(dataset):
     legend = {t.get_text(): h.get_color() for t, h in zip(fig.axes[0].get_legend().get_texts(),
                                                           fig.axes[0].get_legend().legend_handles, strict=True)}
     ticks = {t.get_text().split(" · ")[1]: t.get_color() for t in fig.axes[2].get_yticklabels()}
+    assert set(ticks) == {"box-cuda", "laptop-cpu"}
     for env, colour in ticks.items():
         assert legend[env] == colour
     plt.close(fig)
@@ -118,7 +119,7 @@ def test_a_new_env_appears_by_itself(dataset):
     write(dataset, "new-machine-mps", [cnn("new-machine-mps", "infer", 300.0, device_kind="mps")])
     fig = figure_for(dataset)
     labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
-    assert "resnet18 · new-machine-mps" in labels
+    assert "resnet18 · new-machine-mps · torch" in labels
     plt.close(fig)
 
 
@@ -142,4 +143,26 @@ def test_shipped_results_check_and_show_published_rows(capsys):
     labels = [t.get_text().replace("\n", " ") for ax in fig.axes for t in ax.get_yticklabels()]
     assert any("apple-m1-max-mbp14-mps" in label for label in labels)
     assert any("bert-large · apple-m1-max-32c-tf- metal [gpu]" in label or "bert-large" in label for label in labels)
+    plt.close(fig)
+
+
+def test_mlp_line_keeps_one_batch_size_and_classic_rows_get_their_own_style(results_dir):
+    from collect.charts import mlp_rows
+
+    rows = [mlp("box-cpu", d, 1000.0 / d, batch_size=64, run_id=f"a{d}") for d in (5, 10, 15)]
+    rows += [mlp("box-cpu", 5, 5000.0, batch_size=32, run_id="b5")]  # faster, but at one depth only
+    rows += [mlp("box-cpu", d, 800.0 / d, batch_size=32, framework="tensorflow", run_id=f"c{d}",
+                 note="classic protocol: model.fit 3 epochs") for d in (5, 10)]
+    write(results_dir, "box-cpu", rows)
+    picked = mlp_rows(load(discover(results_dir)).frame)
+    torch_line = picked[picked["style"] == "torch"]
+    assert set(torch_line["batch_size"]) == {64} and sorted(torch_line["depth"]) == [5, 10, 15]
+    assert set(picked["style"]) == {"torch", "tensorflow (classic: model.fit)"}
+
+
+def test_both_frameworks_of_one_env_get_their_own_bars(results_dir):
+    write(results_dir, "box-cpu", [cnn("box-cpu", "infer", 40.0), cnn("box-cpu", "infer", 30.0, framework="tensorflow")])
+    fig = figure_for(results_dir)
+    ax = next(a for a in fig.axes if a.get_title().startswith("CNN inference"))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["resnet18 · box-cpu · torch", "resnet18 · box-cpu · tensorflow"]
     plt.close(fig)

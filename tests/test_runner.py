@@ -103,6 +103,7 @@ def test_main_returns_130_on_interrupt(results_dir, monkeypatch, capsys):
     backend = FakeBackend({("train", 8): KeyboardInterrupt()})
     monkeypatch.setattr(cli, "make_backend", lambda *a: backend)
     rc = cli.main(["--suite", "quick", "--workloads", "cnn", "--results-dir", str(results_dir), "--no-progress"])
+    assert [c.model for c in backend.calls] == ["resnet18"]  # the interrupt came on the first cnn config
     assert rc == 130
     assert "interrupted" in capsys.readouterr().err
 
@@ -134,7 +135,8 @@ def test_dry_run_lists_the_plan(monkeypatch, capsys):
     monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
     assert cli.main(["--suite", "quick", "--dry-run", "--env", "x-cpu"]) == 0
     out = capsys.readouterr().out
-    assert "4 measurements on Fake GPU (cuda), env x-cpu" in out and "resnet18 train fp32 bs8" in out
+    assert "9 measurements on Fake GPU (cuda), env x-cpu" in out and "resnet18 train fp32 bs8" in out
+    assert "matmul-1024 infer fp32 bs1" in out and "tiny train fp32 bs8" in out
 
 
 def test_unknown_notebook_arguments_are_ignored(monkeypatch, capsys):

@@ -10,7 +10,8 @@ from collect import suites
 def test_quick_suite_has_mlp_and_cnn_train_and_infer():
     configs = suites.expand("quick", device_kind="cpu")
     seen = {(c.workload, c.mode) for c in configs}
-    assert seen == {("mlp", "train"), ("mlp", "infer"), ("cnn", "train"), ("cnn", "infer")}
+    assert {("mlp", "train"), ("mlp", "infer"), ("cnn", "train"), ("cnn", "infer")} <= seen
+    assert {("transformer", "train"), ("transformer", "infer"), ("matmul", "infer")} <= seen
 
 
 def test_flags_replace_suite_choices():
@@ -35,7 +36,7 @@ def test_accelerators_get_bigger_cnn_batches():
 @pytest.mark.parametrize("kwargs, message", [
     ({"modes": ["eval"]}, "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was passed"),
     ({"precisions": ["fp8"]}, "`precisions` must be one of"),
-    ({"workloads": ["rnn"]}, "`workloads` must be one of ('mlp', 'cnn'), but 'rnn' was passed"),
+    ({"workloads": ["rnn"]}, "`workloads` must be one of ('mlp', 'cnn', 'matmul', 'transformer'), but 'rnn' was passed"),
 ])
 def test_bad_choices_name_the_allowed_values(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):

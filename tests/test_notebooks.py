@@ -1,0 +1,69 @@
+"""Both notebooks run headless with a tiny CPU configuration; the repository keeps them output-free."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import nbformat
+import pytest
+from conftest import ROOT
+from nbclient import NotebookClient
+
+pytestmark = [pytest.mark.slow, pytest.mark.torch]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def execute(name: str, params: str, cwd):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "each notebook has one parameters cell"
+    cells[0].source += "\n# injected by the test\n" + params
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def text_of(nb) -> str:
+    out = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            out.append(output.get("text", "") or str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(out)
+
+
+def test_run_benchmark_notebook(tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(ROOT / "results", results)
+    params = (f"REPO_DIR = {str(ROOT)!r}\nRESULTS_DIR = {str(results)!r}\nENV = 'notebook-test-cpu'\n"
+              "EXTRA_ARGS = ['--models', 'mlp-d1-w1024', '--batch-sizes', '2', '--max-seconds', '0.2', '--device', 'cpu', '--no-progress']")
+    nb = execute("run_benchmark.ipynb", params, tmp_path)
+    text = text_of(nb)
+    assert "torch: exit code 0" in text
+    assert "results_notebook-test-cpu.csv is in" in text and "open a pull request" in text
+    assert (results / "results_notebook-test-cpu.csv").is_file()
+    assert (tmp_path / "devicebench_results.png").is_file()
+    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_explore_results_notebook(tmp_path):
+    nb = execute("explore_results.ipynb", f"REPO_DIR = {str(ROOT)!r}", tmp_path)
+    text = text_of(nb)
+    assert re.search(r"\d+ environments, \d+ rows from \d+ valid files", text)
+    assert "speedup" in text.lower() or any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("name", ["run_benchmark.ipynb", "explore_results.ipynb"])
+def test_notebooks_are_stored_without_outputs(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_readme_links_open_the_run_notebook_from_the_repository_it_clones():
+    readme = (ROOT / "README.md").read_text()
+    nb = nbformat.read(NOTEBOOKS / "run_benchmark.ipynb", as_version=4)
+    repo = re.search(r'REPO_URL = "https://github.com/([^"]+)"', nb.cells[1].source).group(1)
+    assert f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/run_benchmark.ipynb" in readme
+    assert f"https://kaggle.com/kernels/welcome?src=https://github.com/{repo}/blob/main/notebooks/run_benchmark.ipynb" in readme
