@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def subtitle(frame: pd.DataFrame, loaded: Loaded) -> str:
-    times = pd.to_datetime(frame["timestamp_utc"].astype(str), errors="coerce", utc=True, format="ISO8601").dropna()
+    stamps = pd.Series(frame["timestamp_utc"].astype("category").cat.categories.astype(str))  # distinct values only
+    times = pd.to_datetime(stamps, errors="coerce", utc=True, format="ISO8601").dropna()
     dates = f" · {times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}" if len(times) else ""
     return (f"{frame['env'].nunique()} environments · {len(frame):,} rows from "
             f"{len(loaded.files_ok):,} files{dates}")

@@ -10,6 +10,7 @@ import math
 import textwrap
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # headless: CI and servers have no display
 import matplotlib.pyplot as plt  # noqa: E402
@@ -125,6 +126,9 @@ def draw_mlp(ax, rows: pd.DataFrame, colors) -> None:
     for r in counts[counts["size"] > 1].itertuples():
         ax.annotate(f"n={r.size}", (r.depth, r.median), textcoords="offset points", xytext=(4, 4), fontsize=7)
     ax.set_yscale("log")
+    plain = matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:g}")  # 60, not 6 x 10^1
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_xticks(sorted(rows["depth"].unique()))
     title = "Classic MLP: training time per epoch (50,000 samples; lower is better)"
     ax.set(title=title + shown(rows.attrs.get("total_envs", 0), MAX_LINES),
@@ -151,7 +155,7 @@ def draw_bars(ax, rows: pd.DataFrame, colors, title: str, unit: str) -> None:
         ax.set_xscale("log")
         ax.set_xlim(right=rows["rate_max"].max() * 8)  # room for the value labels
     else:
-        ax.set_xlim(0, rows["rate_max"].max() * 1.3)
+        ax.set_xlim(0, rows["rate_max"].max() * 1.45)
     ax.set(title=title + shown(rows.attrs.get("total_bars", 0), MAX_BARS), xlabel=f"{unit} (higher is better)", ylabel="")
     ax.legend(title="framework", fontsize=7, loc="lower right")
 

@@ -77,10 +77,14 @@ def load(paths: list[Path]) -> Loaded:
             frame, found = _validate_chunk(header, chunk)
             problems.extend(found)
             bad.update(p.path for p in found if p.level == "error")
-            frames.append(frame[~frame["file"].isin(bad)])
+            frames.append(_keep(frame, ~np.asarray(frame["file"].isin(list(bad)))) if bad else frame)
     frame = _concat(frames)
     ok = sorted({str(p) for p in paths} - bad)
     return Loaded(frame, problems, ok, sorted(bad))
+
+
+def _keep(columns: dict[str, object], mask: np.ndarray) -> dict[str, object]:
+    return {name: (value[mask] if isinstance(value, np.ndarray) else pd.Categorical(value)[mask]) for name, value in columns.items()}
 
 
 def _chunks(members: list[_Part]):
@@ -166,7 +170,7 @@ def _parse(header: tuple[str, ...], text: str) -> pd.DataFrame:
     return table.to_pandas()
 
 
-def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[pd.DataFrame, list[Problem]]:
+def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[dict[str, object], list[Problem]]:
     frame = _parse(header, "\n".join(m.body for m in members))
     frame = frame[[c for c in header if c in r.FIELDS]]
     for name in r.FIELDS:
@@ -177,10 +181,10 @@ def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[pd.D
     file_env = pd.Series(pd.Categorical.from_codes(member_of, [m.env for m in members]), index=frame.index)
     lines = np.concatenate([m.line_numbers for m in members])
     failures, numbers = validate_strings(frame[list(r.FIELDS)], file_env.astype(str))
-    typed = _typed(frame, numbers)
-    typed["file"] = pd.Categorical.from_codes(member_of, [m.path for m in members])
-    typed["line"] = lines
-    return typed, _problems(failures, members, member_of, lines)
+    columns = _typed(frame, numbers)
+    columns["file"] = pd.Categorical.from_codes(member_of, [m.path for m in members])
+    columns["line"] = lines
+    return columns, _problems(failures, members, member_of, lines)
 
 
 def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem]:
@@ -196,30 +200,27 @@ def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem
     return out
 
 
-def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> pd.DataFrame:
-    """Numbers as float (NaN = not measured); text as categories, which keeps 1M rows small."""
-    columns = {}
-    for name in r.FIELDS:
-        columns[name] = numbers[name] if name in numbers else frame[name].fillna("").astype("category")
-    return pd.DataFrame(columns, index=frame.index)
+def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> dict[str, object]:
+    """Columns of a chunk: numbers as float (NaN = not measured); text as categories, which keeps
+    1M rows small. Columns, not a frame: the frame is built once, after all chunks."""
+    return {name: (numbers[name].to_numpy() if name in numbers else frame[name].fillna("").astype("category"))
+            for name in r.FIELDS}
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack typed chunks; categories are unioned so text columns stay categorical."""
-    frames = [f for f in frames if len(f)] or [_typed(pd.DataFrame({n: pd.Series(dtype=object) for n in r.FIELDS}),
-                                                       {n: pd.Series(dtype=float) for n in r.NUMERIC_COLUMNS})]
-    if len(frames) == 1:
-        out = frames[0].reset_index(drop=True)
-    else:
-        out = {}
-        for name in frames[0].columns:
-            parts = [f[name] for f in frames]
-            if isinstance(parts[0].dtype, pd.CategoricalDtype):
-                out[name] = union_categoricals([p.astype("category") for p in parts])
-            else:
-                out[name] = np.concatenate([p.to_numpy() for p in parts])
-        out = pd.DataFrame(out)
-    if "file" not in out:
-        out["file"], out["line"] = pd.Categorical([]), np.array([], dtype=int)
-    out["line"] = out["line"].astype(int)
-    return out
+def _concat(chunks: list[dict[str, object]]) -> pd.DataFrame:
+    """One frame from the chunks' columns; categories are unioned so text columns stay categorical."""
+    chunks = [c for c in chunks if len(c["file"])]
+    if not chunks:
+        out = {name: (np.array([], dtype=float) if name in r.NUMERIC_COLUMNS else pd.Categorical([])) for name in r.FIELDS}
+        return pd.DataFrame({**out, "file": pd.Categorical([]), "line": np.array([], dtype=int)})
+    out = {}
+    for name in chunks[0]:
+        parts = [c[name] for c in chunks]
+        if isinstance(parts[0], (pd.Series, pd.Categorical)):
+            out[name] = parts[0] if len(parts) == 1 else union_categoricals([pd.Categorical(p) for p in parts])
+            out[name] = pd.Categorical(out[name])
+        else:
+            out[name] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    frame = pd.DataFrame(out)
+    frame["line"] = frame["line"].astype(int)
+    return frame

@@ -87,6 +87,16 @@ def ram_gb() -> float | str:
             return ""
 
 
+def available_memory() -> int | None:
+    """Bytes of system memory free for new allocations (CPU and Apple unified memory), None if unknown."""
+    try:
+        import psutil
+
+        return psutil.virtual_memory().available
+    except Exception:
+        return None
+
+
 def power_source(battery=None) -> str:
     """ac | battery | '' (desktops and VMs report no battery)."""
     if battery is None:

@@ -15,8 +15,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before)
 
+from collect import (
+    envinfo,  # noqa: E402
+    suites,  # noqa: E402
+)
 from collect import keras_compat as kc  # noqa: E402
-from collect import suites  # noqa: E402
 from collect import tf_device as tdv  # noqa: E402
 from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes  # noqa: E402
 from collect.suites import Config  # noqa: E402
@@ -65,7 +68,13 @@ class TFBackend:
         return out
 
     def fits(self, config: Config) -> str | None:
-        return None
+        """Matmul operands that cannot fit in free memory are skipped (GPU memory: the OOM row decides)."""
+        n = suites.matmul_size(config.model)
+        if not n or self.device_kind != "cpu" or config.precision not in DTYPES:
+            return None
+        free = envinfo.available_memory()
+        needed = 3 * n * n * DTYPES[config.precision].size
+        return f"operands need {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if free and needed > free else None
 
     def release(self) -> None:
         kc.set_policy(keras, "fp32")

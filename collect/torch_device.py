@@ -60,16 +60,6 @@ def peak_mem_mb(kind: str, api=torch) -> float | str:
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
 
 
-def available_memory() -> int | None:
-    """Bytes of system memory free for new allocations (CPU and MPS share it), None if unknown."""
-    try:
-        import psutil
-
-        return psutil.virtual_memory().available
-    except Exception:
-        return None
-
-
 def free_memory(kind: str, api=torch) -> None:
     gc.collect()
     if kind == "cuda":

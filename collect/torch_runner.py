@@ -12,7 +12,7 @@ import math
 import torch
 from torch import nn
 
-from collect import suites
+from collect import envinfo, suites
 from collect import torch_device as td
 from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes
 from collect.suites import Config
@@ -48,7 +48,7 @@ class TorchBackend:
 
     def fits(self, config: Config) -> str | None:
         n = suites.matmul_size(config.model)
-        free = torch.cuda.mem_get_info()[0] if self.device_kind == "cuda" else td.available_memory()
+        free = torch.cuda.mem_get_info()[0] if self.device_kind == "cuda" else envinfo.available_memory()
         if n:  # three operand sets at least: A, B and C
             needed = 3 * n * n * torch.finfo(DTYPES[config.precision]).bits // 8
         elif self.device_kind == "cuda":

@@ -109,6 +109,7 @@ def test_tensorflow_matmul_and_transformer_rows():
         backend.measure(Config("matmul", "matmul-64", "infer", "tf32", 1), max_seconds=0.1)
     out = backend.measure(Config("transformer", "tiny", "train", "fp32", 2), max_seconds=0.2)
     assert out["samples_per_s"] > 0
+    assert backend.fits(Config("matmul", "matmul-1000000", "infer", "fp32", 1)).startswith("operands need 11175.9 GiB")
     backend.release()
 
 
