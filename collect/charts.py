@@ -44,7 +44,8 @@ def fmt(value: float) -> str:
 
 def _label(r, with_mode: bool) -> str:
     kind = "" if r.env.endswith(r.device_kind) else f" [{r.device_kind}]"
-    return textwrap.fill(f"{r.model} · {r.env}{kind} · {r.framework}" + (f" · {r.mode}" if with_mode else ""), 34)
+    devices = f" x{r.world_size}" if r.world_size > 1 else ""
+    return textwrap.fill(f"{r.model} · {r.env}{kind} · {r.framework}{devices}" + (f" · {r.mode}" if with_mode else ""), 34)
 
 
 def env_colors(envs) -> dict[str, tuple]:
@@ -176,6 +177,25 @@ def panels(frame: pd.DataFrame, agg: pd.DataFrame) -> list[tuple]:
         if not rows.empty:
             out.append(("bars", rows, title, unit))
     return out
+
+
+def scaling_figure(agg: pd.DataFrame):
+    """Samples/s against devices per env and model, with each line's ideal (N x rate(1)) dashed."""
+    table = summary.scaling(agg)
+    if table.empty:
+        return None
+    table = table.assign(line=table["env"] + " · " + table["framework"] + " · " + table["model"])
+    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
+    sns.lineplot(data=table, x="world_size", y="rate", hue="line", marker="o", ax=ax)
+    for line, color in zip(ax.get_legend_handles_labels()[1], [h.get_color() for h in ax.get_legend().legend_handles], strict=True):
+        rows = table[table["line"] == line]
+        if rows["rate_1"].notna().any():
+            ax.plot(rows["world_size"], rows["ideal"], linestyle="--", color=color, linewidth=1)
+    ax.set_xticks(sorted(table["world_size"].unique()))
+    ax.set(title="Data-parallel scaling: training throughput against devices (dashed: ideal)",
+           xlabel="devices (world size)", ylabel="samples/s (global)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
 
 
 def matmul_figure(frame: pd.DataFrame):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import subprocess
 import sys
 
 from collect import envinfo, suites
@@ -45,7 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
                                  "e.g. colab-tesla-t4-cuda)")
     p.add_argument("--results-dir", default="results", help="folder the CSV is appended to")
     p.add_argument("--max-seconds", type=float, help="time budget of the timed steps of one measurement (default: the suite's)")
-    p.add_argument("--jit", default="auto", help="TensorFlow only: XLA compilation on, off or auto (Keras' choice)")
+    p.add_argument("--jit", default="auto", help="TensorFlow only: XLA compilation on, off or auto (on for CUDA GPUs)")
+    p.add_argument("--distributed", default="none",
+                   help="data-parallel training: ddp (torch, launched by torchrun), mirrored (tensorflow: "
+                        "MirroredStrategy over the visible GPUs, MultiWorkerMirroredStrategy when TF_CONFIG is set), none")
+    p.add_argument("--world-sizes", help="scaling sweep: comma list of device counts, one run each, e.g. 1,2,4,8 "
+                                         "(torch: launched through torchrun; tensorflow: the first N devices)")
+    p.add_argument("--replicas", type=int, help="tensorflow --distributed mirrored: use the first N devices (default: all)")
     p.add_argument("--dry-run", action="store_true", help="print the measurements that would run, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging, tracebacks of failed measurements")
@@ -58,14 +66,14 @@ def _check(name: str, value: str, allowed) -> str:
     return value
 
 
-def make_backend(framework: str, device: str, jit: str):
+def make_backend(framework: str, device: str, jit: str, distributed: str = "none", replicas: int | None = None):
     if framework == "torch":
         from collect.torch_runner import TorchBackend  # torch is imported only here
 
-        return TorchBackend(device)
+        return TorchBackend(device, distributed=distributed)
     from collect.tf_runner import TFBackend  # TensorFlow is imported only here
 
-    return TFBackend(device, jit=jit)
+    return TFBackend(device, jit=jit, distributed=distributed, replicas=replicas)
 
 
 def plan(args, device_kind: str) -> list[suites.Config]:
@@ -75,10 +83,14 @@ def plan(args, device_kind: str) -> list[suites.Config]:
         from collect.classic import classic_configs
 
         return classic_configs()
-    return suites.expand(args.suite, device_kind=device_kind, workloads=suites.split_list(args.workloads),
-                         models=suites.split_list(args.models), modes=suites.split_list(args.modes),
+    modes = suites.split_list(args.modes)
+    if args.distributed != "none":  # data parallelism is about training; a product has no gradient to all-reduce
+        modes = modes or ["train"]
+    configs = suites.expand(args.suite, device_kind=device_kind, workloads=suites.split_list(args.workloads),
+                         models=suites.split_list(args.models), modes=modes,
                          precisions=suites.split_list(args.precisions), batch_sizes=suites.parse_batch_sizes(args.batch_sizes),
                          framework=args.framework)
+    return [c for c in configs if args.distributed == "none" or c.workload != "matmul"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,14 +105,19 @@ def main(argv: list[str] | None = None) -> int:
         _check("jit", args.jit, ("on", "off", "auto"))
         if args.max_seconds is not None and args.max_seconds <= 0:
             raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
+        _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])
         if args.env is not None:
             check_env(args.env)
-        backend = make_backend(args.framework, args.device, args.jit)
+        if args.world_sizes and not os.environ.get("RANK"):
+            return sweep(args, argv if argv is not None else sys.argv[1:])
+        backend = make_backend(args.framework, args.device, args.jit, args.distributed, args.replicas)
         configs = plan(args, backend.device_kind)
         backend.check_models(sorted({c.model for c in configs}))
     except ValueError as exc:
         print(f"python -m collect: error: {exc}", file=sys.stderr)
         return 2
+    if not getattr(backend, "writer", True):
+        logging.getLogger("devicebench").setLevel(logging.WARNING)  # rank 0 reports for the world
     fingerprint = envinfo.fingerprint()
     env = args.env or envinfo.default_env(fingerprint["platform"], backend.device_name, backend.device_kind)
     if args.dry_run:
@@ -112,9 +129,44 @@ def main(argv: list[str] | None = None) -> int:
                                           len(configs), backend.device_name, backend.device_kind, args.results_dir, env)
     result = run_suite(backend, configs, env=env, results_dir=args.results_dir, max_seconds=max_seconds,
                        fingerprint=fingerprint, progress=not args.no_progress)
+    if hasattr(backend, "close"):
+        backend.close()
+    if not getattr(backend, "writer", True):
+        return 0  # another rank's process: rank 0 reports and writes
     print(summary_table(result.records))
     print(f"\n{len(result.records)} rows appended to {result.path}")
     if result.interrupted:
         print(f"interrupted: the {len(result.records)} finished rows are kept in {result.path}", file=sys.stderr)
         return 130
     return 0 if any(r.status == "ok" for r in result.records) else 1
+
+
+def sweep(args, argv: list[str]) -> int:
+    """--world-sizes: one run per device count, through the framework's own launcher."""
+    sizes = suites.parse_batch_sizes(args.world_sizes)  # the same rule: whole numbers >= 1
+    rest = _without(argv, "--world-sizes")
+    failed = 0
+    for n in sizes:
+        if args.framework == "torch":
+            command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(n), "-m", "collect", *rest]
+            if "--distributed" not in rest:
+                command += ["--distributed", "ddp"]
+        else:
+            command = [sys.executable, "-m", "collect", *_without(rest, "--replicas"), "--replicas", str(n)]
+            if "--distributed" not in rest:
+                command += ["--distributed", "mirrored"]
+        print(f"world size {n}: {' '.join(command)}", file=sys.stderr)
+        failed += subprocess.run(command, check=False).returncode != 0
+    return 1 if failed else 0
+
+
+def _without(argv: list[str], flag: str) -> list[str]:
+    out, skip = [], False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item == flag:
+            skip = True
+        elif not item.startswith(flag + "="):
+            out.append(item)
+    return out

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from collect.record import FIELDS, Record, check_env, to_row
+from collect.record import DEFAULTS_FOR_OLDER, FIELDS, Record, check_env, to_row
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # files above this are refused by the reader
 
@@ -39,12 +39,8 @@ def append_records(path: str | os.PathLike, records: list[Record]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock_for(path):
         existing = path.read_text(encoding="utf-8") if path.exists() else ""
-        header = ",".join(FIELDS)
-        if existing and existing.splitlines()[0].lstrip("\ufeff") != header:
-            raise ValueError(
-                f"{path} was written with other columns than this version of devicebench "
-                "writes; pass another --env or move that file away"
-            )
+        if existing and existing.splitlines()[0].lstrip("\ufeff") != ",".join(FIELDS):
+            existing = _migrate(existing, path)
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
         if not existing:
@@ -54,6 +50,22 @@ def append_records(path: str | os.PathLike, records: list[Record]) -> Path:
         writer.writerows(to_row(rec) for rec in records)
         _atomic_write(path, existing + buf.getvalue())
     return path
+
+
+def _migrate(text: str, path: Path) -> str:
+    """Rewrite a file of an older schema with today's header (its rows keep their schema_version);
+    a file with columns this version does not know is left alone."""
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    old = list(rows[0].keys()) if rows else next(csv.reader([text.splitlines()[0]]))
+    if not set(old) <= set(FIELDS):
+        raise ValueError(f"{path} has columns this version of devicebench does not write "
+                         f"({', '.join(sorted(set(old) - set(FIELDS)))}); pass another --env or move that file away")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: row.get(name, DEFAULTS_FOR_OLDER.get(name, "")) for name in FIELDS})
+    return buf.getvalue()
 
 
 def _atomic_write(path: Path, text: str) -> None:

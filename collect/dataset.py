@@ -128,15 +128,14 @@ def _read_part(path: Path) -> _Part:
         raise FileProblem(None, "file", "file has a header but no rows")
     body = body[:-1]
     count = body.count("\n") + 1
-    _check_cell_counts(body, count, len(header))
+    if '"' in body or "\n\n" in body or body.startswith("\n"):
+        _check_cell_counts(body, count, len(header))  # quoted cells or blank lines: look at each line now
+    # Otherwise the parser rejects a wrong cell count, and _validate_chunk then finds the line.
     return _Part(str(path), env, header, body, np.arange(2, count + 2))
 
 
 def _check_cell_counts(body: str, count: int, width: int) -> None:
     """Every line must be one record with as many cells as the header, with no cell spanning lines."""
-    plain = '"' not in body and "\n\n" not in body and not body.startswith("\n")
-    if plain and body.count(",") == (width - 1) * count:
-        return  # the common case, settled without looking at each line
     for number, line in enumerate(body.split("\n"), start=2):
         if line.count('"') % 2:
             raise FileProblem(number, "row", "a quoted cell spans lines; cells must not contain line breaks")
@@ -171,11 +170,25 @@ def _parse(header: tuple[str, ...], text: str) -> pd.DataFrame:
 
 
 def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[dict[str, object], list[Problem]]:
-    frame = _parse(header, "\n".join(m.body for m in members))
+    try:
+        frame = _parse(header, "\n".join(m.body for m in members))
+    except Exception:  # a row with too few or too many cells: find it, set its file aside, parse the rest
+        problems, good = [], []
+        for m in members:
+            try:
+                _check_cell_counts(m.body, len(m.line_numbers), len(header))
+                good.append(m)
+            except FileProblem as exc:
+                problems.append(Problem(m.path, exc.line, exc.column, exc.reason))
+        if len(good) == len(members):
+            raise
+        columns, found = _validate_chunk(header, good) if good else (_empty_columns(), [])
+        return columns, problems + found
     frame = frame[[c for c in header if c in r.FIELDS]]
     for name in r.FIELDS:
-        if name not in frame.columns:
-            frame[name] = pd.Series(np.nan, index=frame.index, dtype=object)
+        if name not in frame.columns:  # a file of an older schema: the column's meaning there, else empty
+            default = r.DEFAULTS_FOR_OLDER.get(name) or np.nan
+            frame[name] = pd.Series(default, index=frame.index, dtype=object)
     counts = [len(m.line_numbers) for m in members]
     member_of = np.repeat(np.arange(len(members)), counts)
     file_env = pd.Series(pd.Categorical.from_codes(member_of, [m.env for m in members]), index=frame.index)
@@ -200,19 +213,30 @@ def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem
     return out
 
 
+def _empty_columns() -> dict[str, object]:
+    out = {name: (np.array([], dtype=float) if name in r.NUMERIC_COLUMNS else pd.Categorical([])) for name in r.FIELDS}
+    return {**out, "file": pd.Categorical([]), "line": np.array([], dtype=int)}
+
+
+def _text(column: pd.Series) -> pd.Categorical:
+    """Text as a categorical, empty cells as "" (filled on the codes, not on a million strings)."""
+    cat = pd.Categorical(column)
+    if cat.isna().any():
+        cat = (cat if "" in cat.categories else cat.add_categories("")).fillna("")
+    return cat
+
+
 def _typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> dict[str, object]:
     """Columns of a chunk: numbers as float (NaN = not measured); text as categories, which keeps
     1M rows small. Columns, not a frame: the frame is built once, after all chunks."""
-    return {name: (numbers[name].to_numpy() if name in numbers else frame[name].fillna("").astype("category"))
-            for name in r.FIELDS}
+    columns = {name: (numbers[name].to_numpy() if name in numbers else _text(frame[name])) for name in r.FIELDS}
+    columns["world_size"] = np.nan_to_num(columns["world_size"], nan=1.0)  # not stated: one device
+    return columns
 
 
 def _concat(chunks: list[dict[str, object]]) -> pd.DataFrame:
     """One frame from the chunks' columns; categories are unioned so text columns stay categorical."""
-    chunks = [c for c in chunks if len(c["file"])]
-    if not chunks:
-        out = {name: (np.array([], dtype=float) if name in r.NUMERIC_COLUMNS else pd.Categorical([])) for name in r.FIELDS}
-        return pd.DataFrame({**out, "file": pd.Categorical([]), "line": np.array([], dtype=int)})
+    chunks = [c for c in chunks if len(c["file"])] or [_empty_columns()]
     out = {}
     for name in chunks[0]:
         parts = [c[name] for c in chunks]

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added world_size, distributed, global_batch_size (v1 files read as single-device)
 
 FRAMEWORKS = ("torch", "tensorflow")
 DEVICE_KINDS = ("cpu", "cuda", "mps", "gpu", "unknown")
@@ -24,6 +24,7 @@ WORKLOADS = ("mlp", "cnn", "matmul", "transformer")
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
 POWER_SOURCES = ("ac", "battery", "unknown")
+DISTRIBUTED = ("none", "ddp", "mirrored", "multi_worker")
 
 ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
 
@@ -66,6 +67,10 @@ class Record:
     note: str = ""
     wall_s: float | str = ""
     rel_err: float | str = ""
+    # multi-device runs (schema 2)
+    world_size: int | str = 1
+    distributed: str = "none"
+    global_batch_size: int | str = ""
     # settings that took effect
     threads: int | str = ""
     tf32: str = ""
@@ -103,7 +108,8 @@ REQUIRED = (
     "schema_version", "env", "source", "run_id", "platform", "framework",
     "device_kind", "workload", "model", "mode", "precision", "batch_size", "status",
 )
-INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count")
+INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count", "world_size",
+               "global_batch_size")
 FLOAT_COLUMNS = (
     "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "compile_s",
     "peak_mem_mb", "flops_per_sample", "tflops", "power_w", "wall_s", "rel_err",
@@ -114,8 +120,10 @@ CHOICES = {
     "framework": FRAMEWORKS, "device_kind": DEVICE_KINDS, "mode": MODES,
     "precision": PRECISIONS, "source": SOURCES, "status": STATUSES, "platform": PLATFORMS,
     "workload": WORKLOADS, "tf32": ON_OFF, "cudnn_benchmark": ON_OFF, "xla": ON_OFF,
-    "rosetta": YES_NO, "power_source": POWER_SOURCES,
+    "rosetta": YES_NO, "power_source": POWER_SOURCES, "distributed": DISTRIBUTED,
 }
+# Columns a file of an older schema may lack, and the value they mean there.
+DEFAULTS_FOR_OLDER = {"world_size": "1", "distributed": "none", "global_batch_size": ""}
 
 
 def choice_error(name: str, allowed, value) -> str:

@@ -57,18 +57,21 @@ def new_run_id() -> str:
 
 
 def run_suite(backend: Backend, configs: list[Config], *, env: str, results_dir, max_seconds: float,
-              fingerprint: dict, progress: bool = True) -> RunResult:
+              fingerprint: dict, progress: bool = True, run_id: str | None = None) -> RunResult:
     """Measure each configuration in turn; each finished row is in the CSV before the next starts."""
     result = RunResult(results_path(results_dir, env))
-    base = {**fingerprint, **backend.fingerprint(), "env": env, "run_id": new_run_id(), "source": "measured"}
+    writer = getattr(backend, "writer", True)  # data-parallel runs: rank 0 alone writes
+    base = {**fingerprint, **backend.fingerprint(), "env": env, "run_id": run_id or new_run_id(), "source": "measured"}
     too_big: dict[tuple, int] = {}  # (model, mode, precision) -> smallest batch that ran out of memory
-    bar = _progress(configs, progress)
+    bar = _progress(configs, progress and writer)
     try:
         for config in bar:
             bar.set_description(config.label())
             values = _one(backend, config, max_seconds, too_big)
-            record = make_record(**{**base, **_config_fields(config), "timestamp_utc": now_utc(), **values})
-            append_records(result.path, [record])
+            fields = {**base, **_config_fields(config), "global_batch_size": config.batch_size}
+            record = make_record(**{**fields, "timestamp_utc": now_utc(), **values})
+            if writer:
+                append_records(result.path, [record])
             result.records.append(record)
             log.info("%s: %s", config.label(), _short(record))
     except KeyboardInterrupt:
@@ -96,6 +99,8 @@ def _one(backend: Backend, config: Config, max_seconds: float, too_big: dict) ->
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # one broken model must not end the run; the row says what happened
+        if getattr(backend, "distributed", "none") != "none":
+            raise  # a broken world fails loudly: no row from a run whose ranks disagree
         log.debug("".join(traceback.format_exception(exc)))
         return {"status": "error", "note": f"{type(exc).__name__}: {exc}"[:300]}
     finally:

@@ -38,7 +38,7 @@ def is_oom(exc: BaseException) -> bool:
 class TFBackend:
     framework = "tensorflow"
 
-    def __init__(self, device: str = "auto", jit: str = "auto"):
+    def __init__(self, device: str = "auto", jit: str = "auto", distributed: str = "none", replicas: int | None = None):
         gpus = tf.config.list_physical_devices("GPU")
         details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
         metal = str(details.get("device_name", "")).upper() == "METAL"
@@ -49,6 +49,11 @@ class TFBackend:
         self.device_name = tdv.device_name(tf, gpus[0] if gpus else None, self.device_kind)
         self.jit = jit
         self._rel_err: dict[str, float] = {}
+        self.distributed, self.strategy, self.writer = distributed, None, True
+        if distributed == "mirrored":
+            from collect.tf_distribute import strategy_for
+
+            self.strategy, self.distributed, self.writer = strategy_for(self.device_kind, replicas)
 
     def check_models(self, names: list[str]) -> None:
         for name in names:
@@ -97,6 +102,8 @@ class TFBackend:
             raise
 
     def _measure(self, config: Config, max_seconds: float) -> dict:
+        if self.strategy is not None:
+            return self._mirrored(config, max_seconds)
         if config.workload == "matmul":
             return self._matmul(config, max_seconds)
         if config.precision not in kc.POLICIES:
@@ -137,6 +144,33 @@ class TFBackend:
                 raise RuntimeError(f"wrong results on the GPU: output differs from the CPU by {out['rel_err']:.2g}")
         out["note"] = "; ".join(notes)
         return out
+
+    def _mirrored(self, config: Config, max_seconds: float) -> dict:
+        from collect import tf_distribute as tfd
+
+        if config.mode != "train" or config.workload == "matmul" or config.precision not in kc.POLICIES:
+            raise Unsupported("--distributed mirrored measures training in fp32, mixed_fp16 or mixed_bf16")
+        flops = mode_flops(config.model, config.mode)
+        replicas = self.strategy.num_replicas_in_sync
+        global_batch = config.batch_size * replicas
+        kc.set_policy(keras, config.precision)
+        with self.strategy.scope():
+            model = build_model(config.model)
+            opt = (keras.optimizers.Adam(learning_rate=1e-4) if config.workload == "transformer"
+                   else keras.optimizers.SGD(learning_rate=0.01))
+            if config.precision == "mixed_fp16":
+                opt = kc.loss_scale_optimizer(keras, opt)
+            kc.build_optimizer(opt, model.trainable_variables)
+        x, y = tfd.per_replica_inputs(self.strategy, lambda i: make_inputs(config.model, config.batch_size, seed=(i, 7)))
+        train, holder = tfd.train_function(self.strategy, model, opt, global_batch), [None]
+
+        def step():
+            holder[0] = train(x, y)
+
+        m = measure(step, sync=tdv.make_sync(tf, holder), samples_per_step=global_batch, max_seconds=max_seconds)
+        return {**measured_fields(m, flops), "xla": "off", "world_size": replicas, "distributed": self.distributed,
+                "global_batch_size": global_batch, "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf),
+                "note": "; ".join(["each replica its own synthetic data", *noise_notes(m)])}
 
     def _matmul(self, config: Config, max_seconds: float) -> dict:
         """C = A @ B on random operands rotated through a working set larger than the caches."""

@@ -84,9 +84,15 @@ def measure(
     min_steps: int = 10,
     target_rel_iqr: float = 0.05,
     min_block_s: float = 0.01,
+    agree: Callable[[float], float] | None = None,
 ) -> Measurement:
     """Time `step` in steady state. `setup` (if given) runs untimed before every step,
-    e.g. a forward pass whose backward is the step being timed; it forces one step per block."""
+    e.g. a forward pass whose backward is the step being timed; it forces one step per block.
+
+    `agree` makes data-parallel ranks take every loop decision together (the maximum over ranks of
+    a number: stop flags, steps per block); ranks that decided alone would pair up their collectives
+    wrongly and hang. It runs between blocks, never inside a timed region."""
+    agree = agree or (lambda value: value)
     if max_seconds <= 0:
         raise ValueError(f"`max_seconds` must be > 0, but {max_seconds!r} was passed")
     max_warmup_s = max(max_seconds / 2, min_warmup_s) if max_warmup_s is None else max_warmup_s
@@ -107,11 +113,13 @@ def measure(
     while True:
         warm.append(timed_block(1))
         elapsed = clock() - warm_start
-        if elapsed >= max_warmup_s or (len(warm) >= min_warmup_steps and elapsed >= min_warmup_s and _stable(warm)):
+        done = elapsed >= max_warmup_s or (len(warm) >= min_warmup_steps and elapsed >= min_warmup_s and _stable(warm))
+        if agree(float(done)):
             break
 
     estimate = percentile(warm[-3:], 50)
     per_block = 1 if setup is not None or estimate <= 0 else max(1, math.ceil(min_block_s / estimate - 1e-9))
+    per_block = int(agree(float(per_block)))
     blocks: list[float] = []
     total = 0.0
     start = clock()
@@ -121,7 +129,7 @@ def measure(
         total += seconds
         enough = len(blocks) >= min_steps and relative_iqr(blocks) <= target_rel_iqr
         out_of_time = clock() - start >= max_seconds and len(blocks) >= 3
-        if enough or out_of_time:
+        if agree(float(enough or out_of_time)):
             break
     return Measurement(tuple(blocks), len(blocks) * per_block, total, samples_per_step, compile_s,
                        1 + len(warm), per_block)

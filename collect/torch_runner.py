@@ -28,12 +28,24 @@ MATMUL_WORKING_SET = 64 * 2**20  # operand bytes cycled through, so caches canno
 class TorchBackend:
     framework = "torch"
 
-    def __init__(self, device: str = "auto"):
-        self.device_kind = td.resolve_device(device, cuda=torch.cuda.is_available(), mps=td.mps_available())
-        self.device = torch.device(self.device_kind)
+    def __init__(self, device: str = "auto", distributed: str = "none"):
+        self.distributed, self.rank = distributed, None
+        if distributed == "ddp":
+            from collect import torch_ddp
+
+            self.rank = torch_ddp.init(device)
+            self.device_kind, self.device = self.rank.device.type, self.rank.device
+        else:
+            self.device_kind = td.resolve_device(device, cuda=torch.cuda.is_available(), mps=td.mps_available())
+            self.device = torch.device(self.device_kind)
         self.device_name = td.device_name(self.device_kind)
         self.sync = td.synchronizer(self.device_kind)
         self._rel_err: dict[str, float] = {}
+
+    @property
+    def writer(self) -> bool:
+        """Only rank 0 writes rows in a data-parallel run."""
+        return self.rank is None or self.rank.writer
 
     def check_models(self, names: list[str]) -> None:
         known = set(classification_models())
@@ -64,6 +76,12 @@ class TorchBackend:
     def release(self) -> None:
         td.free_memory(self.device_kind)
 
+    def close(self) -> None:
+        if self.rank is not None:
+            from collect import torch_ddp
+
+            torch_ddp.shutdown()
+
     def measure(self, config: Config, max_seconds: float) -> dict:
         try:
             return self._measure(config, max_seconds)
@@ -77,6 +95,8 @@ class TorchBackend:
             raise
 
     def _measure(self, config: Config, max_seconds: float) -> dict:
+        if self.rank is not None and (config.mode != "train" or config.workload == "matmul"):
+            raise Unsupported("--distributed ddp measures training (forward, backward with the gradient all-reduce, step)")
         settings = self._precision_settings(config.precision)
         flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
         if config.workload == "matmul":
@@ -84,20 +104,44 @@ class TorchBackend:
         else:
             dtype = torch.float64 if config.precision == "fp64" else torch.float32
             model = build_model(config.model).to(self.device, dtype)
+            if self.rank is not None:
+                from collect import torch_ddp
+
+                torch.manual_seed(torch_ddp.seed_for(self.rank.rank))  # each rank its own data
+                ids = [self.rank.local_rank] if self.device_kind == "cuda" else None
+                model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
             x, y = make_inputs(config.model, config.batch_size, self.device, dtype)  # on the device before timing
             step, setup = self._step(model, x, y, config)
         td.reset_peak(self.device_kind)
-        m = measure(step, setup=setup, sync=self.sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
+        agree = None
+        if self.rank is not None:
+            from collect import torch_ddp
+
+            agree = functools.partial(torch_ddp.reduce_max, device=self.device)
+        m = measure(step, setup=setup, sync=self.sync, samples_per_step=config.batch_size, max_seconds=max_seconds,
+                    agree=agree)
         out = {**measured_fields(m, flops), "peak_mem_mb": td.peak_mem_mb(self.device_kind),
                "threads": torch.get_num_threads(), **settings}
         notes = noise_notes(m)
-        if self.device_kind != "cpu" and config.workload != "matmul":
+        if self.rank is not None:
+            out.update(self._slowest_rank(m, config, flops, agree))
+            notes.append("each rank its own synthetic data; step times are the slowest rank's")
+        elif self.device_kind != "cpu" and config.workload != "matmul":
             out["rel_err"] = self._correctness(config.model)
             if out["rel_err"] > REL_ERR_BOUND:
                 raise RuntimeError(f"wrong results on {self.device_kind}: output differs from the CPU by "
                                    f"{out['rel_err']:.2g} (bound {REL_ERR_BOUND:g})")
         out["note"] = "; ".join(notes)
         return out
+
+    def _slowest_rank(self, m, config: Config, flops: int, reduce) -> dict:
+        """Global rate over the slowest rank's time; the slowest rank's step statistics."""
+        world = self.rank.world
+        total = reduce(m.total_s)
+        rate = world * config.batch_size * m.steps / total
+        return {"samples_per_s": rate, "step_ms_median": reduce(m.median_ms), "step_ms_p10": reduce(m.p10_ms),
+                "step_ms_p90": reduce(m.p90_ms), "compile_s": reduce(m.compile_s), "tflops": flops * rate / 1e12,
+                "world_size": world, "distributed": "ddp", "global_batch_size": world * config.batch_size}
 
     def _precision_settings(self, precision: str) -> dict:
         if precision == "tf32" and not td.supports_tf32(self.device_kind):

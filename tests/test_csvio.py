@@ -70,12 +70,31 @@ def test_concurrent_writers_lose_no_rows(results_dir):
     assert not load([results_dir / "results_shared-cpu.csv"]).problems
 
 
-def test_header_from_another_version_is_not_overwritten(results_dir):
+def test_unknown_columns_are_not_overwritten(results_dir):
     path = results_dir / "results_a-cpu.csv"
-    path.write_text("schema_version,env\n1,a-cpu\n")
-    with pytest.raises(ValueError, match="other columns"):
+    path.write_text("schema_version,env,gpu_temp\n1,a-cpu,70\n")
+    with pytest.raises(ValueError, match="columns this version of devicebench does not write \\(gpu_temp\\)"):
         write(results_dir, "a-cpu", [record(env="a-cpu")])
-    assert path.read_text() == "schema_version,env\n1,a-cpu\n"
+    assert path.read_text() == "schema_version,env,gpu_temp\n1,a-cpu,70\n"
+
+
+def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
+    from collect.record import DEFAULTS_FOR_OLDER
+
+    path = write(results_dir, "a-cpu", [record(env="a-cpu", schema_version=1)])
+    v1 = [c for c in FIELDS if c not in DEFAULTS_FOR_OLDER]
+    with open(path, newline="") as fh:
+        old = [{k: v for k, v in row.items() if k in v1} for row in csv.DictReader(fh)]
+    with open(path, "w", newline="") as fh:  # as a v1 runner wrote it
+        w = csv.DictWriter(fh, fieldnames=v1, lineterminator="\n")
+        w.writeheader()
+        w.writerows(old)
+    assert not load([path]).problems and load([path]).frame["world_size"].tolist() == [1.0]  # v1 reads as 1 device
+    write(results_dir, "a-cpu", [record(env="a-cpu", run_id="run-2")])
+    got = rows(path)
+    assert [(r["schema_version"], r["run_id"], r["world_size"], r["distributed"]) for r in got] == [
+        ("1", "run-1", "1", "none"), ("2", "run-2", "1", "none")]
+    assert not load([path]).problems
 
 
 @pytest.mark.parametrize("env", ["", "My Mac", "a/b", "x" * 65, "UPPER", "../up"])

@@ -26,7 +26,7 @@ def test_markdown_escapes_names_from_files(results_dir):
 def test_leaderboard_takes_median_and_count(results_dir):
     write(results_dir, "test-env-cpu", [record(run_id=f"r{i}", samples_per_s=r) for i, r in enumerate([10.0, 30.0, 20.0])])
     text = render(load(discover(results_dir)).frame, "sub")
-    assert "| mlp-d5-w1024 | train | test-env-cpu | Test CPU (cpu) | torch | fp32 | 64 | 20 | 64 |  | 3 | measured |" in text
+    assert "| mlp-d5-w1024 | train | test-env-cpu | Test CPU (cpu) | torch | fp32 | 64 | 1 | 20 | 64 |  | 3 | measured |" in text
 
 
 def test_speedup_vs_cpu_for_one_machine(results_dir):

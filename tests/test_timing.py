@@ -130,3 +130,18 @@ def test_relative_iqr():
 def test_max_seconds_must_be_positive():
     with pytest.raises(ValueError, match=r"`max_seconds` must be > 0, but 0 was passed"):
         measure(lambda: None, sync=lambda: None, samples_per_step=1, max_seconds=0)
+
+
+def test_ranks_take_loop_decisions_together():
+    # A fake second rank that always wants to stop and wants 7 steps per block: this rank follows.
+    calls = []
+
+    def agree(value):  # the other rank's answers, in call order: warm-up flag, steps per block, stop flags
+        calls.append(value)
+        return max(value, 7.0) if len(calls) == 2 else max(value, 1.0)
+
+    dev = FakeDevice(steady(0.5, 0.05))
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, agree=agree, max_seconds=100)
+    assert m.warmup_steps == 2  # compile + one warm-up step: the other rank said stop
+    assert m.steps_per_block == 7 and len(m.step_s) == 1
+    assert calls[:2] == [0.0, 1.0]  # this rank's own decisions were offered first

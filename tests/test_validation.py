@@ -6,6 +6,9 @@ import pytest
 from conftest import record, write
 
 import plot_results
+from collect.record import FIELDS, SCHEMA_VERSION
+
+SV = SCHEMA_VERSION
 
 
 def check(capsys, results_dir, *extra):
@@ -41,8 +44,8 @@ def test_valid_file_passes(capsys, valid_file, results_dir):
         (",fp32,", ",fp8,", ":2: precision: must be one of"),
         (",64,", ",0,", ":2: batch_size: must be at least 1, but '0' was found"),
         (",64,", ",6.5,", ":2: batch_size: must be a whole number >= 0, but '6.5' was found"),
-        ("1,test-env-cpu,", "2,test-env-cpu,", ":2: schema_version: is newer than this code knows (1); update devicebench"),
-        ("1,test-env-cpu,", "1,other-env,", ":2: env: does not match the <env> in the file name, but 'other-env' was found"),
+        (f"{SV},test-env-cpu,", f"{SV + 1},test-env-cpu,", f":2: schema_version: is newer than this code knows ({SV}); update devicebench"),
+        (f"{SV},test-env-cpu,", f"{SV},other-env,", ":2: env: does not match the <env> in the file name, but 'other-env' was found"),
         ("2026-11-22T05:00:00+00:00", "yesterday", ":2: timestamp_utc: must be an ISO 8601 date or time, but 'yesterday' was found"),
         (",local,", ",laptop,", ":2: platform: must be one of ('local', 'colab', 'kaggle', 'ci', 'unknown')"),
     ],
@@ -114,7 +117,7 @@ def test_wrong_cell_count(capsys, valid_file, results_dir):
     lines = valid_file.read_text().splitlines()
     valid_file.write_text("\n".join(lines + [lines[1] + ",extra"]) + "\n")
     rc, out = check(capsys, results_dir)
-    assert rc == 1 and f"{valid_file}:4: row: has 51 cells but the header has 50" in out
+    assert rc == 1 and f"{valid_file}:4: row: has {len(FIELDS) + 1} cells but the header has {len(FIELDS)}" in out
 
 
 def test_bom_and_crlf_are_accepted(capsys, valid_file, results_dir):
