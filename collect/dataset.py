@@ -241,8 +241,11 @@ def _concat(chunks: list[dict[str, object]]) -> pd.DataFrame:
     for name in chunks[0]:
         parts = [c[name] for c in chunks]
         if isinstance(parts[0], (pd.Series, pd.Categorical)):
-            out[name] = parts[0] if len(parts) == 1 else union_categoricals([pd.Categorical(p) for p in parts])
-            out[name] = pd.Categorical(out[name])
+            # Chunks from files of different schemas can hold categories of different dtypes (an all-empty
+            # column comes out as object): give them one dtype before the union.
+            cats = [pd.Categorical(p) for p in parts]
+            cats = [pd.Categorical.from_codes(c.codes, c.categories.astype(object)) for c in cats] if len(cats) > 1 else cats
+            out[name] = cats[0] if len(cats) == 1 else union_categoricals(cats)
         else:
             out[name] = parts[0] if len(parts) == 1 else np.concatenate(parts)
     frame = pd.DataFrame(out)

@@ -36,6 +36,12 @@ def write(results_dir: Path, env: str, records) -> Path:
     return append_records(results_path(results_dir, env), list(records))
 
 
+@pytest.fixture(autouse=True)
+def _run_in_tmp(tmp_path, monkeypatch):
+    """Every test runs in its own folder: default outputs (results.png, figures/) never land in the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def results_dir(tmp_path) -> Path:
     folder = tmp_path / "results"

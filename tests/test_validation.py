@@ -179,3 +179,23 @@ def test_same_problems_without_pyarrow(capsys, valid_file, results_dir, monkeypa
     _, without = check(capsys, results_dir)
     assert with_arrow == without
     assert f"{valid_file}:3: samples_per_s: must be a finite number >= 0, but 'slow' was found" in without
+
+
+def test_files_of_both_schemas_load_together(capsys, results_dir):
+    import csv as csvmod
+
+    from collect.record import DEFAULTS_FOR_OLDER
+
+    old = write(results_dir, "old-cpu", [record(env="old-cpu", schema_version=1)])
+    v1 = [c for c in FIELDS if c not in DEFAULTS_FOR_OLDER]
+    with open(old, newline="") as fh:
+        kept = [{k: v for k, v in row.items() if k in v1} for row in csvmod.DictReader(fh)]
+    with open(old, "w", newline="") as fh:  # as a schema-1 runner wrote it
+        writer = csvmod.DictWriter(fh, fieldnames=v1, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+    write(results_dir, "new-cpu", [record(env="new-cpu", xla="off", world_size=2, distributed="ddp")])
+    rc, out = check(capsys, results_dir)
+    assert rc == 0 and "2 files: 2 valid, 0 invalid; 2 valid rows" in out
+    assert plot_results.main(["--results-dir", str(results_dir), "--out", str(results_dir.parent / "r.png"),
+                              "--markdown", str(results_dir.parent / "r.md"), "--figures", str(results_dir.parent / "f")]) == 0
