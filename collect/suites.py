@@ -72,6 +72,16 @@ def matmul_flops(n: int) -> int:
     return 2 * n**3
 
 
+def flops_for_mode(name: str, mode: str, counter) -> int:
+    """FLOPs per sample of a mode, from a framework's counter(name) -> (forward, backward) per sample.
+    A matmul is one product: 2 n^3."""
+    n = matmul_size(name)
+    if n:
+        return matmul_flops(n)
+    fwd, bwd = counter(name)
+    return {"infer": fwd, "train_forward": fwd, "train_backward": bwd, "train": fwd + bwd}[mode]
+
+
 def transformer_flops_per_sample(name: str, mode: str) -> int:
     """FLOPs per sequence: projections and feed-forward per token, attention per token pair, the head
     on the first token. Backward = 2 x forward (every layer's input needs a gradient: the embedding

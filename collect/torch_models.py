@@ -82,11 +82,7 @@ def flops_per_sample(name: str) -> tuple[int, int]:
 
 
 def mode_flops(name: str, mode: str) -> int:
-    n = suites.matmul_size(name)
-    if n:
-        return suites.matmul_flops(n)
-    fwd, bwd = flops_per_sample(name)
-    return {"infer": fwd, "train_forward": fwd, "train_backward": bwd, "train": fwd + bwd}[mode]
+    return suites.flops_for_mode(name, mode, flops_per_sample)
 
 
 @functools.lru_cache(maxsize=16)
