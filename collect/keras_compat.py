@@ -13,6 +13,13 @@ def keras_version(keras) -> str:
     version = getattr(keras, "__version__", None)
     if version is None and hasattr(keras, "version"):
         version = keras.version()
+    if version is None:  # TF 2.13-2.15: tf.keras is an API module; the keras package beside it has the version
+        try:
+            import keras as standalone
+
+            version = getattr(standalone, "__version__", None)
+        except ImportError:
+            pass
     return str(version or "")
 
 

@@ -191,6 +191,14 @@ def test_one_hot_without_dtype_argument():
     assert kc.one_hot(keras, np.array([1, 2]), 10).dtype == np.float32 and calls == [10]
 
 
+def test_keras_version_of_tf_2_15_api_module(monkeypatch):
+    # TF 2.13-2.15: `from tensorflow import keras` has neither __version__ nor version(); the keras
+    # package installed beside TensorFlow does (seen with tensorflow-cpu 2.15.1: "2.15.0").
+    monkeypatch.setitem(__import__("sys").modules, "keras", SimpleNamespace(__version__="2.15.0"))
+    api_module = SimpleNamespace()
+    assert kc.keras_version(api_module) == "2.15.0" and not kc.is_keras3(api_module)
+
+
 def test_keras_version_and_application_lookup():
     assert kc.keras_version(SimpleNamespace(__version__="2.15.0")) == "2.15.0"
     assert kc.is_keras3(tf.keras) == kc.keras_version(tf.keras).startswith("3")
