@@ -119,6 +119,18 @@ def noise_notes(m) -> list[str]:
     return [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > 0.10 else []
 
 
+REL_ERR_BOUND = 1e-3  # fp32 on an accelerator vs the CPU; beyond this the device computes garbage
+
+
+def wrong_results(out: dict, device_kind: str) -> list[str]:
+    """Flag a row whose device output is off the CPU's: status error, its numbers kept as evidence
+    (users have seen MPS return garbage while being benchmarked)."""
+    if not out.get("rel_err", 0) > REL_ERR_BOUND:
+        return []
+    out["status"] = "error"
+    return [f"wrong results on {device_kind}: output differs from the CPU by {out['rel_err']:.2g} (bound {REL_ERR_BOUND:g})"]
+
+
 def _config_fields(config: Config) -> dict:
     return {"workload": config.workload, "model": config.model, "mode": config.mode,
             "precision": config.precision, "batch_size": config.batch_size}

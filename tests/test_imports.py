@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 BLOCKER = """
@@ -12,7 +13,7 @@ import sys
 class Block:
     def find_spec(self, name, path=None, target=None):
         if name.split('.')[0] in ('torch', 'torchvision', 'tensorflow', 'keras', 'tf_keras'):
-            raise ImportError(f'{name} is blocked: the light stack must not import it')
+            raise ModuleNotFoundError(f'{name} is blocked: the light stack must not import it')
 sys.meta_path.insert(0, Block())
 """
 
@@ -39,3 +40,18 @@ def test_blocker_really_blocks():
     # Guard against a blocker that silently lets everything through.
     result = run_blocked("import torch")
     assert result.returncode != 0 and "blocked" in result.stderr
+
+
+def run_blocking(blocked: tuple[str, ...], code: str) -> subprocess.CompletedProcess:
+    # As if not installed: find_spec() answers None and import raises ModuleNotFoundError.
+    absent = "import sys\n" + "".join(f"sys.modules[{name!r}] = None\n" for name in blocked)
+    return subprocess.run([sys.executable, "-c", absent + code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                          env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+
+def test_each_runner_imports_only_its_own_framework():
+    pytest.importorskip("tensorflow")
+    result = run_blocking(("torch", "torchvision"), "import collect.tf_runner, collect.tf_distribute, collect.classic")
+    assert result.returncode == 0, result.stderr[-1500:]
+    result = run_blocking(("tensorflow", "keras"), "import collect.torch_runner, collect.torch_ddp")
+    assert result.returncode == 0, result.stderr[-1500:]

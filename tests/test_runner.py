@@ -162,3 +162,21 @@ def test_readme_documents_every_runner_flag():
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in readme, f"README lacks {flag}"
+
+
+def test_wrong_results_keep_their_numbers_as_an_error_row(results_dir):
+    assert runner.wrong_results({"rel_err": 1e-6}, "mps") == []
+    out = {"samples_per_s": 900.0, "rel_err": 0.4}
+    assert runner.wrong_results(out, "mps") == ["wrong results on mps: output differs from the CPU by 0.4 (bound 0.001)"]
+    assert out["status"] == "error"
+
+    class Garbage(FakeBackend):
+        def measure(self, config, max_seconds):
+            out = {**super().measure(config, max_seconds), "rel_err": 0.4}
+            out["note"] = "; ".join(runner.wrong_results(out, "mps"))
+            return out
+
+    result = run(Garbage(), configs(batches=(1,)), results_dir)
+    row = rows(result.path)[0]
+    assert (row["status"], row["samples_per_s"], row["rel_err"]) == ("error", "100.0", "0.4")
+    assert "wrong results on mps" in row["note"] and not load([result.path]).problems
