@@ -23,6 +23,14 @@ def rows(path):
         return list(csv.DictReader(fh))
 
 
+def driver(tmp_path, name: str, body: str):
+    """A small entry point that prepares the process (as a test needs), then runs the CLI."""
+    path = tmp_path / name
+    path.write_text(f"import os, sys\nsys.path.insert(0, {str(ROOT)!r})\n" + textwrap.dedent(body)
+                    + "from collect.cli import main\nraise SystemExit(main(sys.argv[1:]))\n")
+    return path
+
+
 def run(args, timeout=180, env=None):
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})})
@@ -54,17 +62,12 @@ def test_torchrun_sweep_over_1_and_2_ranks(tmp_path):
 @pytest.mark.torch
 @pytest.mark.slow
 def test_a_rank_that_dies_fails_the_run_and_writes_no_row(tmp_path):
-    driver = tmp_path / "driver.py"
-    driver.write_text(textwrap.dedent(f"""
-        import os, sys
-        sys.path.insert(0, {str(ROOT)!r})
+    dies = driver(tmp_path, "dies.py", """
         from collect import torch_runner
-        if os.environ["RANK"] == "1":
+        if os.environ["RANK"] == "1":  # rank 1 dies before its first step
             torch_runner.TorchBackend._measure = lambda self, config, max_seconds: os._exit(3)
-        from collect.cli import main
-        raise SystemExit(main(sys.argv[1:]))
-    """))
-    out = run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", str(driver), "--framework", "torch",
+    """)
+    out = run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", str(dies), "--framework", "torch",
                "--distributed", "ddp", "--env", "broken-cpu", "--results-dir", str(tmp_path / "r"), "--device", "cpu", *TINY],
               timeout=300)
     assert out.returncode != 0
@@ -75,17 +78,12 @@ def test_a_rank_that_dies_fails_the_run_and_writes_no_row(tmp_path):
 @pytest.mark.tensorflow
 @pytest.mark.slow
 def test_mirrored_strategy_over_two_logical_cpus(tmp_path):
-    driver = tmp_path / "mirrored.py"
-    driver.write_text(textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
+    two_cpus = driver(tmp_path, "mirrored.py", """
         import tensorflow as tf
-        cpu = tf.config.list_physical_devices("CPU")[0]
+        cpu = tf.config.list_physical_devices("CPU")[0]  # two logical devices, before TensorFlow initialises
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from collect.cli import main
-        raise SystemExit(main(sys.argv[1:]))
-    """))
-    out = run([sys.executable, str(driver), "--framework", "tensorflow", "--distributed", "mirrored", "--device", "cpu",
+    """)
+    out = run([sys.executable, str(two_cpus), "--framework", "tensorflow", "--distributed", "mirrored", "--device", "cpu",
                "--env", "mirrored-cpu", "--results-dir", str(tmp_path), *TINY])
     assert out.returncode == 0, out.stderr[-2000:]
     got = rows(tmp_path / "results_mirrored-cpu.csv")
