@@ -11,7 +11,6 @@ import os
 import platform as _platform
 import re
 import subprocess
-import sys
 
 from collect import __version__
 from collect.record import slugify
@@ -136,7 +135,3 @@ def default_env(platform: str, device_name: str, device_kind: str) -> str:
     prefix = f"{platform}-" if platform in ("colab", "kaggle", "ci") else ""
     suffix = f"-{device_kind}"
     return slugify(prefix + slugify(name, limit=64 - len(prefix) - len(suffix)) + suffix)
-
-
-def python_is_supported() -> bool:
-    return sys.version_info >= (3, 10)

@@ -23,10 +23,6 @@ def keras_version(keras) -> str:
     return str(version or "")
 
 
-def is_keras3(keras) -> bool:
-    return keras_version(keras).split(".")[0] == "3"
-
-
 def set_policy(keras, precision: str) -> str:
     """Set the global mixed-precision policy for a precision name; return the policy in effect."""
     keras.mixed_precision.set_global_policy(POLICIES[precision])

@@ -192,6 +192,3 @@ def parse_batch_sizes(text: str | None) -> list[int] | None:
             raise ValueError(f"`batch-sizes` must be whole numbers >= 1, but {item!r} was passed")
         sizes.append(int(item))
     return sizes
-
-
-PRECISION_NAMES = PRECISIONS  # re-exported for the CLI's help text

@@ -49,16 +49,12 @@ def best_per_model(agg: pd.DataFrame) -> pd.DataFrame:
     return best.reset_index(drop=True)
 
 
-def machine(env: str) -> str:
-    """An env name without its device suffix: 'apple-m1-mps' and 'apple-m1-cpu' are one machine."""
-    return KIND_SUFFIX.sub("", env)
-
-
 def speedups(agg: pd.DataFrame) -> pd.DataFrame:
     """Accelerator rate / CPU rate for the same machine, framework, model, mode, precision, batch."""
     if agg.empty:
         return pd.DataFrame()
-    agg = agg.assign(machine=agg["env"].str.replace(KIND_SUFFIX.pattern, "", regex=True))  # machine(), vectorised
+    # The machine is the env without its device suffix: 'apple-m1-mps' and 'apple-m1-cpu' are one machine.
+    agg = agg.assign(machine=agg["env"].str.replace(KIND_SUFFIX.pattern, "", regex=True))
     keys = ["machine", "framework", "workload", "model", "mode", "precision", "batch_size", "world_size"]
     cpu = agg[agg["device_kind"] == "cpu"][keys + ["rate", "env"]]
     accel = agg[~agg["device_kind"].isin(["cpu", "unknown"])][keys + ["rate", "env", "device_kind"]]

@@ -196,12 +196,12 @@ def test_keras_version_of_tf_2_15_api_module(monkeypatch):
     # package installed beside TensorFlow does (seen with tensorflow-cpu 2.15.1: "2.15.0").
     monkeypatch.setitem(__import__("sys").modules, "keras", SimpleNamespace(__version__="2.15.0"))
     api_module = SimpleNamespace()
-    assert kc.keras_version(api_module) == "2.15.0" and not kc.is_keras3(api_module)
+    assert kc.keras_version(api_module) == "2.15.0"
 
 
 def test_keras_version_and_application_lookup():
     assert kc.keras_version(SimpleNamespace(__version__="2.15.0")) == "2.15.0"
-    assert kc.is_keras3(tf.keras) == kc.keras_version(tf.keras).startswith("3")
+    assert kc.keras_version(tf.keras) == tf.keras.__version__
     assert kc.application(tf.keras, "mobilenet_v3_large").__name__ == "MobileNetV3Large"
     assert kc.application(tf.keras, "efficientnet_b0").__name__ == "EfficientNetB0"
     assert kc.application(tf.keras, "resnet18") is None
