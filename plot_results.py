@@ -87,6 +87,7 @@ def _run(args) -> int:
         if _inside(target, args.results_dir):
             print(f"refusing to write {target}: nothing under {args.results_dir}/ is rewritten", file=sys.stderr)
             return 1
+    from collect.backend_charts import backends_figure, power_figure
     from collect.charts import headline, matmul_figure, scaling_figure  # matplotlib is imported only when drawing
     from collect.report import render
     from collect.summary import aggregate
@@ -96,7 +97,9 @@ def _run(args) -> int:
     figure = headline(frame, text, agg)
     figure.savefig(args.out, dpi=110)
     args.markdown.write_text(render(frame, text, agg) + "\n", encoding="utf-8")
-    for name, detail in (("matmul.png", matmul_figure(frame)), ("scaling.png", scaling_figure(agg))):
+    details = {"matmul.png": matmul_figure(frame), "scaling.png": scaling_figure(agg),
+               "backends.png": backends_figure(agg), "power.png": power_figure(agg)}
+    for name, detail in details.items():
         if detail is not None:
             args.figures.mkdir(parents=True, exist_ok=True)
             detail.savefig(args.figures / name, dpi=110)

@@ -7,6 +7,11 @@
 For each case, runner and plain loop alternate for --rounds rounds in one process (so drift of
 the machine hits both alike); the medians are compared. Targets: runner / plain within 3%;
 harness overhead (the harness's own cost per step, timed on a no-op step) under 2% of a step.
+
+Energy sampler overhead (target under 1%): the first case runs with and without a power sampler
+polling every 50 ms on its background thread (as NVML power sampling does), alternating. Where no
+NVML or readable RAPL exists, the sampler reads a sysfs-like file instead: the same thread, the same
+wake-ups, the same GIL hand-offs. Also printed: the time the sampler's reads took per second.
 """
 
 from __future__ import annotations
@@ -84,13 +89,65 @@ def harness_overhead_s() -> float:
     return m.median_ms / 1e3
 
 
-def runner_rate(framework: str, config: Config, seconds: float) -> tuple[float, float]:
+def runner_rate(framework: str, config: Config, seconds: float, meter=None) -> tuple[float, float]:
     from collect.cli import make_backend
 
     backend = make_backend(framework, "cpu", "auto")
+    backend.meter, backend.energy_method = meter, meter.method if meter else ""
     out = backend.measure(config, max_seconds=seconds)
     backend.release()
     return out["samples_per_s"], out["step_ms_median"] / 1e3
+
+
+class TimedSource:
+    """A power source whose reads are timed: the real RAPL / NVML where readable, else a sysfs-like file."""
+
+    def __init__(self, folder: Path):
+        from collect import energy
+
+        self.busy_s, self.reads = 0.0, 0
+        self.meter, _ = energy.nvml_meter()
+        if self.meter is None:
+            self.meter, _ = energy.rapl_meter()
+        if self.meter is not None:
+            self.what = f"{self.meter.method} (real)"
+            read = getattr(self.meter, "sample", None) or (lambda: sum(self.meter.read()))
+        else:
+            path = folder / "energy_uj"
+            path.write_text("123456789\n")
+            read = lambda: float(path.read_text())  # noqa: E731
+            self.what = "a file read like sysfs (no NVML or readable RAPL here)"
+        self.read = read
+
+    def __call__(self) -> float:
+        start = time.perf_counter()
+        value = self.read()
+        self.busy_s += time.perf_counter() - start
+        self.reads += 1
+        return value
+
+
+def sampler_overhead(framework: str, config: Config, seconds: float, rounds: int) -> bool:
+    import tempfile
+
+    from collect.energy import SampledMeter
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = TimedSource(Path(folder))
+        meter = SampledMeter("nvml_power", source, interval_s=0.05, update_s=0.05)
+        meter.min_window_s = 0.0  # same timed region with and without: only the thread differs
+        without, with_sampler, window = [], [], 0.0
+        for _ in range(rounds):
+            without.append(runner_rate(framework, config, seconds)[0])
+            start = time.perf_counter()
+            with_sampler.append(runner_rate(framework, config, seconds, meter)[0])
+            window += time.perf_counter() - start
+    cost = 1 - statistics.median(with_sampler) / statistics.median(without)
+    print(f"sampler overhead on {config.label()}: {statistics.median(with_sampler):,.1f} vs "
+          f"{statistics.median(without):,.1f} samples/s without, {cost:+.2%} (target < 1%); sampler reads: "
+          f"{source.reads} x {source.busy_s / max(source.reads, 1) * 1e6:.1f} us = {source.busy_s / window:.4%} "
+          f"of the measured time; source: {source.what}")
+    return cost < 0.01
 
 
 def main(argv=None) -> int:
@@ -98,6 +155,7 @@ def main(argv=None) -> int:
     parser.add_argument("--framework", default="torch", choices=sorted(CASES))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget of each measurement")
+    parser.add_argument("--no-sampler", action="store_true", help="skip the energy sampler overhead check")
     args, _ = parser.parse_known_args(argv)
     plain = plain_torch if args.framework == "torch" else plain_tensorflow
     overhead = harness_overhead_s()
@@ -117,6 +175,8 @@ def main(argv=None) -> int:
               f"{statistics.median(plains):,.1f} samples/s, ratio {ratio:.3f} (target 0.97-1.03); "
               f"harness overhead {share:.4%} of a step (target < 2%); rounds {[round(r, 1) for r in runs]} vs "
               f"{[round(p, 1) for p in plains]}")
+    if not args.no_sampler:
+        ok &= sampler_overhead(args.framework, CASES[args.framework][0], args.seconds, args.rounds)
     return 0 if ok else 1
 
 

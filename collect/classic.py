@@ -102,4 +102,4 @@ def run_classic(backend, config: Config, samples: int = EPOCH_SAMPLES, epochs: i
     fields = classic_fields(build_s, epoch_s, samples, config.batch_size)
     flops = mode_flops(config.model, "train")
     return {**fields, "dataset": dataset, "flops_per_sample": float(flops), "tflops": flops * fields["samples_per_s"] / 1e12,
-            "xla": "off"}
+            "xla": "off", "backend": "tf_function"}

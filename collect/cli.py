@@ -47,7 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
                                  "e.g. colab-tesla-t4-cuda)")
     p.add_argument("--results-dir", default="results", help="folder the CSV is appended to")
     p.add_argument("--max-seconds", type=float, help="time budget of the timed steps of one measurement (default: the suite's)")
-    p.add_argument("--jit", default="auto", help="TensorFlow only: XLA compilation on, off or auto (on for CUDA GPUs)")
+    p.add_argument("--backends", help="comma list of execution backends, measured side by side. torch: eager, torch_compile, "
+                                      "onnxruntime, tensorrt (where TensorRT is installed); tensorflow: eager, tf_function, "
+                                      "xla (default: the suite's; else eager for torch, --jit's choice for tensorflow)")
+    p.add_argument("--jit", default="auto", help="TensorFlow's backend when --backends is not given: on = xla, off = "
+                                                 "tf_function, auto = xla on CUDA GPUs")
+    p.add_argument("--energy", default="auto",
+                   help="how to measure energy: auto (NVML on NVIDIA GPUs, RAPL on Linux CPUs where readable), nvml, rapl, "
+                        "powermetrics (macOS, needs sudo; opt-in), none")
     p.add_argument("--distributed", default="none",
                    help="data-parallel training: ddp (torch, launched by torchrun), mirrored (tensorflow: "
                         "MirroredStrategy over the visible GPUs, MultiWorkerMirroredStrategy when TF_CONFIG is set), none")
@@ -76,7 +83,29 @@ def make_backend(framework: str, device: str, jit: str, distributed: str = "none
     return TFBackend(device, jit=jit, distributed=distributed, replicas=replicas)
 
 
-def plan(args, device_kind: str) -> list[suites.Config]:
+def _offered_extras(framework: str, device_kind: str) -> list[str]:
+    """TensorRT joins a suite's backends only where it is installed (and the GPU is NVIDIA's)."""
+    if framework != "torch" or device_kind != "cuda":
+        return []
+    from collect.torch_backends import tensorrt_installed
+
+    return ["tensorrt"] if tensorrt_installed() else []
+
+
+def attach_energy(backend, requested: str) -> None:
+    """Give the backend its energy meter (or the reason it has none), for every row it measures."""
+    from collect import energy
+
+    nvml = getattr(backend, "nvml_target", lambda: {})()
+    meter, why = energy.choose(requested, backend.device_kind, nvml_kwargs=nvml)
+    backend.meter = meter if getattr(backend, "distributed", "none") == "none" else None
+    backend.energy_method = "" if requested == "none" else (meter.method if meter else "none")
+    backend.energy_why = why
+    if requested != "none":
+        logging.getLogger("devicebench").info("energy: %s", f"{meter.method} ({meter.note})" if meter else why)
+
+
+def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.Config]:
     if args.suite == "classic":
         if args.framework != "tensorflow":
             raise ValueError("`suite` 'classic' is the original TensorFlow benchmark: use it with --framework tensorflow")
@@ -86,10 +115,12 @@ def plan(args, device_kind: str) -> list[suites.Config]:
     modes = suites.split_list(args.modes)
     if args.distributed != "none":  # data parallelism is about training; a product has no gradient to all-reduce
         modes = modes or ["train"]
+    backends = suites.split_list(args.backends)
     configs = suites.expand(args.suite, device_kind=device_kind, workloads=suites.split_list(args.workloads),
                          models=suites.split_list(args.models), modes=modes,
                          precisions=suites.split_list(args.precisions), batch_sizes=suites.parse_batch_sizes(args.batch_sizes),
-                         framework=args.framework)
+                         framework=args.framework, backends=backends, default_backend=default_backend,
+                         extra_backends=_offered_extras(args.framework, device_kind) if not backends else [])
     return [c for c in configs if args.distributed == "none" or c.workload != "matmul"]
 
 
@@ -103,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         _check("suite", args.suite, SUITE_NAMES)
         _check("device", args.device, DEVICES)
         _check("jit", args.jit, ("on", "off", "auto"))
+        from collect.energy import METHODS as ENERGY_METHODS
+
+        _check("energy", args.energy, ENERGY_METHODS)
         if args.max_seconds is not None and args.max_seconds <= 0:
             raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
         _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])
@@ -111,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.world_sizes and not os.environ.get("RANK"):
             return sweep(args, argv if argv is not None else sys.argv[1:])
         backend = make_backend(args.framework, args.device, args.jit, args.distributed, args.replicas)
-        configs = plan(args, backend.device_kind)
+        configs = plan(args, backend.device_kind, backend.default_backend)
         backend.check_models(sorted({c.model for c in configs}))
     except ValueError as exc:
         print(f"python -m collect: error: {exc}", file=sys.stderr)
@@ -124,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(configs)} measurements on {backend.device_name} ({backend.device_kind}), env {env}:")
         print("\n".join("  " + c.label() for c in configs))
         return 0
+    attach_energy(backend, args.energy)
     max_seconds = args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
     logging.getLogger("devicebench").info("measuring %d configurations on %s (%s); writing %s/results_%s.csv",
                                           len(configs), backend.device_name, backend.device_kind, args.results_dir, env)

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from collect.record import DEFAULTS_FOR_OLDER, FIELDS, Record, check_env, to_row
+from collect.record import FIELDS, Record, check_env, older_row, to_row
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # files above this are refused by the reader
 
@@ -64,7 +64,8 @@ def _migrate(text: str, path: Path) -> str:
     writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({name: row.get(name, DEFAULTS_FOR_OLDER.get(name, "")) for name in FIELDS})
+        full = older_row(row)
+        writer.writerow({name: full.get(name, "") for name in FIELDS})
     return buf.getvalue()
 
 

@@ -189,6 +189,7 @@ def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[dict
         if name not in frame.columns:  # a file of an older schema: the column's meaning there, else empty
             default = r.DEFAULTS_FOR_OLDER.get(name) or np.nan
             frame[name] = pd.Series(default, index=frame.index, dtype=object)
+    _fill_backend(frame)
     counts = [len(m.line_numbers) for m in members]
     member_of = np.repeat(np.arange(len(members)), counts)
     file_env = pd.Series(pd.Categorical.from_codes(member_of, [m.env for m in members]), index=frame.index)
@@ -198,6 +199,16 @@ def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[dict
     columns["file"] = pd.Categorical.from_codes(member_of, [m.path for m in members])
     columns["line"] = lines
     return columns, _problems(failures, members, member_of, lines)
+
+
+def _fill_backend(frame: pd.DataFrame) -> None:
+    """An empty backend (files before schema 3) is the framework's default: record.default_backend, vectorised."""
+    missing = frame["backend"].isna()
+    if missing.any():
+        tf_default = np.where(frame["xla"] == "on", "xla", "tf_function")
+        compiled = (frame["framework"] == "tensorflow") & (frame["workload"] != "matmul")
+        derived = np.where(compiled, tf_default, "eager")
+        frame["backend"] = frame["backend"].where(~missing, pd.Series(derived, index=frame.index))
 
 
 def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem]:

@@ -11,7 +11,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2  # 2 added world_size, distributed, global_batch_size (v1 files read as single-device)
+# 2 added world_size, distributed, global_batch_size (v1 files read as single-device);
+# 3 added backend, step_ms_p99, energy_j_per_sample, energy_method (older rows: their framework's default backend)
+SCHEMA_VERSION = 3
 
 FRAMEWORKS = ("torch", "tensorflow")
 DEVICE_KINDS = ("cpu", "cuda", "mps", "gpu", "unknown")
@@ -25,6 +27,10 @@ ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
 POWER_SOURCES = ("ac", "battery", "unknown")
 DISTRIBUTED = ("none", "ddp", "mirrored", "multi_worker")
+BACKENDS = ("eager", "torch_compile", "onnxruntime", "tensorrt", "tf_function", "xla")
+BACKENDS_OF = {"torch": ("eager", "torch_compile", "onnxruntime", "tensorrt"), "tensorflow": ("eager", "tf_function", "xla")}
+# How energy was measured: counters and sampled power (see collect/energy.py); `none`: no method was available.
+ENERGY_METHODS = ("nvml_energy", "nvml_power", "rapl", "powermetrics", "none")
 
 ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
 
@@ -57,6 +63,7 @@ class Record:
     step_ms_median: float | str = ""
     step_ms_p10: float | str = ""
     step_ms_p90: float | str = ""
+    step_ms_p99: float | str = ""
     steps: int | str = ""
     warmup_steps: int | str = ""
     compile_s: float | str = ""
@@ -65,6 +72,10 @@ class Record:
     tflops: float | str = ""
     power_w: float | str = ""
     note: str = ""
+    # execution backend and energy (schema 3)
+    backend: str = ""
+    energy_j_per_sample: float | str = ""
+    energy_method: str = ""
     wall_s: float | str = ""
     rel_err: float | str = ""
     # multi-device runs (schema 2)
@@ -98,7 +109,7 @@ CONTRACT = (
     "schema_version", "env", "source", "reference", "run_id", "timestamp_utc", "platform",
     "framework", "framework_version", "device_kind", "device_name", "workload", "model",
     "mode", "precision", "batch_size", "dataset", "samples_per_s", "step_ms_median",
-    "step_ms_p10", "step_ms_p90", "steps", "warmup_steps", "compile_s", "peak_mem_mb",
+    "step_ms_p10", "step_ms_p90", "step_ms_p99", "steps", "warmup_steps", "compile_s", "peak_mem_mb",
     "flops_per_sample", "tflops", "power_w", "status", "note",
 )
 _ALL = tuple(f.name for f in dataclasses.fields(Record))
@@ -111,8 +122,8 @@ REQUIRED = (
 INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count", "world_size",
                "global_batch_size")
 FLOAT_COLUMNS = (
-    "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "compile_s",
-    "peak_mem_mb", "flops_per_sample", "tflops", "power_w", "wall_s", "rel_err",
+    "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "step_ms_p99", "compile_s",
+    "peak_mem_mb", "flops_per_sample", "tflops", "power_w", "energy_j_per_sample", "wall_s", "rel_err",
     "ram_gb", "accel_mem_gb",
 )
 NUMERIC_COLUMNS = INT_COLUMNS + FLOAT_COLUMNS
@@ -121,9 +132,30 @@ CHOICES = {
     "precision": PRECISIONS, "source": SOURCES, "status": STATUSES, "platform": PLATFORMS,
     "workload": WORKLOADS, "tf32": ON_OFF, "cudnn_benchmark": ON_OFF, "xla": ON_OFF,
     "rosetta": YES_NO, "power_source": POWER_SOURCES, "distributed": DISTRIBUTED,
+    "backend": BACKENDS, "energy_method": ENERGY_METHODS,
 }
-# Columns a file of an older schema may lack, and the value they mean there.
+# The schema version that added each column after the first.
+ADDED_IN = {"world_size": 2, "distributed": 2, "global_batch_size": 2,
+            "backend": 3, "step_ms_p99": 3, "energy_j_per_sample": 3, "energy_method": 3}
+# Columns a file of an older schema may lack, and the value they mean there (`backend`: see default_backend).
 DEFAULTS_FOR_OLDER = {"world_size": "1", "distributed": "none", "global_batch_size": ""}
+
+
+def default_backend(framework: str, xla: str = "", workload: str = "") -> str:
+    """The backend a row without one ran on: what the runners did before backends were a choice
+    (torch eager; TensorFlow a compiled tf.function, with XLA where the row says it took effect;
+    both runners issue a matmul eagerly)."""
+    if framework == "tensorflow" and workload != "matmul":
+        return "xla" if xla == "on" else "tf_function"
+    return "eager"
+
+
+def older_row(row: dict[str, str]) -> dict[str, str]:
+    """Cells of a row from an older schema, completed with what the new columns mean there."""
+    out = {**DEFAULTS_FOR_OLDER, **row}
+    if not out.get("backend"):
+        out["backend"] = default_backend(out.get("framework", ""), out.get("xla", ""), out.get("workload", ""))
+    return out
 
 
 def choice_error(name: str, allowed, value) -> str:
@@ -153,6 +185,9 @@ def make_record(**values) -> Record:
         value = values.get(name, getattr(Record, name, ""))
         if value != "" and value not in allowed:
             raise ValueError(choice_error(name, allowed, value))
+    backend, framework = values.get("backend", ""), values.get("framework", "")
+    if backend and backend not in BACKENDS_OF.get(framework, BACKENDS):
+        raise ValueError(choice_error(f"backend` of `{framework}", BACKENDS_OF[framework], backend))
     check_env(values.get("env", ""))
     return Record(**values)
 

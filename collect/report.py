@@ -74,6 +74,27 @@ def scaling_table(table: pd.DataFrame) -> list[str]:
     })
 
 
+def backend_table(table: pd.DataFrame) -> list[str]:
+    return _table({
+        "env": cells(table["env"]), "framework": cells(table["framework"]), "model": cells(table["model"]),
+        "precision": cells(table["precision"]), "batch": table["batch_size"].astype(str), "backend": cells(table["backend"]),
+        "samples/s": numbers(table["rate"]), "vs default": table["speedup"].map(lambda v: "" if v != v else f"{v:.2f}x"),
+        "p50 ms": numbers(table["step_ms"]), "p90 ms": numbers(table["p90_ms"]), "p99 ms": numbers(table["p99_ms"]),
+        "rel err": table["rel_err"].map(lambda v: "" if v != v else f"{v:.1e}"), "compile s": numbers(table["compile_s"]),
+        "n": table["n"].astype(str),
+    })
+
+
+def efficiency_table(table: pd.DataFrame) -> list[str]:
+    return _table({
+        "env": cells(table["env"]), "framework": cells(table["framework"]), "model": cells(table["model"]),
+        "mode": cells(table["mode"]), "precision": cells(table["precision"]), "batch": table["batch_size"].astype(str),
+        "backend": cells(table["backend"]), "samples/s": numbers(table["rate"]), "power W": numbers(table["power_w"]),
+        "samples/J": numbers(table["samples_per_j"]), "J/sample": table["j_per_sample"].map(lambda v: "" if v != v else f"{v:.3g}"),
+        "method": cells(table["method"]), "source": cells(table["source"]),
+    })
+
+
 def render(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None) -> str:
     agg = summary.aggregate(frame) if agg is None else agg
     out = ["# devicebench results", "", subtitle, "",
@@ -87,6 +108,18 @@ def render(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None) 
         out += ["## Scaling over devices", "", "Data-parallel training rate against devices; efficiency = rate(N) / "
                 "(N x rate(1)), rate(1) the single-device row of the same env, framework, model and per-device batch.", ""]
         out += scaling_table(table) + [""]
+    table = summary.backend_comparison(agg)
+    if not table.empty:
+        out += ["## Backends", "", "Inference on the same env, model, precision and batch through each backend; `vs default` "
+                "is samples/s over the framework's default backend (torch eager, TensorFlow tf_function or xla). "
+                "Batch-1 rows time each request alone: p50/p90/p99 are latencies. `rel err`: output against eager.", ""]
+        out += backend_table(table) + [""]
+    table = summary.efficiency(agg)
+    if not table.empty:
+        out += ["## Energy efficiency", "", "Samples per joule = samples/s over mean power in the timed steps. "
+                "Methods measure different things (GPU board, CPU package, a whole-chip estimate): compare rows "
+                "of one method only. `not stated`: a published figure whose method its source does not give.", ""]
+        out += efficiency_table(table) + [""]
     pairs = summary.speedups(agg)
     if not pairs.empty:
         out += ["## Speedup vs CPU", "", "Accelerator samples/s over CPU samples/s on the same machine "

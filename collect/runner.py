@@ -110,8 +110,46 @@ def _one(backend: Backend, config: Config, max_seconds: float, too_big: dict) ->
 def measured_fields(m, flops_per_sample: int) -> dict:
     """Row fields from a timing.Measurement, the same for every framework."""
     return {"samples_per_s": m.samples_per_s, "step_ms_median": m.median_ms, "step_ms_p10": m.p10_ms,
-            "step_ms_p90": m.p90_ms, "steps": m.steps, "warmup_steps": m.warmup_steps, "compile_s": m.compile_s,
-            "flops_per_sample": float(flops_per_sample), "tflops": flops_per_sample * m.samples_per_s / 1e12}
+            "step_ms_p90": m.p90_ms, "step_ms_p99": m.p99_ms, "steps": m.steps, "warmup_steps": m.warmup_steps,
+            "compile_s": m.compile_s, "flops_per_sample": float(flops_per_sample),
+            "tflops": flops_per_sample * m.samples_per_s / 1e12}
+
+
+LATENCY_STEPS = 100  # batch-1 inference: enough single requests for a p99 that means something
+
+
+def is_latency_row(config: Config) -> bool:
+    return config.mode == "infer" and config.batch_size == 1 and config.workload != "matmul"
+
+
+def time_step(backend, config: Config, step, *, sync, max_seconds: float, flops: int, samples_per_step: int | None = None,
+              setup=None, agree=None, clock=None) -> tuple[object, dict, list[str]]:
+    """measure() with what every backend adds: per-request timing for batch-1 inference, and the energy
+    meter around the timed region, kept long enough for the meter. Returns (measurement, row fields, notes)."""
+    from collect.timing import measure
+
+    per_step_samples = samples_per_step or config.batch_size
+    single = setup is None and agree is None  # energy per sample is only clear when the blocks are all that ran
+    meter = getattr(backend, "meter", None) if single else None
+    latency = is_latency_row(config)
+    m = measure(step, sync=sync, samples_per_step=per_step_samples, max_seconds=max_seconds, setup=setup, agree=agree,
+                per_step=latency, min_steps=LATENCY_STEPS if latency else 10, meter=meter,
+                min_timed_s=meter.min_window_s if meter else 0.0, **({"clock": clock} if clock else {}))
+    fields = {**measured_fields(m, flops), "backend": config.backend}
+    notes = noise_notes(m)
+    if latency and m.steps < LATENCY_STEPS:
+        notes.append(f"p99 from {m.steps} requests only")
+    if meter is not None:
+        from collect.energy import row_fields
+
+        energy = row_fields(m.energy, meter.method, m.steps * per_step_samples)
+        notes += [energy.pop("energy_note")] if energy.get("energy_note") else []
+        fields.update(energy)
+    elif single and getattr(backend, "energy_method", ""):  # asked for, none readable: say so, never guess
+        fields["energy_method"] = "none"
+        why = getattr(backend, "energy_why", "")
+        notes.append(why if why.startswith("no energy method") else f"no energy method: {why}")
+    return m, fields, notes
 
 
 def noise_notes(m) -> list[str]:
@@ -120,20 +158,22 @@ def noise_notes(m) -> list[str]:
 
 
 REL_ERR_BOUND = 1e-3  # fp32 on an accelerator vs the CPU; beyond this the device computes garbage
+REDUCED_REL_ERR_BOUND = 1e-2  # both sides in fp16 / bf16 / tf32: rounding alone reaches 1e-3
 
 
-def wrong_results(out: dict, device_kind: str) -> list[str]:
-    """Flag a row whose device output is off the CPU's: status error, its numbers kept as evidence
+def wrong_results(out: dict, device_kind: str, *, against: str = "the CPU", precision: str = "fp32") -> list[str]:
+    """Flag a row whose output is off the reference's: status error, its numbers kept as evidence
     (users have seen MPS return garbage while being benchmarked)."""
-    if not out.get("rel_err", 0) > REL_ERR_BOUND:
+    bound = REL_ERR_BOUND if precision in ("fp32", "fp64") else REDUCED_REL_ERR_BOUND
+    if not out.get("rel_err", 0) > bound:
         return []
     out["status"] = "error"
-    return [f"wrong results on {device_kind}: output differs from the CPU by {out['rel_err']:.2g} (bound {REL_ERR_BOUND:g})"]
+    return [f"wrong results on {device_kind}: output differs from {against} by {out['rel_err']:.2g} (bound {bound:g})"]
 
 
 def _config_fields(config: Config) -> dict:
     return {"workload": config.workload, "model": config.model, "mode": config.mode,
-            "precision": config.precision, "batch_size": config.batch_size}
+            "precision": config.precision, "batch_size": config.batch_size, "backend": config.backend}
 
 
 def _short(record: Record) -> str:
@@ -162,13 +202,14 @@ class _Silent(list):
 
 def summary_table(records: list[Record]) -> str:
     """This run's rows as a fixed-width table for the terminal."""
-    head = f"{'model':<22} {'mode':<14} {'prec':<10} {'batch':>5} {'samples/s':>11} {'step ms (p10-p90)':>24}  status"
+    head = (f"{'model':<22} {'mode':<14} {'prec':<10} {'backend':<13} {'batch':>5} {'samples/s':>11} "
+            f"{'step ms (p10-p90)':>24}  status")
     lines = [head, "-" * len(head)]
     for r in records:
         if r.status == "ok":
             rate, step = f"{r.samples_per_s:,.1f}", f"{r.step_ms_median:.2f} ({r.step_ms_p10:.2f}-{r.step_ms_p90:.2f})"
         else:
             rate, step = "", ""
-        lines.append(f"{r.model:<22} {r.mode:<14} {r.precision:<10} {r.batch_size:>5} {rate:>11} {step:>24}  "
+        lines.append(f"{r.model:<22} {r.mode:<14} {r.precision:<10} {r.backend:<13} {r.batch_size:>5} {rate:>11} {step:>24}  "
                      f"{r.status}{' - ' + r.note if r.note and r.status != 'ok' else ''}")
     return "\n".join(lines)

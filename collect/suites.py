@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from collect.record import MODES, PRECISIONS, choice_error
+from collect.record import BACKENDS_OF, MODES, PRECISIONS, choice_error
 
 MLP_WIDTH = 1024
 MLP_INPUT = 32 * 32 * 3  # CIFAR-10-shaped
@@ -38,10 +38,11 @@ class Config:
     precision: str
     batch_size: int
     protocol: str = "steady"  # or "classic": the original M1 TensorFlow benchmark's model.fit run
+    backend: str = "eager"  # what executes the model (record.BACKENDS)
 
     def label(self) -> str:
         extra = "" if self.protocol == "steady" else f" ({self.protocol})"
-        return f"{self.model} {self.mode} {self.precision} bs{self.batch_size}{extra}"
+        return f"{self.model} {self.mode} {self.precision} bs{self.batch_size} {self.backend}{extra}"
 
 
 def mlp_name(depth: int, width: int = MLP_WIDTH) -> str:
@@ -119,6 +120,12 @@ SUITES = {
                 "matmul_precisions@accelerator": ["fp32", "fp16", "bf16"],
                 "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64], "transformer": [8],
                                 "transformer@accelerator": [32], "matmul": [1]}, "max_seconds": 8.0},
+    # The same models through each execution backend: throughput, and batch-1 latency (p50/p90/p99).
+    "backends": {"models": ["mlp-d5-w1024", "resnet18"], "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2"],
+                 "modes": ["infer", "train"], "precisions": ["fp32"],
+                 "backends": ["eager", "torch_compile", "onnxruntime"], "backends@tensorflow": ["eager", "tf_function", "xla"],
+                 "batch_sizes": {"mlp": [1, 64], "cnn": [1, 16], "cnn@accelerator": [1, 64], "transformer": [1, 8]},
+                 "batch_1_infer_only": True, "max_seconds": 4.0},
     # Everything the device supports.
     "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"],
              "models@tensorflow": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
@@ -142,18 +149,28 @@ def check_choices(name: str, values: list[str], allowed) -> list[str]:
     return values
 
 
+INFER_ONLY_BACKENDS = ("onnxruntime", "tensorrt")  # inference sessions: no training
+
+
 def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=None, precisions=None,
-           batch_sizes=None, framework: str = "torch") -> list[Config]:
-    """The measurements to run: the suite's choices, each replaced by a flag where one was given."""
+           batch_sizes=None, framework: str = "torch", backends=None, default_backend: str = "eager",
+           extra_backends=()) -> list[Config]:
+    """The measurements to run: the suite's choices, each replaced by a flag where one was given.
+    Backends vary fastest, so the rows a backend comparison puts side by side run back to back."""
     if suite not in SUITES:
         raise ValueError(choice_error("suite", tuple(SUITES), suite))
     spec = SUITES[suite]
     workloads = check_choices("workloads", workloads, RUNNER_WORKLOADS) if workloads else list(RUNNER_WORKLOADS)
+    user_modes = bool(modes)
     modes = check_choices("modes", modes, MODES) if modes else spec["modes"]
     user_precisions = bool(precisions)
     precisions = check_choices("precisions", precisions, PRECISIONS) if precisions else spec.get(
         f"precisions@{framework}", spec["precisions"])
     chosen = [m for m in (models or spec.get(f"models@{framework}", spec["models"])) if workload_of(m) in workloads]
+    if backends:
+        check_choices("backends", backends, BACKENDS_OF[framework])
+    suite_backends = spec.get(f"backends@{framework}", spec.get("backends"))
+    backends = backends or ([*suite_backends, *extra_backends] if suite_backends else [default_backend])
     configs = []
     for model in chosen:
         workload = workload_of(model)
@@ -162,11 +179,23 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
         if workload == "matmul":  # a product has no training: one "infer" row per size and dtype
             model_modes, sizes = [m for m in modes if m == "infer"] or ["infer"], [1]
             model_precisions = precisions if user_precisions else _matmul_precisions(spec, device_kind, framework)
+        model_backends = backends if workload != "matmul" else [_matmul_backend(framework)]
         for mode in model_modes:
             for precision in model_precisions:
                 for batch in sizes:
-                    configs.append(Config(workload, model, mode, precision, int(batch)))
+                    for backend in model_backends:
+                        # The suite's train modes skip inference-only backends; asked for by name, the row says why not.
+                        if mode != "infer" and backend in INFER_ONLY_BACKENDS and not user_modes:
+                            continue
+                        if mode != "infer" and batch == 1 and spec.get("batch_1_infer_only") and not batch_sizes:
+                            continue  # the suite's batch 1 is a latency measurement
+                        configs.append(Config(workload, model, mode, precision, int(batch), backend=backend))
     return configs
+
+
+def _matmul_backend(framework: str) -> str:
+    """A product is one library call: both runners issue it eagerly, whatever the backends."""
+    return "eager"
 
 
 def _matmul_precisions(spec: dict, device_kind: str, framework: str) -> list[str]:
@@ -179,7 +208,7 @@ def _suite_batches(spec: dict, workload: str, device_kind: str) -> list[int]:
     sizes = spec["batch_sizes"]
     if device_kind != "cpu" and f"{workload}@accelerator" in sizes:
         return sizes[f"{workload}@accelerator"]
-    return sizes[workload]
+    return sizes.get(workload, [8])
 
 
 def parse_batch_sizes(text: str | None) -> list[int] | None:

@@ -21,10 +21,12 @@ from collect import (
 )
 from collect import keras_compat as kc  # noqa: E402
 from collect import tf_device as tdv  # noqa: E402
-from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes, wrong_results  # noqa: E402
+from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes, time_step, wrong_results  # noqa: E402
 from collect.suites import Config  # noqa: E402
 from collect.tf_models import build_model, make_inputs, mode_flops  # noqa: E402
 from collect.timing import measure  # noqa: E402
+
+XLA_WORDS = ("xla", "jit")  # a jit_compile=True function that XLA cannot compile raises an error naming it
 
 DTYPES = {"fp32": tf.float32, "fp16": tf.float16, "bf16": tf.bfloat16, "fp64": tf.float64}
 MATMUL_WORKING_SET = 64 * 2**20
@@ -46,7 +48,8 @@ class TFBackend:
             tdv.hide_gpus(tf)
         self.device = "/CPU:0" if self.device_kind == "cpu" else "/GPU:0"
         self.device_name = tdv.device_name(tf, gpus[0] if gpus else None, self.device_kind)
-        self.jit = jit
+        # --jit picks the backend when --backends is not given: XLA on CUDA GPUs unless told otherwise
+        self.default_backend = "xla" if jit == "on" or (jit == "auto" and self.device_kind == "cuda") else "tf_function"
         self._rel_err: dict[str, float] = {}
         self.distributed, self.strategy, self.writer = distributed, None, True
         if distributed == "mirrored":
@@ -70,6 +73,11 @@ class TFBackend:
         if self.device_kind == "cuda":
             out.update(cuda_version=str(build.get("cuda_version", "")), cudnn_version=str(build.get("cudnn_version", "")))
         return out
+
+    def nvml_target(self) -> dict:
+        from collect.energy import visible_gpu
+
+        return visible_gpu() if self.device_kind == "cuda" else {}
 
     def fits(self, config: Config) -> str | None:
         """Matmul operands that cannot fit in free memory are skipped (GPU memory: the OOM row decides)."""
@@ -110,11 +118,13 @@ class TFBackend:
         if config.mode == "train_backward":
             raise Unsupported("TensorFlow cannot time backward apart from forward: the gradient tape lives inside "
                               "one compiled call")
+        if config.backend not in ("eager", "tf_function", "xla"):
+            raise Unsupported(f"TensorFlow runs the eager, tf_function and xla backends, not {config.backend}")
         flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
         policy = kc.set_policy(keras, config.precision)
         model = build_model(config.model)
         x, y = make_inputs(config.model, config.batch_size)  # on the device before timing
-        xla, fn, note = self._compile(model, config)
+        fn = self._fn(model, config, backend=config.backend)
         holder = [None]
 
         def step():
@@ -123,25 +133,32 @@ class TFBackend:
         sync = tdv.make_sync(tf, holder)
         tdv.reset_peak(self.device_kind, tf)
         try:
-            m = measure(step, sync=sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
-        except Exception as exc:
-            if xla == "on" and any(word in str(exc).lower() for word in ("xla", "jit")):
-                xla, fn, note = "off", self._fn(model, config, jit=False), f"XLA requested but not available: {str(exc).splitlines()[0][:120]}"
-                m = measure(step, sync=sync, samples_per_step=config.batch_size, max_seconds=max_seconds)
-            else:
-                raise
+            m, out, timing_notes = time_step(self, config, step, sync=sync, max_seconds=max_seconds, flops=flops)
+        except Exception as exc:  # jit_compile=True either compiles with XLA or raises: never a silent fallback
+            if config.backend == "xla" and any(word in str(exc).lower() for word in XLA_WORDS):
+                raise Unsupported(f"XLA could not compile this here: {str(exc).splitlines()[0][:200]}") from None
+            raise
         placed = holder[0][0].device if isinstance(holder[0], (list, tuple)) else holder[0].device
         if not tdv.on_expected_device(self.device_kind, placed):
             raise Unsupported(f"{config.precision} ran on {placed}, not the GPU (TensorFlow placed it on the CPU)")
-        out = {**measured_fields(m, flops), "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf), "xla": xla}
-        notes = [note] if note else []
-        notes += [f"policy {policy}"] if config.precision != "fp32" else []
-        notes += noise_notes(m)
-        if self.device_kind != "cpu":  # transformers too: dropout is off in inference
+        out.update({"peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf), "xla": "on" if config.backend == "xla" else "off"})
+        notes = [f"policy {policy}"] if config.precision != "fp32" else []
+        notes += timing_notes
+        if config.backend != "eager" and config.mode == "infer":  # the compiled graph against plain Keras
+            out["rel_err"] = self._relative(holder[0], model(x, training=False))
+            notes += wrong_results(out, self.device_kind, against=f"eager on {self.device_kind}", precision=config.precision)
+        elif config.backend != "eager":
+            notes.append("output compared with eager in the infer rows")
+        elif self.device_kind != "cpu":  # transformers too: dropout is off in inference
             out["rel_err"] = self._correctness(config.model)
             notes += wrong_results(out, self.device_kind)
         out["note"] = "; ".join(notes)
         return out
+
+    @staticmethod
+    def _relative(got, want) -> float:
+        got, want = tf.cast(got, tf.float64), tf.cast(want, tf.float64)
+        return float(tf.norm(got - want) / tf.maximum(tf.norm(want), 1e-30))
 
     def _mirrored(self, config: Config, max_seconds: float) -> dict:
         from collect import tf_distribute as tfd
@@ -166,7 +183,8 @@ class TFBackend:
             holder[0] = train(x, y)
 
         m = measure(step, sync=tdv.make_sync(tf, holder), samples_per_step=global_batch, max_seconds=max_seconds)
-        return {**measured_fields(m, flops), "xla": "off", "world_size": replicas, "distributed": self.distributed,
+        return {**measured_fields(m, flops), "xla": "off", "backend": "tf_function", "world_size": replicas,
+                "distributed": self.distributed,
                 "global_batch_size": global_batch, "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf),
                 "note": "; ".join(["each replica its own synthetic data", *noise_notes(m)])}
 
@@ -184,23 +202,22 @@ class TFBackend:
             i = turn[0] = (turn[0] + 1) % sets
             holder[0] = tf.linalg.matmul(a[i], b[i])
 
-        m = measure(step, sync=tdv.make_sync(tf, holder), samples_per_step=1, max_seconds=max_seconds)
+        _m, out, notes = time_step(self, config, step, sync=tdv.make_sync(tf, holder), samples_per_step=1,
+                                  max_seconds=max_seconds, flops=suites.matmul_flops(n))
         if not tdv.on_expected_device(self.device_kind, holder[0].device):
             raise Unsupported(f"{config.precision} matmul ran on {holder[0].device}, not the GPU "
                               "(TensorFlow placed it on the CPU)")
-        return {**measured_fields(m, suites.matmul_flops(n)), "xla": "off", "note": "; ".join(noise_notes(m))}
+        return {**out, "xla": "off", "backend": "eager", "note": "; ".join(notes)}
 
-    def _compile(self, model, config: Config):
-        jit = {"on": True, "off": False}.get(self.jit, self.device_kind == "cuda")  # auto: XLA on CUDA GPUs
-        return ("on" if jit else "off"), self._fn(model, config, jit), ""
-
-    def _fn(self, model, config: Config, jit: bool):
-        """The compiled step. jit_compile=True either compiles with XLA or raises: never a silent fallback."""
+    def _fn(self, model, config: Config, backend: str):
+        """The step: plain Keras calls (eager), one tf.function, or one tf.function XLA compiles whole."""
+        def wrap(f):
+            return f if backend == "eager" else tf.function(f, jit_compile=backend == "xla")
         loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         if config.mode == "infer":
-            return tf.function(lambda x, y: model(x, training=False), jit_compile=jit)
+            return wrap(lambda x, y: model(x, training=False))
         if config.mode == "train_forward":
-            return tf.function(lambda x, y: loss_fn(y, tf.cast(model(x, training=True), tf.float32)), jit_compile=jit)
+            return wrap(lambda x, y: loss_fn(y, tf.cast(model(x, training=True), tf.float32)))
         opt = (keras.optimizers.Adam(learning_rate=1e-4) if config.workload == "transformer"
                else keras.optimizers.SGD(learning_rate=0.01, momentum=0.0 if config.workload == "mlp" else 0.9))
         if config.precision == "mixed_fp16":
@@ -214,7 +231,7 @@ class TFBackend:
             grads = kc.unscale_gradients(opt, tape.gradient(scaled, model.trainable_variables))
             opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
             return loss
-        return tf.function(train, jit_compile=jit)
+        return wrap(train)
 
     def _correctness(self, name: str) -> float:
         if name not in self._rel_err:
@@ -234,7 +251,7 @@ def plain_step(config: Config):
     backend = TFBackend("cpu", jit="off")
     model = build_model(config.model)
     x, y = make_inputs(config.model, config.batch_size)
-    fn = backend._fn(model, config, jit=False)
+    fn = backend._fn(model, config, backend="tf_function")
     holder = [None]
 
     def step():

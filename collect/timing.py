@@ -8,6 +8,12 @@ The protocol (see shared benchmarking rules):
 Steps shorter than `min_block_s` are timed several to a block (one sync per block), so a
 sub-millisecond step is not dominated by the cost of synchronising.
 Nothing but the step runs between the two clock reads of a block.
+
+Latency rows (`per_step=True`) time every step alone, so the percentiles are per-request latencies.
+An energy `meter` is started just before the first timed block and stopped just after the last;
+its sampling runs on its own thread, never between a block's clock reads. `min_timed_s` keeps the
+timed region at least that long, so a counter that updates every 100 ms is read over a window
+many updates long.
 """
 
 from __future__ import annotations
@@ -16,6 +22,14 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Meter(Protocol):
+    """An energy meter (collect.energy): start() before the timed region, stop() after it."""
+
+    def start(self) -> None: ...
+    def stop(self) -> object: ...
 
 
 def percentile(values, q: float) -> float:
@@ -40,6 +54,8 @@ class Measurement:
     compile_s: float  # the first step, alone
     warmup_steps: int  # steps before timing, the first included
     steps_per_block: int
+    window_s: float = 0.0  # clock time from just before the first timed block to just after the last
+    energy: object = None  # what meter.stop() returned, if a meter was given
 
     @property
     def samples_per_s(self) -> float:
@@ -56,6 +72,10 @@ class Measurement:
     @property
     def p90_ms(self) -> float:
         return percentile(self.step_s, 90) * 1e3
+
+    @property
+    def p99_ms(self) -> float:
+        return percentile(self.step_s, 99) * 1e3
 
     @property
     def rel_iqr(self) -> float:
@@ -85,6 +105,9 @@ def measure(
     target_rel_iqr: float = 0.05,
     min_block_s: float = 0.01,
     agree: Callable[[float], float] | None = None,
+    per_step: bool = False,
+    min_timed_s: float = 0.0,
+    meter: Meter | None = None,
 ) -> Measurement:
     """Time `step` in steady state. `setup` (if given) runs untimed before every step,
     e.g. a forward pass whose backward is the step being timed; it forces one step per block.
@@ -118,18 +141,26 @@ def measure(
             break
 
     estimate = percentile(warm[-3:], 50)
-    per_block = 1 if setup is not None or estimate <= 0 else max(1, math.ceil(min_block_s / estimate - 1e-9))
+    per_block = 1 if per_step or setup is not None or estimate <= 0 else max(1, math.ceil(min_block_s / estimate - 1e-9))
     per_block = int(agree(float(per_block)))
     blocks: list[float] = []
     total = 0.0
+    if meter is not None:
+        meter.start()
     start = clock()
     while True:
         seconds = timed_block(per_block)
         blocks.append(seconds / per_block)
         total += seconds
-        enough = len(blocks) >= min_steps and relative_iqr(blocks) <= target_rel_iqr
-        out_of_time = clock() - start >= max_seconds and len(blocks) >= 3
+        elapsed = clock() - start
+        long_enough = elapsed >= min_timed_s
+        enough = long_enough and len(blocks) >= min_steps and relative_iqr(blocks) <= target_rel_iqr
+        # Latency rows want min_steps requests for their tail percentiles: up to 4x the budget to get them.
+        floor = min_steps if per_step and elapsed < 4 * max_seconds else 3
+        out_of_time = long_enough and elapsed >= max_seconds and len(blocks) >= floor
         if agree(float(enough or out_of_time)):
             break
+    window = clock() - start
+    energy = meter.stop() if meter is not None else None
     return Measurement(tuple(blocks), len(blocks) * per_block, total, samples_per_step, compile_s,
-                       1 + len(warm), per_block)
+                       1 + len(warm), per_block, window, energy)

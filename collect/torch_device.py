@@ -127,3 +127,12 @@ def math_settings(kind: str, precision: str, api=torch) -> dict:
     on = api.backends.cuda.matmul.allow_tf32 and api.backends.cudnn.allow_tf32
     return {"tf32": "on" if on else "off", "cudnn_benchmark": "on" if api.backends.cudnn.benchmark else "off",
             "matmul_precision": api.get_float32_matmul_precision()}
+
+
+def pci_bus_id(device, api=torch) -> dict:
+    """{"pci_bus_id": "00000000:3B:00.0"} in NVML's form, from torch's device properties where it has them."""
+    props = api.cuda.get_device_properties(device)
+    parts = [getattr(props, name, None) for name in ("pci_domain_id", "pci_bus_id", "pci_device_id")]
+    if any(p is None for p in parts):
+        return {}
+    return {"pci_bus_id": f"{parts[0]:08X}:{parts[1]:02X}:{parts[2]:02X}.0"}

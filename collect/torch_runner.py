@@ -12,11 +12,11 @@ import math
 import torch
 from torch import nn
 
-from collect import envinfo, suites
+from collect import energy, envinfo, suites
+from collect import torch_backends as tb
 from collect import torch_device as td
-from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes, wrong_results
+from collect.runner import OutOfMemory, Unsupported, time_step, wrong_results
 from collect.suites import Config
-from collect.timing import measure
 from collect.torch_models import build_model, build_model_meta, classification_models, logits, make_inputs, mode_flops
 
 AUTOCAST = {"fp16": torch.float16, "bf16": torch.bfloat16}
@@ -26,6 +26,7 @@ MATMUL_WORKING_SET = 64 * 2**20  # operand bytes cycled through, so caches canno
 
 class TorchBackend:
     framework = "torch"
+    default_backend = "eager"
 
     def __init__(self, device: str = "auto", distributed: str = "none"):
         self.distributed, self.rank = distributed, None
@@ -56,6 +57,12 @@ class TorchBackend:
 
     def fingerprint(self) -> dict:
         return td.device_fingerprint(self.device_kind)
+
+    def nvml_target(self) -> dict:
+        """Which GPU NVML should read: this device's PCI address (CUDA_VISIBLE_DEVICES renumbers, PCI does not)."""
+        if self.device_kind != "cuda":
+            return {}
+        return td.pci_bus_id(self.device) or energy.visible_gpu()
 
     def fits(self, config: Config) -> str | None:
         n = suites.matmul_size(config.model)
@@ -91,13 +98,16 @@ class TorchBackend:
                 raise OutOfMemory(str(exc).split("\n")[0]) from None
             if td.is_unsupported(exc):
                 raise Unsupported(f"{config.precision} on {self.device_kind}: {str(exc).splitlines()[0]}") from None
+            if config.backend == "torch_compile" and tb.is_compile_failure(exc):
+                raise Unsupported(f"torch.compile cannot compile this here: {str(exc).splitlines()[0][:200]}") from None
             raise
 
     def _measure(self, config: Config, max_seconds: float) -> dict:
-        if self.rank is not None and (config.mode != "train" or config.workload == "matmul"):
-            raise Unsupported("--distributed ddp measures training (forward, backward with the gradient all-reduce, step)")
+        if self.rank is not None and (config.mode != "train" or config.workload == "matmul" or config.backend != "eager"):
+            raise Unsupported("--distributed ddp measures eager training (forward, backward with the gradient all-reduce, step)")
         settings = self._precision_settings(config.precision)
         flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
+        prepare_s, check, notes = 0.0, None, []
         if config.workload == "matmul":
             step, setup = self._matmul_step(suites.matmul_size(config.model), config.precision), None
         else:
@@ -110,26 +120,61 @@ class TorchBackend:
                 ids = [self.rank.local_rank] if self.device_kind == "cuda" else None
                 model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
             x, y = make_inputs(config.model, config.batch_size, self.device, dtype)  # on the device before timing
-            step, setup = self._step(model, x, y, config)
+            if config.backend in ("onnxruntime", "tensorrt"):
+                step, setup, prepare_s, check, note = self._onnx(model, x, config)
+                notes.append(note)
+            else:
+                runnable = tb.compile_model(model) if config.backend == "torch_compile" else model
+                step, setup = self._step(runnable, x, y, config)
+                if config.backend == "torch_compile":
+                    check = self._compare(runnable, model, x, config) if config.mode == "infer" else None
+                    notes += [] if check else ["output compared with eager in the infer rows"]
         td.reset_peak(self.device_kind)
         agree = None
         if self.rank is not None:
             from collect import torch_ddp
 
             agree = functools.partial(torch_ddp.reduce_max, device=self.device)
-        m = measure(step, setup=setup, sync=self.sync, samples_per_step=config.batch_size, max_seconds=max_seconds,
-                    agree=agree)
-        out = {**measured_fields(m, flops), "peak_mem_mb": td.peak_mem_mb(self.device_kind),
-               "threads": torch.get_num_threads(), **settings}
-        notes = noise_notes(m)
+        m, out, timing_notes = time_step(self, config, step, setup=setup, sync=self.sync, max_seconds=max_seconds,
+                                         flops=flops, agree=agree)
+        out.update({"peak_mem_mb": td.peak_mem_mb(self.device_kind), "threads": torch.get_num_threads(), **settings})
+        out["compile_s"] += prepare_s
+        notes += timing_notes
         if self.rank is not None:
             out.update(self._slowest_rank(m, config, flops, agree))
             notes.append("each rank its own synthetic data; step times are the slowest rank's")
+        elif check is not None:
+            out["rel_err"] = check()
+            notes += wrong_results(out, self.device_kind, against=f"eager on {self.device_kind}", precision=config.precision)
         elif self.device_kind != "cpu" and config.workload != "matmul":
             out["rel_err"] = self._correctness(config.model)
             notes += wrong_results(out, self.device_kind)
         out["note"] = "; ".join(notes)
         return out
+
+    def _onnx(self, model: nn.Module, x, config: Config):
+        """ONNX Runtime (or its TensorRT provider) over the exported model: inference in fp32 only."""
+        if config.mode != "infer":
+            raise Unsupported(f"{config.backend} runs inference sessions: no training")
+        if config.precision != "fp32":
+            raise Unsupported(f"{config.backend} runs the fp32 export; {config.precision} is not measured")
+        model.eval()
+        run = tb.OnnxRun(model, x, device_kind=self.device_kind, backend=config.backend, threads=torch.get_num_threads())
+
+        def check() -> float:
+            with torch.inference_mode():
+                want = logits(model(x))
+            return tb.relative_error(run.outputs(), want)
+        return run.step, None, run.prepare_s, check, run.note()
+
+    def _compare(self, compiled: nn.Module, eager: nn.Module, x, config: Config):
+        """After timing (so compilation stays in compile_s): compiled vs eager output, same weights and input."""
+        amp = AUTOCAST.get(config.precision)
+
+        def check() -> float:
+            with torch.inference_mode(), torch.autocast(self.device_kind, dtype=amp, enabled=amp is not None):
+                return tb.relative_error(logits(compiled(x)), logits(eager(x)))
+        return check
 
     def _slowest_rank(self, m, config: Config, flops: int, reduce) -> dict:
         """Global rate over the slowest rank's time; the slowest rank's step statistics."""

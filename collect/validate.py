@@ -82,6 +82,12 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
                                error="must be an ISO 8601 date or time"))
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.notna() | (frame["source"] != "measured"),
                                error="is required for measured rows"))
+    if name == "backend":
+        ok = pd.Series(False, index=frame.index)
+        for framework, runs in r.BACKENDS_OF.items():
+            ok |= (frame["framework"] == framework) & frame["backend"].isin(runs)
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | ~s.isin(r.BACKENDS) | ~frame["framework"].isin(r.FRAMEWORKS) | ok,
+                               error=f"must be one its framework runs: {r.BACKENDS_OF!r}"))
     if name == "samples_per_s":
         rate = numbers[name]
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: (frame["status"] != "ok") | (rate > 0),

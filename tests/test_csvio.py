@@ -79,10 +79,10 @@ def test_unknown_columns_are_not_overwritten(results_dir):
 
 
 def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
-    from collect.record import DEFAULTS_FOR_OLDER
+    from collect.record import ADDED_IN, SCHEMA_VERSION
 
     path = write(results_dir, "a-cpu", [record(env="a-cpu", schema_version=1)])
-    v1 = [c for c in FIELDS if c not in DEFAULTS_FOR_OLDER]
+    v1 = [c for c in FIELDS if c not in ADDED_IN]
     with open(path, newline="") as fh:
         old = [{k: v for k, v in row.items() if k in v1} for row in csv.DictReader(fh)]
     with open(path, "w", newline="") as fh:  # as a v1 runner wrote it
@@ -93,8 +93,32 @@ def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
     write(results_dir, "a-cpu", [record(env="a-cpu", run_id="run-2")])
     got = rows(path)
     assert [(r["schema_version"], r["run_id"], r["world_size"], r["distributed"]) for r in got] == [
-        ("1", "run-1", "1", "none"), ("2", "run-2", "1", "none")]
+        ("1", "run-1", "1", "none"), (str(SCHEMA_VERSION), "run-2", "1", "none")]
+    assert got[0]["backend"] == "eager"  # a v1 torch row ran eagerly
     assert not load([path]).problems
+
+
+@pytest.mark.parametrize(("framework", "xla", "workload", "want"), [
+    ("torch", "", "cnn", "eager"), ("tensorflow", "off", "cnn", "tf_function"), ("tensorflow", "on", "cnn", "xla"),
+    ("tensorflow", "", "matmul", "eager")])
+def test_rows_before_schema_3_get_the_backend_they_ran_on(results_dir, framework, xla, workload, want):
+    from collect.record import ADDED_IN
+
+    rec = record(env="a-cpu", schema_version=2, framework=framework, xla=xla, workload=workload,
+                 model="matmul-256" if workload == "matmul" else "resnet50")
+    path = write(results_dir, "a-cpu", [rec])
+    v2 = [c for c in FIELDS if ADDED_IN.get(c, 0) < 3]
+    with open(path, newline="") as fh:
+        old = [{k: v for k, v in row.items() if k in v2} for row in csv.DictReader(fh)]
+    with open(path, "w", newline="") as fh:  # as a v2 runner wrote it
+        w = csv.DictWriter(fh, fieldnames=v2, lineterminator="\n")
+        w.writeheader()
+        w.writerows(old)
+    loaded = load([path])
+    assert not loaded.problems
+    assert loaded.frame["backend"].tolist() == [want]
+    write(results_dir, "a-cpu", [record(env="a-cpu", run_id="run-2")])  # migrated on append: the same answer
+    assert rows(path)[0]["backend"] == want
 
 
 @pytest.mark.parametrize("env", ["", "My Mac", "a/b", "x" * 65, "UPPER", "../up"])

@@ -26,6 +26,7 @@ def test_plotting_path_imports_and_runs_without_frameworks(tmp_path):
     code = (
         "import plot_results, collect.dataset, collect.charts, collect.report, collect.validate, collect.csvio, collect.record\n"
         "import collect.cli, collect.runner, collect.suites, collect.timing, collect.envinfo, collect.columns, collect.legacy\n"
+        "import collect.energy, collect.backend_charts\n"
         f"rc = plot_results.main(['--out', r'{tmp_path / 'r.png'}', '--markdown', r'{tmp_path / 'r.md'}', "
         f"'--figures', r'{tmp_path / 'figures'}'])\n"
         "assert rc == 0, rc\n"

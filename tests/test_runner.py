@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,6 +14,7 @@ from collect.suites import Config
 
 class FakeBackend:
     framework, device_kind, device_name = "torch", "cuda", "Fake GPU"
+    default_backend = "eager"
 
     def __init__(self, outcomes=None, fits=None):
         self.outcomes = outcomes or {}
@@ -116,7 +118,7 @@ def test_summary_table_lists_each_row(results_dir):
 
 @pytest.mark.parametrize("argv, message", [
     (["--framework", "jax"], "`framework` must be one of ('torch', 'tensorflow'), but 'jax' was passed"),
-    (["--suite", "huge"], "`suite` must be one of ('quick', 'default', 'full', 'classic'), but 'huge' was passed"),
+    (["--suite", "huge"], "`suite` must be one of ('quick', 'default', 'backends', 'full', 'classic'), but 'huge' was passed"),
     (["--device", "tpu"], "`device` must be one of ('auto', 'cpu', 'cuda', 'mps', 'gpu'), but 'tpu' was passed"),
     (["--modes", "eval"], "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was passed"),
     (["--batch-sizes", "0"], "`batch-sizes` must be whole numbers >= 1, but '0' was passed"),
@@ -180,3 +182,85 @@ def test_wrong_results_keep_their_numbers_as_an_error_row(results_dir):
     row = rows(result.path)[0]
     assert (row["status"], row["samples_per_s"], row["rel_err"]) == ("error", "100.0", "0.4")
     assert "wrong results on mps" in row["note"] and not load([result.path]).problems
+
+
+class TickingDevice:
+    """A step of fixed length on a fake clock (sync is where time passes, as on a GPU)."""
+
+    def __init__(self, step_s):
+        self.now, self.pending, self.step_s = 0.0, 0.0, step_s
+
+    def clock(self):
+        return self.now
+
+    def step(self):
+        self.pending += self.step_s
+
+    def sync(self):
+        self.now, self.pending = self.now + self.pending, 0.0
+
+
+class ClockMeter:
+    """An energy meter at a constant 50 W on the device's fake clock."""
+
+    method, min_window_s = "rapl", 1.0
+
+    def __init__(self, dev):
+        self.dev = dev
+
+    def start(self):
+        self.t0 = self.dev.now
+
+    def stop(self):
+        from collect.energy import Reading
+
+        seconds = self.dev.now - self.t0
+        return Reading(50.0 * seconds, seconds, "CPU package energy")
+
+
+def test_time_step_reports_latency_percentiles_for_batch_1_inference():
+    dev = TickingDevice(0.001)
+    config = Config("cnn", "resnet18", "infer", "fp32", 1, backend="onnxruntime")
+    m, fields, notes = runner.time_step(SimpleNamespace(), config, dev.step, sync=dev.sync, max_seconds=0.05,
+                                        flops=10, clock=dev.clock)
+    assert m.steps_per_block == 1 and m.steps >= runner.LATENCY_STEPS  # every request timed alone, past the budget
+    assert not any("p99 from" in n for n in notes)
+    assert fields["backend"] == "onnxruntime"
+    assert fields["step_ms_p99"] == pytest.approx(1.0) and fields["step_ms_median"] == pytest.approx(1.0)
+    assert "energy_method" not in fields  # --energy none
+    slow = TickingDevice(0.01)  # 100 requests would take 1 s: the budget stretches 4x, no further
+    m, _fields, notes = runner.time_step(SimpleNamespace(), config, slow.step, sync=slow.sync, max_seconds=0.05,
+                                         flops=10, clock=slow.clock)
+    assert 18 <= m.steps <= 22 and f"p99 from {m.steps} requests only" in notes
+
+
+def test_time_step_adds_energy_and_extends_the_window_for_the_meter():
+    dev = TickingDevice(0.002)
+    backend = SimpleNamespace(meter=ClockMeter(dev), energy_method="rapl")
+    config = Config("mlp", "mlp-d1-w1024", "infer", "fp32", 64)
+    m, fields, notes = runner.time_step(backend, config, dev.step, sync=dev.sync, max_seconds=0.05, flops=10,
+                                        clock=dev.clock)
+    assert m.window_s >= 1.0  # extended from 0.05 s to the meter's minimum window
+    assert fields["energy_method"] == "rapl" and fields["power_w"] == pytest.approx(50.0)
+    assert fields["energy_j_per_sample"] == pytest.approx(50.0 * m.window_s / (m.steps * 64))
+    assert "CPU package energy" in notes
+
+
+def test_time_step_without_a_readable_method_says_none_and_why():
+    dev = TickingDevice(0.01)
+    backend = SimpleNamespace(meter=None, energy_method="none", energy_why="RAPL not present (/sys/class/powercap)")
+    config = Config("mlp", "mlp-d1-w1024", "train", "fp32", 8)
+    _m, fields, notes = runner.time_step(backend, config, dev.step, sync=dev.sync, max_seconds=0.1, flops=10,
+                                         clock=dev.clock)
+    assert fields["energy_method"] == "none" and "power_w" not in fields
+    assert notes[-1] == "no energy method: RAPL not present (/sys/class/powercap)"
+
+
+def test_energy_flag_reaches_the_rows(results_dir, monkeypatch):
+    backend = FakeBackend()
+    monkeypatch.setattr(cli, "make_backend", lambda *a, **k: backend)
+    assert cli.main(["--models", "resnet50", "--batch-sizes", "1", "--energy", "rapl", "--results-dir", str(results_dir),
+                     "--env", "fake-cuda", "--no-progress"]) == 0
+    assert backend.energy_method in ("rapl", "none")  # rapl where readable, else none with the reason
+    assert (backend.meter is None) == (backend.energy_method == "none")
+    assert backend.meter is not None or "RAPL" in backend.energy_why

@@ -4,6 +4,7 @@ the classic protocol's rows, Keras 2/3 shims and device logic with fakes."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import pickle
 from types import SimpleNamespace
 
@@ -43,12 +44,12 @@ def test_depthwise_layers_are_counted():
     assert fwd == pytest.approx(2 * 300e6, rel=0.05)  # MobileNetV2 at 224: about 300 M multiply-adds
 
 
-def measure(config, jit="off", seconds=0.2):
-    backend = tfr.TFBackend("cpu", jit=jit)
+def measure(config, backend="tf_function", seconds=0.2):
+    runner = tfr.TFBackend("cpu")
     try:
-        return backend.measure(config, max_seconds=seconds)
+        return runner.measure(dataclasses.replace(config, backend=backend), max_seconds=seconds)
     finally:
-        backend.release()
+        runner.release()
 
 
 @pytest.mark.parametrize("mode", ["train", "infer", "train_forward"])
@@ -64,22 +65,40 @@ def test_backward_alone_is_unsupported():
 
 
 def test_xla_on_is_recorded_when_it_compiled():
-    assert measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), jit="on")["xla"] == "on"
+    out = measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), backend="xla")
+    assert (out["xla"], out["backend"]) == ("on", "xla")
+    assert out["rel_err"] < 1e-5  # the XLA graph against plain Keras on the same input
 
 
-def test_xla_fallback_is_recorded_as_off(monkeypatch):
+@pytest.mark.parametrize("backend", ["eager", "tf_function"])
+def test_each_backend_is_what_it_says(backend, monkeypatch):
+    calls = []
+    real = tf.function
+    monkeypatch.setattr(tfr.tf, "function", lambda f, **kw: calls.append(kw) or real(f, **kw))
+    out = measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), backend=backend)
+    assert out["backend"] == backend and out["xla"] == "off" and out["samples_per_s"] > 0
+    assert calls == ([] if backend == "eager" else [{"jit_compile": False}])
+    assert ("rel_err" in out) == (backend != "eager")  # eager is the reference (on a CPU)
+
+
+def test_torch_backends_are_unsupported_in_tensorflow():
+    with pytest.raises(Unsupported, match="eager, tf_function and xla"):
+        measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), backend="onnxruntime")
+
+
+def test_xla_that_cannot_compile_is_an_unsupported_row(monkeypatch):
     original = tfr.TFBackend._fn
 
-    def no_xla(self, model, config, jit):
-        if jit:  # as on a device without XLA: jit_compile=True raises on the first call
+    def no_xla(self, model, config, backend):
+        if backend == "xla":  # as on a device without XLA: jit_compile=True raises on the first call
             def fail(x, y):
                 raise tf.errors.InvalidArgumentError(None, None, "XLA compilation is not supported on this device")
             return fail
-        return original(self, model, config, jit)
+        return original(self, model, config, backend)
 
     monkeypatch.setattr(tfr.TFBackend, "_fn", no_xla)
-    out = measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), jit="on")
-    assert out["xla"] == "off" and "XLA requested but not available" in out["note"]
+    with pytest.raises(Unsupported, match="XLA could not compile this here: XLA compilation is not supported"):
+        measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), backend="xla")
 
 
 def test_mixed_precision_policy_takes_effect_and_is_reset():
@@ -107,7 +126,28 @@ def test_quick_run_through_main(results_dir, capsys):
         rows = list(csv.DictReader(fh))
     assert [(r["framework"], r["mode"], r["status"]) for r in rows] == [("tensorflow", "train", "ok"), ("tensorflow", "infer", "ok")]
     assert rows[0]["keras_version"] == kc.keras_version(tf.keras) and rows[0]["xla"] == "off"
+    assert [r["backend"] for r in rows] == ["tf_function", "tf_function"]  # --jit auto on a CPU
     assert not load([path]).problems
+
+
+def test_backends_suite_through_main(results_dir):
+    rc = cli.main(["--framework", "tensorflow", "--suite", "backends", "--models", "mlp-d1-w1024", "--batch-sizes", "1,4",
+                   "--modes", "infer", "--max-seconds", "0.2", "--env", "tf-test-cpu", "--results-dir", str(results_dir),
+                   "--no-progress", "--device", "cpu"])
+    assert rc == 0
+    path = results_dir / "results_tf-test-cpu.csv"
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["batch_size"], r["backend"], r["xla"], r["status"]) for r in rows] == [
+        (b, backend, xla, "ok") for b in ("1", "4") for backend, xla in (("eager", "off"), ("tf_function", "off"), ("xla", "on"))]
+    assert all(int(r["steps"]) >= 100 for r in rows if r["batch_size"] == "1")  # batch 1: per-request latency
+    assert all(float(r["rel_err"]) < 1e-5 for r in rows if r["backend"] != "eager")
+    assert not load([path]).problems
+
+
+def test_unknown_backend_for_tensorflow_is_a_clear_error(capsys):
+    assert cli.main(["--framework", "tensorflow", "--backends", "torch_compile", "--dry-run", "--device", "cpu"]) == 2
+    assert "`backends` must be one of ('eager', 'tf_function', 'xla'), but 'torch_compile' was passed" in capsys.readouterr().err
 
 
 # The classic protocol ------------------------------------------------------------------------

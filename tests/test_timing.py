@@ -145,3 +145,62 @@ def test_ranks_take_loop_decisions_together():
     assert m.warmup_steps == 2  # compile + one warm-up step: the other rank said stop
     assert m.steps_per_block == 7 and len(m.step_s) == 1
     assert calls[:2] == [0.0, 1.0]  # this rank's own decisions were offered first
+
+
+def test_per_step_latency_times_each_step_alone_and_reports_p99():
+    # 0.001 s steps would be grouped ten to a block; latency rows must see every request alone.
+    times = [0.5] + [0.001] * 2000 + [0.001] * 98 + [0.010] * 2 + [0.001] * 10_000
+    dev = FakeDevice(times)
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, per_step=True, min_steps=100,
+                min_warmup_s=0.0, max_warmup_s=0.0, max_seconds=100)
+    assert m.steps_per_block == 1
+    assert len(m.step_s) == m.steps >= 100
+    assert m.p99_ms >= m.p90_ms >= m.median_ms
+    grouped = FakeDevice(times)
+    g = measure(grouped.step, sync=grouped.sync, clock=grouped.clock, samples_per_step=1, min_warmup_s=0.0,
+                max_warmup_s=0.0, max_seconds=100)
+    assert g.steps_per_block == 10
+
+
+def test_slow_outlier_shows_in_p99_not_in_median():
+    times = [0.5, 0.1, 0.1, 0.1] + [0.1] * 98 + [0.3] * 2 + [0.1] * 100
+    dev = FakeDevice(times)
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, per_step=True, min_steps=100,
+                min_warmup_s=0.0, max_warmup_s=0.0, target_rel_iqr=1.0, max_seconds=1000)
+    assert m.median_ms == pytest.approx(100.0)
+    assert m.p99_ms > 100.0
+
+
+class FakeMeter:
+    def __init__(self, dev):
+        self.dev, self.events = dev, []
+
+    def start(self):
+        self.events.append(("start", self.dev.now, self.dev.pending))
+
+    def stop(self):
+        self.events.append(("stop", self.dev.now, self.dev.pending))
+        return "reading"
+
+
+def test_meter_wraps_exactly_the_timed_blocks():
+    dev = FakeDevice(steady(first=2.0, rest=0.1))
+    meter = FakeMeter(dev)
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, meter=meter)
+    (start, t0, pending0), (stop, t1, pending1) = meter.events
+    assert (start, stop) == ("start", "stop")
+    assert pending0 == pending1 == 0.0  # no queued work crosses either edge: synced before and after
+    assert t1 - t0 == pytest.approx(m.total_s)  # the window is the timed blocks, warm-up excluded
+    assert m.window_s == pytest.approx(m.total_s)
+    assert m.energy == "reading"
+
+
+def test_min_timed_s_extends_a_short_timed_region():
+    dev = FakeDevice(steady(first=0.1, rest=0.01, n=100_000))
+    short = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, max_seconds=0.05)
+    assert short.window_s < 1.0
+    dev = FakeDevice(steady(first=0.1, rest=0.01, n=100_000))
+    long = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, max_seconds=0.05,
+                   min_timed_s=2.0)
+    assert 2.0 <= long.window_s < 2.1
+    assert long.median_ms == pytest.approx(10.0)

@@ -86,11 +86,14 @@ def tf_metal():
         m1.append(make_record(
             env="apple-m1-max-32c-tf-metal", run_id="published:tf-metal:m1max", device_kind="gpu",
             device_name="Apple M1 Max 32-core GPU (Metal)", precision="fp32", samples_per_s=float(m1_rate),
-            power_w=float(m1_w), note=f"GPU power from powermetrics (1 s average); memory {mem}", **common))
+            backend="tf_function",
+            power_w=float(m1_w), energy_method="powermetrics",
+            note=f"GPU power from powermetrics (1 s average); memory {mem}", **common))
         rtx.append(make_record(
             env="rtx-3090-tf-xla", run_id="published:tf-metal:rtx3090", device_kind="cuda",
             device_name="NVIDIA GeForce RTX 3090", precision="mixed_fp16", xla="on",
-            samples_per_s=float(rtx_rate), power_w=float(rtx_w), note="XLA and mixed_float16", **common))
+            samples_per_s=float(rtx_rate), power_w=float(rtx_w), backend="xla",
+            note="XLA and mixed_float16; power method not stated", **common))
     yield "apple-m1-max-32c-tf-metal", m1
     yield "rtx-3090-tf-xla", rtx
 

@@ -1,0 +1,283 @@
+"""Energy meters: NVML (energy counter or sampled power), Linux RAPL, macOS powermetrics.
+
+A meter is started just before the first timed block and stopped just after the last (see
+collect.timing). Counters are read at the two edges; anything that must be read in between
+(sampled power, a counter that could wrap, powermetrics' stream) is read by a daemon thread,
+so nothing runs on the timed thread between a block's clock reads. No figure is ever made up
+from a TDP: where no method is readable the row says `energy_method=none`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import plistlib
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+METHODS = ("auto", "none", "nvml", "rapl", "powermetrics")  # what --energy accepts
+UPDATES_PER_WINDOW = 10  # a window of 10 counter updates keeps the quantisation error near 10% at worst
+
+
+@dataclass(frozen=True)
+class Reading:
+    joules: float | None  # None: the meter could not tell (counter did not move, no samples)
+    seconds: float
+    note: str = ""
+
+
+class CounterMeter:
+    """Energy from cumulative counters (NVML total energy in mJ, RAPL energy_uj in uJ).
+
+    `read()` returns one value per counter. A counter that passes its `wraps` value restarts at 0;
+    a poll thread reads often enough that at most one wrap happens between two reads."""
+
+    def __init__(self, method: str, read: Callable[[], list[float]], *, scale: float, wraps: list[float] | None = None,
+                 update_s: float, poll_s: float | None = None, clock: Callable[[], float] = time.monotonic, note: str = ""):
+        self.method, self.read, self.scale, self.wraps = method, read, scale, wraps
+        self.update_s, self.poll_s, self.clock, self.note = update_s, poll_s, clock, note
+        self.min_window_s = UPDATES_PER_WINDOW * update_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._total, self._last = 0.0, self.read()
+        self._t0 = self.clock()
+        self._stop.clear()
+        if self.poll_s:
+            self._thread = threading.Thread(target=self._poll, name="devicebench-energy", daemon=True)
+            self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            self._advance()
+
+    def _advance(self) -> None:
+        now = self.read()
+        for i, (old, new) in enumerate(zip(self._last, now, strict=True)):
+            delta = new - old
+            if delta < 0 and self.wraps:  # the counter restarted at 0 after reaching wraps[i]
+                delta += self.wraps[i]
+            self._total += max(delta, 0.0)
+        self._last = now
+
+    def stop(self) -> Reading:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._advance()
+        seconds = self.clock() - self._t0
+        if self._total <= 0:
+            return Reading(None, seconds, f"{self.method} counter did not advance in {seconds * 1e3:.0f} ms")
+        return Reading(self._total * self.scale, seconds, approx_note(seconds, self.update_s, self.note))
+
+
+class SampledMeter:
+    """Energy as the time integral of sampled power: `sample()` returns watts, read on a daemon thread."""
+
+    def __init__(self, method: str, sample: Callable[[], float], *, interval_s: float, update_s: float,
+                 clock: Callable[[], float] = time.monotonic, note: str = ""):
+        self.method, self.sample, self.interval_s, self.update_s = method, sample, interval_s, update_s
+        self.clock, self.note = clock, note
+        self.min_window_s = UPDATES_PER_WINDOW * update_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.samples: list[tuple[float, float]] = []
+
+    def start(self) -> None:
+        self.samples = [(self.clock(), self.sample())]
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="devicebench-power", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.samples.append((self.clock(), self.sample()))
+
+    def stop(self) -> Reading:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.samples.append((self.clock(), self.sample()))
+        return integrate(self.samples, self.update_s, self.note)
+
+
+def integrate(samples: list[tuple[float, float]], update_s: float, note: str = "") -> Reading:
+    """Trapezoidal integral of (time, watts) samples."""
+    seconds = samples[-1][0] - samples[0][0] if samples else 0.0
+    if len(samples) < 2 or seconds <= 0:
+        return Reading(None, max(seconds, 0.0), "too few power samples")
+    joules = sum((t1 - t0) * (w0 + w1) / 2 for (t0, w0), (t1, w1) in zip(samples, samples[1:], strict=False))
+    return Reading(joules, seconds, approx_note(seconds, update_s, note))
+
+
+def approx_note(seconds: float, update_s: float, note: str = "") -> str:
+    parts = [note] if note else []
+    if seconds < UPDATES_PER_WINDOW * update_s:
+        parts.append(f"energy approximate: {seconds * 1e3:.0f} ms window, the source updates every {update_s * 1e3:.0f} ms")
+    return "; ".join(parts)
+
+
+# --- NVML (NVIDIA GPUs), through nvidia-ml-py's pynvml ------------------------------------------------
+
+
+def visible_gpu(visible: str | None = None) -> dict:
+    """NVML numbers GPUs without regard to CUDA_VISIBLE_DEVICES: the first visible one, as NVML knows it."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "") if visible is None else visible
+    first = visible.split(",")[0].strip()
+    if first.isdigit():
+        return {"index": int(first)}
+    return {"uuid": first} if first.startswith(("GPU-", "MIG-")) else {}
+
+
+def nvml_meter(nvml=None, *, index: int = 0, pci_bus_id: str | None = None, uuid: str | None = None, clock=time.monotonic):
+    """The NVML meter for one GPU: its total-energy counter (Volta and newer), else sampled power.
+    Returns (meter, None) or (None, why not)."""
+    try:
+        if nvml is None:
+            import pynvml as nvml
+        nvml.nvmlInit()
+        if pci_bus_id:
+            handle = nvml.nvmlDeviceGetHandleByPciBusId(pci_bus_id)
+        elif uuid:
+            handle = nvml.nvmlDeviceGetHandleByUUID(uuid)
+        else:
+            handle = nvml.nvmlDeviceGetHandleByIndex(index)
+    except Exception as exc:  # no package, no driver, no such device
+        return None, f"NVML unavailable: {type(exc).__name__}: {exc}"
+    try:
+        nvml.nvmlDeviceGetTotalEnergyConsumption(handle)
+        return CounterMeter("nvml_energy", lambda: [float(nvml.nvmlDeviceGetTotalEnergyConsumption(handle))],
+                            scale=1e-3, update_s=0.1, clock=clock, note="GPU board energy (NVML counter)"), None
+    except Exception:  # NVMLError_NotSupported before Volta: fall back to sampled power
+        pass
+    try:
+        nvml.nvmlDeviceGetPowerUsage(handle)
+    except Exception as exc:
+        return None, f"NVML reports neither energy nor power on this GPU: {exc}"
+    # Ampere and newer report a 1 s average: a 10 s window keeps its lag small.
+    return SampledMeter("nvml_power", lambda: nvml.nvmlDeviceGetPowerUsage(handle) / 1e3, interval_s=0.05,
+                        update_s=1.0, clock=clock, note="GPU board power sampled every 50 ms (NVML)"), None
+
+
+# --- RAPL (Linux, Intel and AMD CPUs) ------------------------------------------------------------------
+
+
+def rapl_domains(root: str = "/sys/class/powercap") -> list[Path]:
+    """Top-level package domains (intel-rapl:0, intel-rapl:1, ...), not their sub-zones (intel-rapl:0:0)."""
+    found = [Path(p) for p in sorted(glob.glob(os.path.join(root, "intel-rapl:*")))]
+    return [p for p in found if p.name.count(":") == 1 and (p / "energy_uj").exists()]
+
+
+def rapl_meter(root: str = "/sys/class/powercap", clock=time.monotonic):
+    domains = rapl_domains(root)
+    if not domains:
+        return None, f"RAPL not present ({root} has no intel-rapl package domain)"
+    try:
+        wraps = [float((d / "max_energy_range_uj").read_text()) for d in domains]
+        read = lambda: [float((d / "energy_uj").read_text()) for d in domains]  # noqa: E731
+        read()
+    except OSError as exc:  # energy_uj is root-only on most distributions since 2020
+        return None, f"RAPL not readable ({exc.strerror}: {exc.filename}); run as root or grant read access"
+    names = ", ".join(d.name for d in domains)
+    return CounterMeter("rapl", read, scale=1e-6, wraps=wraps, update_s=0.001, poll_s=1.0, clock=clock,
+                        note=f"CPU package energy (RAPL {names}): includes all else running on the CPU"), None
+
+
+# --- powermetrics (macOS; needs sudo, opt-in) ------------------------------------------------------------
+
+
+POWERMETRICS = ["sudo", "-n", "powermetrics", "--samplers", "cpu_power,gpu_power", "-i", "100", "-f", "plist"]
+
+
+def parse_powermetrics(chunk: bytes) -> tuple[float, float] | None:
+    """(watts, seconds) of one plist sample: the processor's combined power (CPU + GPU + ANE) in mW."""
+    try:
+        doc = plistlib.loads(chunk.strip(b"\0\n "))
+    except Exception:
+        return None
+    proc = doc.get("processor", {})
+    mw = proc.get("combined_power")
+    if mw is None:
+        mw = sum(float(proc.get(k, 0.0)) for k in ("cpu_power", "gpu_power", "ane_power"))
+    return float(mw) / 1e3, float(doc.get("elapsed_ns", 0)) / 1e9
+
+
+class PowermetricsMeter:
+    """Samples from a running `powermetrics -f plist` (NUL-separated plists), read on a daemon thread.
+    Its man page says these are estimates, not for comparing devices; every row says so."""
+
+    method = "powermetrics"
+    update_s = 0.1
+    min_window_s = UPDATES_PER_WINDOW * update_s
+
+    def __init__(self, popen=subprocess.Popen, clock=time.monotonic):
+        self.popen, self.clock = popen, clock
+        self.note = "estimate: powermetrics CPU+GPU+ANE combined power"
+
+    def start(self) -> None:
+        self.samples: list[tuple[float, float, float]] = []  # (arrival time, watts, sample seconds)
+        self.proc = self.popen(POWERMETRICS, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._t0 = self.clock()
+        self._thread = threading.Thread(target=self._read, name="devicebench-powermetrics", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        buf = b""
+        for block in iter(lambda: self.proc.stdout.read1(4096) if hasattr(self.proc.stdout, "read1") else self.proc.stdout.read(4096), b""):
+            buf += block
+            *docs, buf = buf.split(b"\0")
+            for doc in docs:
+                parsed = parse_powermetrics(doc)
+                if parsed:
+                    self.samples.append((self.clock(), *parsed))
+
+    def stop(self) -> Reading:
+        t1 = self.clock()
+        self.proc.terminate()
+        self._thread.join(timeout=2)
+        seconds = t1 - self._t0
+        inside = [(w, s) for t, w, s in self.samples if self._t0 < t <= t1 + self.update_s]
+        if not inside:
+            return Reading(None, seconds, "powermetrics gave no sample in the window")
+        watts = sum(w * s for w, s in inside) / max(sum(s for _w, s in inside), 1e-9)
+        return Reading(watts * seconds, seconds, approx_note(seconds, self.update_s, self.note))
+
+
+def powermetrics_meter(popen=subprocess.Popen, run=subprocess.run, platform: str = sys.platform):
+    if platform != "darwin":
+        return None, "powermetrics is macOS only"
+    probe = run(["sudo", "-n", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        return None, "powermetrics needs sudo without a password prompt: run `sudo -v` first"
+    return PowermetricsMeter(popen), None
+
+
+def choose(requested: str, device_kind: str, *, nvml_kwargs: dict | None = None, rapl_root: str = "/sys/class/powercap"):
+    """(meter or None, note). auto: NVML for CUDA GPUs, RAPL for CPUs; powermetrics only when asked for."""
+    if requested not in METHODS:
+        raise ValueError(f"`energy` must be one of {METHODS!r}, but {requested!r} was passed")
+    if requested == "none":
+        return None, ""
+    if requested == "nvml" or (requested == "auto" and device_kind == "cuda"):
+        return nvml_meter(**(nvml_kwargs or {}))
+    if requested == "rapl" or (requested == "auto" and device_kind == "cpu" and sys.platform.startswith("linux")):
+        return rapl_meter(rapl_root)
+    if requested == "powermetrics":
+        return powermetrics_meter()
+    if device_kind in ("mps", "gpu") or sys.platform == "darwin":
+        return None, "no energy method: on macOS pass --energy powermetrics (needs sudo)"
+    return None, f"no energy method for {device_kind} here"
+
+
+def row_fields(reading: Reading | None, method: str, samples: int) -> dict:
+    """power_w, energy_j_per_sample, energy_method (and a note) for a row."""
+    if reading is None or reading.joules is None or reading.seconds <= 0:
+        return {"energy_method": method, "energy_note": reading.note if reading else ""}
+    return {"energy_method": method, "power_w": reading.joules / reading.seconds,
+            "energy_j_per_sample": reading.joules / samples, "energy_note": reading.note}

@@ -1,0 +1,108 @@
+"""Backend comparison and power charts, and their results.md tables, checked through drawn artists."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from conftest import record, write
+
+import plot_results
+from collect.backend_charts import backends_figure, power_figure
+from collect.charts import headline
+from collect.dataset import discover, load
+from collect.report import render
+from collect.summary import aggregate, backend_comparison, efficiency
+
+
+def infer(env, batch, backend, rate, **kw):
+    return record(env=env, workload="cnn", model="resnet18", mode="infer", batch_size=batch, backend=backend,
+                  samples_per_s=rate, step_ms_median=batch / rate * 1e3, step_ms_p99=2 * batch / rate * 1e3,
+                  run_id=f"{backend}-{batch}", **kw)
+
+
+@pytest.fixture
+def backends(results_dir):
+    write(results_dir, "box-cpu", [infer("box-cpu", b, backend, rate * b)
+                                   for b in (1, 16) for backend, rate in (("eager", 100.0), ("torch_compile", 120.0),
+                                                                          ("onnxruntime", 150.0))])
+    return results_dir
+
+
+def agg_of(folder):
+    return aggregate(load(discover(folder)).frame)
+
+
+def test_backend_figure_draws_throughput_and_latency_per_backend(backends):
+    fig = backends_figure(agg_of(backends))
+    rate_ax, latency_ax = fig.axes
+    legend = [t.get_text() for t in rate_ax.get_legend().get_texts()]
+    assert legend == ["eager", "onnxruntime", "torch_compile"]
+    rates = sorted(round(p.get_width()) for p in rate_ax.patches)
+    assert rates == [1600, 1920, 2400]  # batch 16: 100, 120, 150 per sample x 16
+    latencies = sorted(round(p.get_width(), 3) for p in latency_ax.patches)
+    assert latencies == pytest.approx(sorted([1e3 / 100, 1e3 / 120, 1e3 / 150]), rel=1e-3)
+    tails = [line for line in latency_ax.lines if len(line.get_xdata()) == 2]
+    assert len(tails) == 3 and all(x[1] == pytest.approx(2 * x[0]) for x in (t.get_xdata() for t in tails))
+    plt.close(fig)
+
+
+def test_backend_table_has_speedup_over_the_default_backend(backends):
+    table = backend_comparison(agg_of(backends))
+    at16 = table[table["batch_size"] == 16].set_index("backend")["speedup"]
+    assert at16.to_dict() == pytest.approx({"eager": 1.0, "torch_compile": 1.2, "onnxruntime": 1.5})
+    md = render(load(discover(backends)).frame, "s")
+    assert "## Backends" in md and "| box-cpu | torch | resnet18 | fp32 | 16 | onnxruntime | 2,400 | 1.50x |" in md
+
+
+def test_headline_keeps_the_default_backend_only(backends):
+    fig = headline(load(discover(backends)).frame, "s")
+    (ax,) = fig.axes
+    assert max(p.get_width() for p in ax.patches) == pytest.approx(1600)  # eager, not ONNX Runtime's 2,400
+    plt.close(fig)
+
+
+def test_single_backend_data_draws_no_backend_figure(results_dir):
+    write(results_dir, "a-cpu", [infer("a-cpu", 16, "eager", 100.0)])
+    assert backends_figure(agg_of(results_dir)) is None
+
+
+def power_rows(results_dir):
+    write(results_dir, "gpu-cuda", [record(env="gpu-cuda", device_kind="cuda", model="resnet50", workload="cnn",
+                                           samples_per_s=1000.0, power_w=250.0, energy_method="nvml_energy",
+                                           energy_j_per_sample=0.25)])
+    write(results_dir, "cpu-box", [record(env="cpu-box", model="resnet50", workload="cnn", samples_per_s=20.0,
+                                          power_w=80.0, energy_method="rapl", energy_j_per_sample=4.0)])
+    return results_dir
+
+
+def test_power_scatter_marks_methods_and_draws_iso_efficiency_lines(results_dir):
+    fig = power_figure(agg_of(power_rows(results_dir)))
+    (ax,) = fig.axes
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert sorted(map(tuple, points.tolist())) == [(80.0, 20.0), (250.0, 1000.0)]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    iso = [t.get_text() for t in ax.texts if "samples/J" in t.get_text()]
+    assert "1 samples/J" in iso  # 20 / 80 = 0.25 and 1000 / 250 = 4 samples per joule: 0.1 .. 10 drawn
+    assert "methods differ (nvml_energy, rapl)" in ax.get_title()
+    plt.close(fig)
+
+
+def test_efficiency_table_ranks_samples_per_joule(results_dir):
+    table = efficiency(agg_of(power_rows(results_dir)))
+    assert table["env"].tolist() == ["gpu-cuda", "cpu-box"]
+    assert table["samples_per_j"].tolist() == pytest.approx([4.0, 0.25])
+    md = render(load(discover(results_dir)).frame, "s")
+    assert "## Energy efficiency" in md and "| gpu-cuda | torch | resnet50 | train | fp32 | 64 | eager | 1,000 | 250 | 4 | 0.25 | nvml_energy |" in md
+
+
+def test_shipped_published_power_rows_reach_the_power_chart(tmp_path):
+    from conftest import ROOT
+
+    rc = plot_results.main(["--results-dir", str(ROOT / "results"), "--out", str(tmp_path / "r.png"),
+                            "--markdown", str(tmp_path / "r.md"), "--figures", str(tmp_path / "fig")])
+    assert rc == 0 and (tmp_path / "fig" / "power.png").exists()
+    fig = power_figure(agg_of(ROOT / "results"))
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert {"apple-m1-max-32c-tf-metal", "rtx-3090-tf-xla", "powermetrics", "not stated"} <= set(labels)
+    plt.close(fig)
