@@ -98,7 +98,7 @@ def _run(args) -> int:
     figure.savefig(args.out, dpi=110)
     args.markdown.write_text(render(frame, text, agg) + "\n", encoding="utf-8")
     details = {"matmul.png": matmul_figure(frame), "scaling.png": scaling_figure(agg),
-               "backends.png": backends_figure(agg), "power.png": power_figure(agg)}
+               "backends.png": backends_figure(frame), "power.png": power_figure(frame)}
     for name, detail in details.items():
         if detail is not None:
             args.figures.mkdir(parents=True, exist_ok=True)

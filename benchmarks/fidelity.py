@@ -127,6 +127,21 @@ class TimedSource:
         return value
 
 
+class NullMeter:
+    """The same timed-region length as the sampler run, and no thread: the baseline."""
+
+    method = "none"
+
+    def __init__(self, window_s: float):
+        self.min_window_s = window_s
+
+    def start(self):
+        pass
+
+    def stop(self):
+        return None
+
+
 def sampler_overhead(framework: str, config: Config, seconds: float, rounds: int) -> bool:
     import tempfile
 
@@ -135,16 +150,18 @@ def sampler_overhead(framework: str, config: Config, seconds: float, rounds: int
     with tempfile.TemporaryDirectory() as folder:
         source = TimedSource(Path(folder))
         meter = SampledMeter("nvml_power", source, interval_s=0.05, update_s=0.05)
-        meter.min_window_s = 0.0  # same timed region with and without: only the thread differs
+        meter.min_window_s = seconds  # both runs time at least this long: only the sampler thread differs
         without, with_sampler, window = [], [], 0.0
-        for _ in range(rounds):
-            without.append(runner_rate(framework, config, seconds)[0])
-            start = time.perf_counter()
-            with_sampler.append(runner_rate(framework, config, seconds, meter)[0])
-            window += time.perf_counter() - start
+        for i in range(rounds):
+            order = [(without, NullMeter(seconds)), (with_sampler, meter)]
+            for rates, chosen in order if i % 2 == 0 else order[::-1]:  # alternate, so drift hits both alike
+                start = time.perf_counter()
+                rates.append(runner_rate(framework, config, seconds, chosen)[0])
+                window += (time.perf_counter() - start) if chosen is meter else 0.0
     cost = 1 - statistics.median(with_sampler) / statistics.median(without)
     print(f"sampler overhead on {config.label()}: {statistics.median(with_sampler):,.1f} vs "
-          f"{statistics.median(without):,.1f} samples/s without, {cost:+.2%} (target < 1%); sampler reads: "
+          f"{statistics.median(without):,.1f} samples/s without, {cost:+.2%} (target < 1%); rounds "
+          f"{[round(r) for r in with_sampler]} vs {[round(r) for r in without]}; sampler reads: "
           f"{source.reads} x {source.busy_s / max(source.reads, 1) * 1e6:.1f} us = {source.busy_s / window:.4%} "
           f"of the measured time; source: {source.what}")
     return cost < 0.01
@@ -156,6 +173,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget of each measurement")
     parser.add_argument("--no-sampler", action="store_true", help="skip the energy sampler overhead check")
+    parser.add_argument("--sampler-rounds", type=int, default=6, help="rounds of the sampler check (with and without)")
     args, _ = parser.parse_known_args(argv)
     plain = plain_torch if args.framework == "torch" else plain_tensorflow
     overhead = harness_overhead_s()
@@ -176,7 +194,7 @@ def main(argv=None) -> int:
               f"harness overhead {share:.4%} of a step (target < 2%); rounds {[round(r, 1) for r in runs]} vs "
               f"{[round(p, 1) for p in plains]}")
     if not args.no_sampler:
-        ok &= sampler_overhead(args.framework, CASES[args.framework][0], args.seconds, args.rounds)
+        ok &= sampler_overhead(args.framework, CASES[args.framework][0], args.seconds, args.sampler_rounds)
     return 0 if ok else 1
 
 

@@ -11,6 +11,7 @@ import math
 import textwrap
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -23,15 +24,17 @@ from collect.charts import env_colors, fmt, spread  # noqa: E402
 
 MAX_GROUPS = 24  # env/model groups in the backend figure; results.md lists them all
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+LOG_RANGE = 20  # beyond this ratio of largest to smallest value a linear axis hides the small bars
+PLAIN = matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")  # 300, not 3 x 10^2
 
 
 def _group(r) -> str:
     return textwrap.fill(f"{r.model} · {r.env} · {r.framework} {r.precision}", 36)
 
 
-def backend_rows(agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def backend_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(throughput rows at each group's largest batch, latency rows at batch 1), each with a group label."""
-    table = summary.backend_comparison(agg)
+    table = summary.backend_comparison(frame)
     if table.empty:
         return table, table
     table = table.assign(group=[_group(r) for r in table.itertuples()])
@@ -42,10 +45,10 @@ def backend_rows(agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rate[rate["group"].isin(keep)], latency[latency["group"].isin(keep)]
 
 
-def backends_figure(agg: pd.DataFrame):
+def backends_figure(frame: pd.DataFrame):
     """Throughput (largest batch) and batch-1 p50 latency per backend, for every env/model measured
     on two or more backends. None when there is no such comparison."""
-    rate, latency = backend_rows(agg)
+    rate, latency = backend_rows(frame)
     panels = [(rows, kind) for rows, kind in ((rate, "rate"), (latency, "latency")) if not rows.empty]
     if not panels:
         return None
@@ -84,17 +87,23 @@ def _draw_backend_panel(ax, rows: pd.DataFrame, kind: str, backends: list[str], 
     title = ("Throughput by backend (largest batch; higher is better)" if kind == "rate"
              else "Batch-1 latency: p50 bar, line to p99 (lower is better)")
     ax.set(title=title, xlabel="samples/s" if kind == "rate" else "ms per request", ylabel="")
-    ax.set_xlim(0, ax.get_xlim()[1] * 1.15)  # room for the value labels
+    values = rows[value][rows[value] > 0]
+    if values.max() / values.min() > LOG_RANGE:  # models of very different speed share the axis: log, so all show
+        ax.set_xscale("log")
+        ax.set_xlim(values.min() / 2, values.max() * 4)
+        ax.xaxis.set_major_formatter(PLAIN)
+    else:
+        ax.set_xlim(0, values.max() * 1.25)  # room for the value labels
     ax.legend(title="backend", fontsize=7)
 
 
-def power_figure(agg: pd.DataFrame):
+def power_figure(frame: pd.DataFrame):
     """Samples/s against watts, a marker per energy method and a colour per env, with iso-efficiency
     lines (samples per joule). None without power figures."""
-    rows = summary.efficiency(agg)
+    rows = summary.efficiency(frame)
     if rows.empty:
         return None
-    rows = rows.assign(point=[f"{r.model} {r.mode}" for r in rows.itertuples()])
+    rows = rows.assign(point=[f"{r.model} {r.mode} {r.precision}" for r in rows.itertuples()])
     methods = sorted(rows["method"].unique())
     fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
     sns.scatterplot(data=rows, x="power_w", y="rate", hue="env", style="method", style_order=methods,
@@ -103,6 +112,10 @@ def power_figure(agg: pd.DataFrame):
         ax.annotate(r.point, (r.power_w, r.rate), textcoords="offset points", xytext=(5, 3), fontsize=6)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):  # ticks at 1, 2, 5 x 10^n, written plainly
+        axis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))
+        axis.set_major_formatter(PLAIN)
+        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     _iso_lines(ax, rows)
     title = "Power against throughput (up and left is more efficient; dotted: samples per joule)"
     if len(methods) > 1:

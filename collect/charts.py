@@ -56,8 +56,8 @@ def env_colors(envs) -> dict[str, tuple]:
 
 def mlp_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Classic MLP training rows as seconds per 50,000-sample epoch, with depth and line style."""
-    picked = frame[(frame["workload"] == "mlp") & (frame["mode"] == "train") & (frame["precision"] == "fp32")
-                   & frame["backend"].isin(summary.HEADLINE_BACKENDS)]
+    picked = frame[(frame["workload"] == "mlp") & (frame["mode"] == "train") & (frame["precision"] == "fp32")]
+    picked = picked[summary.is_default_backend(picked)]
     rows = summary.ok_rows(picked)
     rows = rows[rows["model"].str.fullmatch(r"mlp-d\d+-w1024")].copy()
     if rows.empty:

@@ -202,13 +202,19 @@ def _validate_chunk(header: tuple[str, ...], members: list[_Part]) -> tuple[dict
 
 
 def _fill_backend(frame: pd.DataFrame) -> None:
-    """An empty backend (files before schema 3) is the framework's default: record.default_backend, vectorised."""
-    missing = frame["backend"].isna()
-    if missing.any():
-        tf_default = np.where(frame["xla"] == "on", "xla", "tf_function")
-        compiled = (frame["framework"] == "tensorflow") & (frame["workload"] != "matmul")
-        derived = np.where(compiled, tf_default, "eager")
-        frame["backend"] = frame["backend"].where(~missing, pd.Series(derived, index=frame.index))
+    """An empty backend (files before schema 3) is the framework's default: record.default_backend, vectorised
+    as category codes (a million Python strings would cost more than the rest of the column work)."""
+    missing = frame["backend"].isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return
+    compiled = ((frame["framework"] == "tensorflow") & (frame["workload"] != "matmul")).fillna(False).to_numpy(dtype=bool)
+    xla = (frame["xla"] == "on").fillna(False).to_numpy(dtype=bool)
+    codes = np.where(compiled, np.where(xla, 2, 1), 0).astype(np.int8)
+    derived = pd.Categorical.from_codes(codes, ["eager", "tf_function", "xla"])
+    if missing.all():
+        frame["backend"] = pd.Series(derived, index=frame.index)
+    else:
+        frame["backend"] = frame["backend"].astype(object).where(~missing, pd.Series(derived, index=frame.index).astype(object))
 
 
 def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem]:

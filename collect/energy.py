@@ -160,9 +160,9 @@ def nvml_meter(nvml=None, *, index: int = 0, pci_bus_id: str | None = None, uuid
         nvml.nvmlDeviceGetPowerUsage(handle)
     except Exception as exc:
         return None, f"NVML reports neither energy nor power on this GPU: {exc}"
-    # Ampere and newer report a 1 s average: a 10 s window keeps its lag small.
+    # Only GPUs without the counter get here (before Volta), whose power reading updates about every 100 ms.
     return SampledMeter("nvml_power", lambda: nvml.nvmlDeviceGetPowerUsage(handle) / 1e3, interval_s=0.05,
-                        update_s=1.0, clock=clock, note="GPU board power sampled every 50 ms (NVML)"), None
+                        update_s=0.1, clock=clock, note="GPU board power sampled every 50 ms (NVML)"), None
 
 
 # --- RAPL (Linux, Intel and AMD CPUs) ------------------------------------------------------------------

@@ -108,13 +108,13 @@ def render(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None) 
         out += ["## Scaling over devices", "", "Data-parallel training rate against devices; efficiency = rate(N) / "
                 "(N x rate(1)), rate(1) the single-device row of the same env, framework, model and per-device batch.", ""]
         out += scaling_table(table) + [""]
-    table = summary.backend_comparison(agg)
+    table = summary.backend_comparison(frame)
     if not table.empty:
         out += ["## Backends", "", "Inference on the same env, model, precision and batch through each backend; `vs default` "
                 "is samples/s over the framework's default backend (torch eager, TensorFlow tf_function or xla). "
                 "Batch-1 rows time each request alone: p50/p90/p99 are latencies. `rel err`: output against eager.", ""]
         out += backend_table(table) + [""]
-    table = summary.efficiency(agg)
+    table = summary.efficiency(frame)
     if not table.empty:
         out += ["## Energy efficiency", "", "Samples per joule = samples/s over mean power in the timed steps. "
                 "Methods measure different things (GPU board, CPU package, a whole-chip estimate): compare rows "

@@ -10,10 +10,12 @@ import re
 import pandas as pd
 
 CONFIG = ["env", "framework", "device_kind", "device_name", "source", "workload", "model",
-          "mode", "precision", "batch_size", "world_size", "backend", "energy_method"]
+          "mode", "precision", "batch_size", "world_size", "backend"]
 # The headline compares machines, so it keeps what each framework runs by default; the backend
 # figure and table compare backends on one machine.
-HEADLINE_BACKENDS = ("eager", "tf_function", "xla")
+# Each framework's default, in order of preference where a configuration has several (TensorFlow's
+# default is tf_function, or xla on CUDA GPUs).
+DEFAULT_BACKENDS = {"torch": ("eager",), "tensorflow": ("tf_function", "xla")}
 INTS = ("batch_size", "world_size")
 KIND_SUFFIX = re.compile(r"[-_.](cpu|cuda|mps|gpu)$")
 
@@ -29,17 +31,13 @@ def ok_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per configuration with samples_per_s median/min/max, step_ms median and n."""
     if not (frame["status"] == "ok").any():
-        return pd.DataFrame(columns=CONFIG + ["rate", "rate_min", "rate_max", "step_ms", "p90_ms", "p99_ms", "compile_s", "tflops",
-                                              "rel_err", "power_w", "j_per_sample", "n"])
+        return pd.DataFrame(columns=CONFIG + ["rate", "rate_min", "rate_max", "step_ms", "tflops", "n"])
     # Group the whole frame on its categorical columns (no copy of a million rows), status included,
     # then keep the ok groups; only the aggregated result is converted.
     grouped = frame.groupby(["status", *CONFIG], observed=True, sort=False)
     out = grouped.agg(rate=("samples_per_s", "median"), rate_min=("samples_per_s", "min"),
                       rate_max=("samples_per_s", "max"), step_ms=("step_ms_median", "median"),
-                      p90_ms=("step_ms_p90", "median"), p99_ms=("step_ms_p99", "median"),
-                      compile_s=("compile_s", "median"),
-                      tflops=("tflops", "median"), rel_err=("rel_err", "max"), power_w=("power_w", "median"),
-                      j_per_sample=("energy_j_per_sample", "median"),
+                      tflops=("tflops", "median"),
                       n=("samples_per_s", "size")).reset_index()
     out = out[out["status"] == "ok"].drop(columns="status").reset_index(drop=True)
     for name in CONFIG:
@@ -47,8 +45,16 @@ def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def is_default_backend(rows: pd.DataFrame) -> pd.Series:
+    """True for rows that ran on their framework's default backend."""
+    ok = pd.Series(False, index=rows.index)
+    for framework, backends in DEFAULT_BACKENDS.items():
+        ok |= (rows["framework"] == framework) & rows["backend"].isin(backends)
+    return ok
+
+
 def headline(agg: pd.DataFrame) -> pd.DataFrame:
-    return agg[agg["backend"].isin(HEADLINE_BACKENDS)] if not agg.empty else agg
+    return agg[is_default_backend(agg)] if not agg.empty else agg
 
 
 def best_per_model(agg: pd.DataFrame) -> pd.DataFrame:
@@ -90,31 +96,40 @@ def scaling(agg: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(keys + ["world_size"]).reset_index(drop=True)
 
 
-def backend_comparison(agg: pd.DataFrame) -> pd.DataFrame:
+def backend_comparison(frame: pd.DataFrame) -> pd.DataFrame:
     """Inference rows of every (env, framework, model, precision, batch) measured on two or more
-    backends, with speedup over the framework's default backend in the same configuration."""
+    backends: median rate and latency percentiles, worst rel_err, and the speedup over the framework's
+    default backend in the same configuration."""
     keys = ["env", "framework", "device_kind", "model", "precision", "batch_size", "world_size"]
-    infer = agg[(agg["mode"] == "infer") & (agg["workload"] != "matmul")] if not agg.empty else agg
+    if frame.empty or frame.groupby("framework", observed=True)["backend"].nunique().max() < 2:
+        return pd.DataFrame()  # one backend per framework: nothing to compare (and a million rows cost nothing)
+    infer = ok_rows(frame[(frame["status"] == "ok") & (frame["mode"] == "infer") & (frame["workload"] != "matmul")])
     if infer.empty:
         return pd.DataFrame()
-    infer = infer.sort_values("rate", ascending=False).drop_duplicates(keys + ["backend"])
-    counts = infer.groupby(keys, observed=True)["backend"].transform("nunique")
-    out = infer[counts > 1].copy()
+    out = infer.groupby([*CONFIG], observed=True, sort=False).agg(
+        rate=("samples_per_s", "median"), step_ms=("step_ms_median", "median"), p90_ms=("step_ms_p90", "median"),
+        p99_ms=("step_ms_p99", "median"), compile_s=("compile_s", "median"), rel_err=("rel_err", "max"),
+        n=("samples_per_s", "size")).reset_index()
+    out = out.sort_values("rate", ascending=False).drop_duplicates(keys + ["backend"])
+    out = out[out.groupby(keys, observed=True)["backend"].transform("nunique") > 1]
     if out.empty:
-        return out
-    base = out[out["backend"].isin(HEADLINE_BACKENDS)].sort_values("rate", ascending=False).drop_duplicates(keys)
+        return pd.DataFrame()
+    rank = out["backend"].map({b: i for backends in DEFAULT_BACKENDS.values() for i, b in enumerate(backends)})
+    base = out[is_default_backend(out)].assign(rank=rank).sort_values("rank").drop_duplicates(keys)
     out = out.merge(base[keys + ["rate"]].rename(columns={"rate": "base_rate"}), on=keys, how="left")
     out["speedup"] = out["rate"] / out["base_rate"]
     return out.sort_values(keys + ["rate"], ascending=[True] * len(keys) + [False]).reset_index(drop=True)
 
 
-def efficiency(agg: pd.DataFrame) -> pd.DataFrame:
-    """Rows with a power figure: samples per joule (= samples/s / W), best first."""
-    if agg.empty:
-        return pd.DataFrame()
-    rows = agg[agg["power_w"].notna() & (agg["power_w"] > 0)].copy()
+def efficiency(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a power figure, one line per configuration and energy method (never a median across
+    methods): samples per joule (= samples/s / W), best first."""
+    rows = ok_rows(frame[(frame["status"] == "ok") & (frame["power_w"] > 0)])
     if rows.empty:
-        return rows
-    rows["samples_per_j"] = rows["rate"] / rows["power_w"]
-    rows["method"] = rows["energy_method"].replace("", "not stated")
-    return rows.sort_values("samples_per_j", ascending=False).reset_index(drop=True)
+        return pd.DataFrame()
+    rows["method"] = rows["energy_method"].astype(str).replace("", "not stated")
+    out = rows.groupby([*CONFIG, "method"], observed=True, sort=False).agg(
+        rate=("samples_per_s", "median"), power_w=("power_w", "median"), j_per_sample=("energy_j_per_sample", "median"),
+        n=("samples_per_s", "size")).reset_index()
+    out["samples_per_j"] = out["rate"] / out["power_w"]
+    return out.sort_values("samples_per_j", ascending=False).reset_index(drop=True)

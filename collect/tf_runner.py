@@ -165,6 +165,8 @@ class TFBackend:
 
         if config.mode != "train" or config.workload == "matmul" or config.precision not in kc.POLICIES:
             raise Unsupported("--distributed mirrored measures training in fp32, mixed_fp16 or mixed_bf16")
+        if config.backend != "tf_function":
+            raise Unsupported("--distributed mirrored runs one tf.function per step: the tf_function backend")
         flops = mode_flops(config.model, config.mode)
         replicas = self.strategy.num_replicas_in_sync
         global_batch = config.batch_size * replicas

@@ -12,7 +12,7 @@ from collect.backend_charts import backends_figure, power_figure
 from collect.charts import headline
 from collect.dataset import discover, load
 from collect.report import render
-from collect.summary import aggregate, backend_comparison, efficiency
+from collect.summary import backend_comparison, efficiency
 
 
 def infer(env, batch, backend, rate, **kw):
@@ -29,12 +29,12 @@ def backends(results_dir):
     return results_dir
 
 
-def agg_of(folder):
-    return aggregate(load(discover(folder)).frame)
+def frame_of(folder):
+    return load(discover(folder)).frame
 
 
 def test_backend_figure_draws_throughput_and_latency_per_backend(backends):
-    fig = backends_figure(agg_of(backends))
+    fig = backends_figure(frame_of(backends))
     rate_ax, latency_ax = fig.axes
     legend = [t.get_text() for t in rate_ax.get_legend().get_texts()]
     assert legend == ["eager", "onnxruntime", "torch_compile"]
@@ -48,7 +48,7 @@ def test_backend_figure_draws_throughput_and_latency_per_backend(backends):
 
 
 def test_backend_table_has_speedup_over_the_default_backend(backends):
-    table = backend_comparison(agg_of(backends))
+    table = backend_comparison(frame_of(backends))
     at16 = table[table["batch_size"] == 16].set_index("backend")["speedup"]
     assert at16.to_dict() == pytest.approx({"eager": 1.0, "torch_compile": 1.2, "onnxruntime": 1.5})
     md = render(load(discover(backends)).frame, "s")
@@ -64,7 +64,7 @@ def test_headline_keeps_the_default_backend_only(backends):
 
 def test_single_backend_data_draws_no_backend_figure(results_dir):
     write(results_dir, "a-cpu", [infer("a-cpu", 16, "eager", 100.0)])
-    assert backends_figure(agg_of(results_dir)) is None
+    assert backends_figure(frame_of(results_dir)) is None
 
 
 def power_rows(results_dir):
@@ -77,7 +77,7 @@ def power_rows(results_dir):
 
 
 def test_power_scatter_marks_methods_and_draws_iso_efficiency_lines(results_dir):
-    fig = power_figure(agg_of(power_rows(results_dir)))
+    fig = power_figure(load(discover(power_rows(results_dir))).frame)
     (ax,) = fig.axes
     points = np.concatenate([c.get_offsets() for c in ax.collections])
     assert sorted(map(tuple, points.tolist())) == [(80.0, 20.0), (250.0, 1000.0)]
@@ -89,9 +89,10 @@ def test_power_scatter_marks_methods_and_draws_iso_efficiency_lines(results_dir)
 
 
 def test_efficiency_table_ranks_samples_per_joule(results_dir):
-    table = efficiency(agg_of(power_rows(results_dir)))
+    table = efficiency(load(discover(power_rows(results_dir))).frame)
     assert table["env"].tolist() == ["gpu-cuda", "cpu-box"]
     assert table["samples_per_j"].tolist() == pytest.approx([4.0, 0.25])
+    assert table["method"].tolist() == ["nvml_energy", "rapl"]
     md = render(load(discover(results_dir)).frame, "s")
     assert "## Energy efficiency" in md and "| gpu-cuda | torch | resnet50 | train | fp32 | 64 | eager | 1,000 | 250 | 4 | 0.25 | nvml_energy |" in md
 
@@ -102,7 +103,27 @@ def test_shipped_published_power_rows_reach_the_power_chart(tmp_path):
     rc = plot_results.main(["--results-dir", str(ROOT / "results"), "--out", str(tmp_path / "r.png"),
                             "--markdown", str(tmp_path / "r.md"), "--figures", str(tmp_path / "fig")])
     assert rc == 0 and (tmp_path / "fig" / "power.png").exists()
-    fig = power_figure(agg_of(ROOT / "results"))
+    fig = power_figure(load(discover(ROOT / "results")).frame)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert {"apple-m1-max-32c-tf-metal", "rtx-3090-tf-xla", "powermetrics", "not stated"} <= set(labels)
     plt.close(fig)
+
+
+def test_one_configuration_measured_two_ways_stays_two_lines(results_dir):
+    write(results_dir, "m-cuda", [record(env="m-cuda", device_kind="cuda", run_id=f"r{i}", samples_per_s=100.0,
+                                         power_w=w, energy_method=m) for i, (w, m) in enumerate(
+                                             [(100.0, "nvml_energy"), (110.0, "nvml_energy"), (50.0, "powermetrics")])])
+    table = efficiency(load(discover(results_dir)).frame).set_index("method")
+    assert table.loc["nvml_energy", "power_w"] == pytest.approx(105.0) and table.loc["nvml_energy", "n"] == 2
+    assert table.loc["powermetrics", "power_w"] == pytest.approx(50.0)  # never a median across methods
+
+
+def test_headline_mlp_lines_leave_out_tensorflow_eager(results_dir):
+    rows = [record(env="a-cpu", framework="tensorflow", backend=b, samples_per_s=r, run_id=b, mode=mode)
+            for b, r in (("tf_function", 1000.0), ("eager", 100.0), ("xla", 1200.0)) for mode in ("train", "infer")]
+    write(results_dir, "a-cpu", rows)
+    from collect.charts import mlp_rows
+
+    assert sorted(mlp_rows(frame_of(results_dir))["samples_per_s"]) == [1000.0, 1200.0]
+    table = backend_comparison(frame_of(results_dir)).set_index("backend")
+    assert table["speedup"].to_dict() == pytest.approx({"xla": 1.2, "tf_function": 1.0, "eager": 0.1})  # vs tf_function

@@ -162,7 +162,6 @@ def rows(path):
 def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     """The issue's bar: eager, torch_compile and onnxruntime rows for the MLP and a small CNN validate and plot."""
     from collect.backend_charts import backends_figure
-    from collect.summary import aggregate
 
     common = ["--framework", "torch", "--suite", "backends", "--modes", "infer", "--max-seconds", "0.2",
               "--results-dir", str(results_dir), "--env", "test-cpu", "--no-progress", "--device", "cpu"]
@@ -179,7 +178,7 @@ def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     assert all(r["energy_method"] in ("rapl", "none") for r in got)
     loaded = load([results_dir / "results_test-cpu.csv"])
     assert not loaded.problems
-    fig = backends_figure(aggregate(loaded.frame))
+    fig = backends_figure(loaded.frame)
     rate_ax, latency_ax = fig.axes
     assert {t.get_text() for t in latency_ax.get_legend().get_texts()} == {"eager", "onnxruntime", "torch_compile"}
     assert len(latency_ax.patches) == 6  # two models x three backends at batch 1
