@@ -20,10 +20,15 @@ import pandas as pd
 from collect.dataset import Loaded, discover, load
 
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plot_results.py", description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_Help)
     parser.add_argument("files", nargs="*", type=Path,
                         help="extra results_<env>.csv files to include (e.g. legacy files kept elsewhere)")
     parser.add_argument("--results-dir", type=Path, default=Path("results"),

@@ -4,6 +4,7 @@ Examples:
   python -m collect --framework torch --suite quick        # about a minute on a laptop CPU
   python -m collect --framework torch --models resnet50 --batch-sizes 1,16,64 --precisions fp32,fp16
   python -m collect --framework tensorflow --suite classic # the original M1 TensorFlow benchmark
+  python -m collect --framework torch --suite backends     # eager vs torch.compile vs ONNX Runtime
 In a notebook: from collect.cli import main; main(["--suite", "quick"])
 """
 
@@ -25,14 +26,18 @@ SUITE_NAMES = (*suites.SUITES, "classic")
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    def _get_help_string(self, action):
+        if action.default is None:  # the help text already says what "not given" means
+            return action.help
+        return super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m collect", description=__doc__, formatter_class=_Help)
     p.add_argument("--framework", default="torch", help=f"framework to measure: one of {', '.join(FRAMEWORKS)}")
     p.add_argument("--suite", default="default",
-                   help="quick (about a minute on a CPU), default (the headline comparison), full (every model, "
+                   help="quick (about a minute on a CPU), default (the headline comparison), backends (the MLP and a "
+                        "small CNN through every execution backend: throughput and batch-1 latency), full (every model, "
                         "mode, batch size and precision), classic (TensorFlow only: the original M1 MLP benchmark)")
     p.add_argument("--workloads", help="comma list narrowing the suite: mlp, cnn, matmul, transformer (default: the suite's)")
     p.add_argument("--models", help="comma list replacing the suite's models: mlp-d<depth>-w1024, matmul-<n>, a transformer "

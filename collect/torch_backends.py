@@ -9,6 +9,7 @@ is checked, and a fallback is an `unsupported` row, not a CPU figure filed under
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import io
 import logging
@@ -58,7 +59,9 @@ def provider_for(device_kind: str, backend: str, available: list[str]) -> str:
 
 
 def export_onnx(model: torch.nn.Module, x: torch.Tensor) -> bytes:
-    """The model as ONNX bytes, for exactly this input shape (a static batch lets the runtime plan for it)."""
+    """The model as ONNX bytes, for exactly this input shape (a static batch lets the runtime plan for it).
+    Exported from a CPU copy: the graph does not depend on the device, and tracing on MPS is fragile."""
+    model, x = copy.deepcopy(model).cpu(), x.cpu()
     quiet = logging.getLogger("torch.onnx")
     level, quiet.level = quiet.level, logging.ERROR
     try:
@@ -109,6 +112,8 @@ class OnnxRun:
             binding = self.session.io_binding()
             binding.bind_ortvalue_input(self.input_name, self.ort.OrtValue.ortvalue_from_numpy(array, "cuda", index))
             binding.bind_output(self.session.get_outputs()[0].name, "cuda", index)
+            # Run returns once the CUDA provider has synchronised its stream (its default), and the
+            # runner's torch.cuda.synchronize follows: the clock never reads queued work.
             self.step = lambda: self.session.run_with_iobinding(binding)
             self.outputs = lambda: binding.copy_outputs_to_cpu()[0]
             return

@@ -88,6 +88,11 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
             ok |= (frame["framework"] == framework) & frame["backend"].isin(runs)
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | ~s.isin(r.BACKENDS) | ~frame["framework"].isin(r.FRAMEWORKS) | ok,
                                error=f"must be one its framework runs: {r.BACKENDS_OF!r}"))
+    if name == "energy_method":  # a measured power figure says how it was measured (rule 11), never a guess
+        power = numbers["power_w"]
+        measured = (frame["source"] == "measured").fillna(False)
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: ~(measured & power.notna() & (s.isna() | (s == "none"))),
+                               error="must name how a measured power_w was measured (nvml_energy, nvml_power, rapl, powermetrics)"))
     if name == "samples_per_s":
         rate = numbers[name]
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: (frame["status"] != "ok") | (rate > 0),

@@ -204,3 +204,17 @@ def test_min_timed_s_extends_a_short_timed_region():
                    min_timed_s=2.0)
     assert 2.0 <= long.window_s < 2.1
     assert long.median_ms == pytest.approx(10.0)
+
+
+def test_the_spread_is_not_sorted_after_every_one_of_many_requests(monkeypatch):
+    import collect.timing as timing
+
+    calls = []
+    real = timing.relative_iqr
+    monkeypatch.setattr(timing, "relative_iqr", lambda values: calls.append(len(values)) or real(values))
+    noisy = [0.5] + [0.001, 0.003] * 20_000  # never stable: runs to the time budget
+    dev = FakeDevice(noisy)
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, per_step=True, min_steps=100,
+                min_warmup_s=0.0, max_warmup_s=0.0, max_seconds=20.0)
+    assert m.steps > 5000
+    assert len(calls) < 200  # about 16 checks per doubling, not one per request

@@ -199,3 +199,15 @@ def test_files_of_both_schemas_load_together(capsys, results_dir):
     assert rc == 0 and "2 files: 2 valid, 0 invalid; 2 valid rows" in out
     assert plot_results.main(["--results-dir", str(results_dir), "--out", str(results_dir.parent / "r.png"),
                               "--markdown", str(results_dir.parent / "r.md"), "--figures", str(results_dir.parent / "f")]) == 0
+
+
+@pytest.mark.parametrize("method", ["", "none"])
+def test_measured_power_without_its_method_is_refused(results_dir, method):
+    from collect.dataset import load
+
+    path = write(results_dir, "p-cpu", [record(env="p-cpu", power_w=65.0, energy_method=method)])
+    problems = [str(p) for p in load([path]).problems]
+    assert problems == [f"{path}:2: energy_method: must name how a measured power_w was measured "
+                        "(nvml_energy, nvml_power, rapl, powermetrics)" + (", but 'none' was found" if method else "")]
+    ok = write(results_dir, "q-cpu", [record(env="q-cpu", power_w=65.0, energy_method="rapl")])
+    assert not load([ok]).problems
