@@ -32,6 +32,9 @@ def compile_model(model: torch.nn.Module) -> torch.nn.Module:
     first, separately timed step, so it lands in compile_s."""
     if not hasattr(torch, "compile"):
         raise Unsupported(f"torch {torch.__version__} has no torch.compile (2.0 or newer)")
+    # A suite compiles the same forward code for many models and shapes; past dynamo's recompile limit it
+    # would silently run eager under this backend's name. A fresh cache per measurement rules that out.
+    torch._dynamo.reset()
     return torch.compile(model)
 
 

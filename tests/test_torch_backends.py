@@ -183,3 +183,12 @@ def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     assert {t.get_text() for t in latency_ax.get_legend().get_texts()} == {"eager", "onnxruntime", "torch_compile"}
     assert len(latency_ax.patches) == 6  # two models x three backends at batch 1
     assert len(rate_ax.patches) == 3  # the MLP at batch 4
+
+
+def test_each_compiled_measurement_starts_from_a_fresh_dynamo_cache(monkeypatch):
+    # Past dynamo's recompile limit a model runs eager without a word: never under the torch_compile name.
+    calls = []
+    monkeypatch.setattr(torch._dynamo, "reset", lambda: calls.append("reset"))
+    monkeypatch.setattr(torch, "compile", lambda model: calls.append("compile") or model)
+    tb.compile_model(torch.nn.Linear(2, 2))
+    assert calls == ["reset", "compile"]
