@@ -121,3 +121,11 @@ def test_is_oom(exc, oom):
 ])
 def test_is_unsupported(exc, unsupported):
     assert td.is_unsupported(exc) is unsupported
+
+
+def test_pci_bus_id_in_nvml_form_from_device_properties():
+    props = SimpleNamespace(pci_domain_id=0, pci_bus_id=0x3B, pci_device_id=0)
+    api = SimpleNamespace(cuda=SimpleNamespace(get_device_properties=lambda device: props))
+    assert td.pci_bus_id("cuda:0", api) == {"pci_bus_id": "00000000:3B:00.0"}
+    older = SimpleNamespace(cuda=SimpleNamespace(get_device_properties=lambda device: SimpleNamespace(name="GPU")))
+    assert td.pci_bus_id("cuda:0", older) == {}  # no PCI fields: the caller falls back to CUDA_VISIBLE_DEVICES
