@@ -78,17 +78,24 @@ def test_unknown_columns_are_not_overwritten(results_dir):
     assert path.read_text() == "schema_version,env,gpu_temp\n1,a-cpu,70\n"
 
 
-def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
-    from collect.record import ADDED_IN, SCHEMA_VERSION
+def as_written_by_schema(path, version: int):
+    """Rewrite a file with only the columns a runner of that schema version wrote."""
+    from collect.record import ADDED_IN
 
-    path = write(results_dir, "a-cpu", [record(env="a-cpu", schema_version=1)])
-    v1 = [c for c in FIELDS if c not in ADDED_IN]
+    columns = [c for c in FIELDS if ADDED_IN.get(c, 0) <= version]
     with open(path, newline="") as fh:
-        old = [{k: v for k, v in row.items() if k in v1} for row in csv.DictReader(fh)]
-    with open(path, "w", newline="") as fh:  # as a v1 runner wrote it
-        w = csv.DictWriter(fh, fieldnames=v1, lineterminator="\n")
+        old = [{k: v for k, v in row.items() if k in columns} for row in csv.DictReader(fh)]
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
         w.writeheader()
         w.writerows(old)
+    return path
+
+
+def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
+    from collect.record import SCHEMA_VERSION
+
+    path = as_written_by_schema(write(results_dir, "a-cpu", [record(env="a-cpu", schema_version=1)]), 1)
     assert not load([path]).problems and load([path]).frame["world_size"].tolist() == [1.0]  # v1 reads as 1 device
     write(results_dir, "a-cpu", [record(env="a-cpu", run_id="run-2")])
     got = rows(path)
@@ -102,18 +109,9 @@ def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
     ("torch", "", "cnn", "eager"), ("tensorflow", "off", "cnn", "tf_function"), ("tensorflow", "on", "cnn", "xla"),
     ("tensorflow", "", "matmul", "eager")])
 def test_rows_before_schema_3_get_the_backend_they_ran_on(results_dir, framework, xla, workload, want):
-    from collect.record import ADDED_IN
-
     rec = record(env="a-cpu", schema_version=2, framework=framework, xla=xla, workload=workload,
                  model="matmul-256" if workload == "matmul" else "resnet50")
-    path = write(results_dir, "a-cpu", [rec])
-    v2 = [c for c in FIELDS if ADDED_IN.get(c, 0) < 3]
-    with open(path, newline="") as fh:
-        old = [{k: v for k, v in row.items() if k in v2} for row in csv.DictReader(fh)]
-    with open(path, "w", newline="") as fh:  # as a v2 runner wrote it
-        w = csv.DictWriter(fh, fieldnames=v2, lineterminator="\n")
-        w.writeheader()
-        w.writerows(old)
+    path = as_written_by_schema(write(results_dir, "a-cpu", [rec]), 2)
     loaded = load([path])
     assert not loaded.problems
     assert loaded.frame["backend"].tolist() == [want]
