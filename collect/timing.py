@@ -61,21 +61,14 @@ class Measurement:
     def samples_per_s(self) -> float:
         return self.samples_per_step * self.steps / self.total_s
 
-    @property
-    def median_ms(self) -> float:
-        return percentile(self.step_s, 50) * 1e3
+    def step_ms(self, q: float) -> float:
+        """The q-th percentile (0..100) of the step time, in ms."""
+        return percentile(self.step_s, q) * 1e3
 
-    @property
-    def p10_ms(self) -> float:
-        return percentile(self.step_s, 10) * 1e3
-
-    @property
-    def p90_ms(self) -> float:
-        return percentile(self.step_s, 90) * 1e3
-
-    @property
-    def p99_ms(self) -> float:
-        return percentile(self.step_s, 99) * 1e3
+    median_ms = property(lambda self: self.step_ms(50))
+    p10_ms = property(lambda self: self.step_ms(10))
+    p90_ms = property(lambda self: self.step_ms(90))
+    p99_ms = property(lambda self: self.step_ms(99))
 
     @property
     def rel_iqr(self) -> float:

@@ -121,14 +121,16 @@ class TorchBackend:
                 model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
             x, y = make_inputs(config.model, config.batch_size, self.device, dtype)  # on the device before timing
             if config.backend in ("onnxruntime", "tensorrt"):
-                step, setup, prepare_s, check, note = self._onnx(model, x, config)
+                step, prepare_s, check, note = self._onnx(model, x, config)
+                setup = None
                 notes.append(note)
             else:
                 runnable = tb.compile_model(model) if config.backend == "torch_compile" else model
                 step, setup = self._step(runnable, x, y, config)
-                if config.backend == "torch_compile":
-                    check = self._compare(runnable, model, x, config) if config.mode == "infer" else None
-                    notes += [] if check else ["output compared with eager in the infer rows"]
+                if config.backend == "torch_compile" and config.mode == "infer":
+                    check = self._compare(runnable, model, x, config)
+                elif config.backend == "torch_compile":
+                    notes.append("output compared with eager in the infer rows")
         td.reset_peak(self.device_kind)
         agree = None
         if self.rank is not None:
@@ -165,7 +167,7 @@ class TorchBackend:
             with torch.inference_mode():
                 want = logits(model(x))
             return tb.relative_error(run.outputs(), want)
-        return run.step, None, run.prepare_s, check, run.note()
+        return run.step, run.prepare_s, check, run.note()
 
     def _compare(self, compiled: nn.Module, eager: nn.Module, x, config: Config):
         """After timing (so compilation stays in compile_s): compiled vs eager output, same weights and input."""
