@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from collect.dataset import Loaded, discover, load
+from collect.dataset.loader import Loaded, discover, load
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -80,7 +80,7 @@ def _run(args) -> int:
     print(f"{len(paths)} files: {len(loaded.files_ok)} valid, {len(loaded.files_bad)} invalid; "
           f"{len(frame):,} valid rows", file=report)
     if args.check:
-        from collect.review import review
+        from collect.dataset.review import review
 
         for flag in review(frame):
             print(flag, file=report)
@@ -92,10 +92,10 @@ def _run(args) -> int:
         if _inside(target, args.results_dir):
             print(f"refusing to write {target}: nothing under {args.results_dir}/ is rewritten", file=sys.stderr)
             return 1
-    from collect.backend_charts import backends_figure, power_figure
-    from collect.charts import headline, matmul_figure, scaling_figure  # matplotlib is imported only when drawing
-    from collect.report import render
-    from collect.summary import aggregate
+    from collect.present.details import backends_figure, power_figure
+    from collect.present.headline import headline, matmul_figure, scaling_figure  # matplotlib is imported only when drawing
+    from collect.present.report import render
+    from collect.present.summary import aggregate
 
     text = subtitle(frame, loaded)
     agg = aggregate(frame)

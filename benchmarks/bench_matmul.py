@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collect.suites import Config  # noqa: E402
+from collect.measure.suites import Config  # noqa: E402
 
 
 def bare_torch(n: int, seconds: float) -> float:

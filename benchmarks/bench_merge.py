@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collect.record import FIELDS, make_record, to_row  # noqa: E402
+from collect.contract.record import FIELDS, make_record, to_row  # noqa: E402
 
 MODELS = [("mlp", f"mlp-d{d}-w1024") for d in (5, 10, 15, 20)] + [("cnn", m) for m in ("resnet18", "resnet50", "mobilenet_v2")]
 

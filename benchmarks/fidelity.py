@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collect.suites import Config  # noqa: E402
-from collect.timing import measure  # noqa: E402
+from collect.measure.suites import Config  # noqa: E402
+from collect.measure.timing import measure  # noqa: E402
 
 CASES = {
     "torch": [Config("mlp", "mlp-d5-w1024", "train", "fp32", 64), Config("cnn", "resnet18", "infer", "fp32", 8)],
@@ -39,7 +39,7 @@ def plain_torch(config: Config, seconds: float) -> float:
     """The simplest honest loop: data on the device, warm up, N steps, one sync, one clock pair."""
     import torch
 
-    from collect.torch_models import build_model, make_inputs
+    from collect.frameworks.torch.models import build_model, make_inputs
 
     model = build_model(config.model)
     x, y = make_inputs(config.model, config.batch_size, "cpu")
@@ -60,7 +60,7 @@ def plain_torch(config: Config, seconds: float) -> float:
 
 
 def plain_tensorflow(config: Config, seconds: float) -> float:
-    from collect import tf_runner
+    from collect.frameworks.tensorflow import adapter as tf_runner
 
     step, sync = tf_runner.plain_step(config)
     return _plain_loop(step, sync, config.batch_size, seconds)
@@ -105,7 +105,7 @@ class TimedSource:
     """A power source whose reads are timed: the real RAPL / NVML where readable, else a sysfs-like file."""
 
     def __init__(self, folder: Path):
-        from collect import energy
+        from collect.measure import energy
 
         self.busy_s, self.reads = 0.0, 0
         self.meter, _ = energy.nvml_meter()
@@ -147,7 +147,7 @@ class NullMeter:
 def sampler_overhead(framework: str, config: Config, seconds: float, rounds: int) -> bool:
     import tempfile
 
-    from collect.energy import SampledMeter
+    from collect.measure.energy import SampledMeter
 
     with tempfile.TemporaryDirectory() as folder:
         source = TimedSource(Path(folder))

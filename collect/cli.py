@@ -16,9 +16,9 @@ import os
 import subprocess
 import sys
 
-from collect import envinfo, suites
-from collect.record import check_env, choice_error
-from collect.runner import run_suite, summary_table
+from collect.contract.record import check_env, choice_error
+from collect.measure import envinfo, suites
+from collect.measure.loop import run_suite, summary_table
 
 FRAMEWORKS = ("torch", "tensorflow")
 DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
@@ -80,10 +80,10 @@ def _check(name: str, value: str, allowed) -> str:
 
 def make_backend(framework: str, device: str, jit: str, distributed: str = "none", replicas: int | None = None):
     if framework == "torch":
-        from collect.torch_runner import TorchBackend  # torch is imported only here
+        from collect.frameworks.torch.adapter import TorchBackend  # torch is imported only here
 
         return TorchBackend(device, distributed=distributed)
-    from collect.tf_runner import TFBackend  # TensorFlow is imported only here
+    from collect.frameworks.tensorflow.adapter import TFBackend  # TensorFlow is imported only here
 
     return TFBackend(device, jit=jit, distributed=distributed, replicas=replicas)
 
@@ -92,14 +92,14 @@ def _offered_extras(framework: str, device_kind: str) -> list[str]:
     """TensorRT joins a suite's backends only where it is installed (and the GPU is NVIDIA's)."""
     if framework != "torch" or device_kind != "cuda":
         return []
-    from collect.torch_backends import tensorrt_installed
+    from collect.frameworks.torch.backends import tensorrt_installed
 
     return ["tensorrt"] if tensorrt_installed() else []
 
 
 def attach_energy(backend, requested: str) -> None:
     """Give the backend its energy meter (or the reason it has none), for every row it measures."""
-    from collect import energy
+    from collect.measure import energy
 
     nvml = getattr(backend, "nvml_target", lambda: {})()
     meter, why = energy.choose(requested, backend.device_kind, nvml_kwargs=nvml)
@@ -114,7 +114,7 @@ def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.
     if args.suite == "classic":
         if args.framework != "tensorflow":
             raise ValueError("`suite` 'classic' is the original TensorFlow benchmark: use it with --framework tensorflow")
-        from collect.classic import classic_configs
+        from collect.frameworks.tensorflow.classic import classic_configs
 
         return classic_configs()
     modes = suites.split_list(args.modes)
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         _check("suite", args.suite, SUITE_NAMES)
         _check("device", args.device, DEVICES)
         _check("jit", args.jit, ("on", "off", "auto"))
-        from collect.energy import METHODS as ENERGY_METHODS
+        from collect.measure.energy import METHODS as ENERGY_METHODS
 
         _check("energy", args.energy, ENERGY_METHODS)
         if args.max_seconds is not None and args.max_seconds <= 0:

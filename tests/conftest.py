@@ -18,8 +18,8 @@ try:
 except ImportError:
     pass
 
-from collect.csvio import append_records, results_path  # noqa: E402
-from collect.record import make_record  # noqa: E402
+from collect.contract.csvio import append_records, results_path  # noqa: E402
+from collect.contract.record import make_record  # noqa: E402
 
 
 def record(**overrides):

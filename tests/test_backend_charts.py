@@ -8,11 +8,11 @@ import pytest
 from conftest import record, write
 
 import plot_results
-from collect.backend_charts import backends_figure, power_figure
-from collect.charts import headline
-from collect.dataset import discover, load
-from collect.report import render
-from collect.summary import backend_comparison, efficiency
+from collect.dataset.loader import discover, load
+from collect.present.details import backends_figure, power_figure
+from collect.present.headline import headline
+from collect.present.report import render
+from collect.present.summary import backend_comparison, efficiency
 
 
 def infer(env, batch, backend, rate, **kw):
@@ -122,7 +122,7 @@ def test_headline_mlp_lines_leave_out_tensorflow_eager(results_dir):
     rows = [record(env="a-cpu", framework="tensorflow", backend=b, samples_per_s=r, run_id=b, mode=mode)
             for b, r in (("tf_function", 1000.0), ("eager", 100.0), ("xla", 1200.0)) for mode in ("train", "infer")]
     write(results_dir, "a-cpu", rows)
-    from collect.charts import mlp_rows
+    from collect.present.headline import mlp_rows
 
     assert sorted(mlp_rows(frame_of(results_dir))["samples_per_s"]) == [1000.0, 1200.0]
     table = backend_comparison(frame_of(results_dir)).set_index("backend")

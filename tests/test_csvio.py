@@ -9,9 +9,9 @@ import os
 import pytest
 from conftest import record, write
 
-from collect import csvio
-from collect.dataset import load
-from collect.record import FIELDS, check_env, make_record, slugify, to_row
+from collect.contract import csvio
+from collect.contract.record import FIELDS, check_env, make_record, slugify, to_row
+from collect.dataset.loader import load
 
 
 def rows(path):
@@ -80,7 +80,7 @@ def test_unknown_columns_are_not_overwritten(results_dir):
 
 def as_written_by_schema(path, version: int):
     """Rewrite a file with only the columns a runner of that schema version wrote."""
-    from collect.record import ADDED_IN
+    from collect.contract.record import ADDED_IN
 
     columns = [c for c in FIELDS if ADDED_IN.get(c, 0) <= version]
     with open(path, newline="") as fh:
@@ -93,7 +93,7 @@ def as_written_by_schema(path, version: int):
 
 
 def test_a_schema_1_file_is_migrated_on_append_and_keeps_its_rows(results_dir):
-    from collect.record import SCHEMA_VERSION
+    from collect.contract.record import SCHEMA_VERSION
 
     path = as_written_by_schema(write(results_dir, "a-cpu", [record(env="a-cpu", schema_version=1)]), 1)
     assert not load([path]).problems and load([path]).frame["world_size"].tolist() == [1.0]  # v1 reads as 1 device

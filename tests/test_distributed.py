@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import pytest
 from conftest import ROOT, record, write
 
-from collect import cli, summary
-from collect.dataset import discover, load
+from collect import cli
+from collect.dataset.loader import discover, load
+from collect.present import summary
 
 TINY = ["--models", "mlp-d2-w1024", "--batch-sizes", "8", "--max-seconds", "0.5", "--no-progress"]
 
@@ -51,7 +52,7 @@ def test_torchrun_sweep_over_1_and_2_ranks(tmp_path):
     assert not loaded.problems
     table = summary.scaling(summary.aggregate(loaded.frame))
     assert list(table["world_size"]) == [1, 2] and table["efficiency"].iloc[0] == pytest.approx(1.0)
-    from collect.charts import scaling_figure
+    from collect.present.headline import scaling_figure
 
     fig = scaling_figure(summary.aggregate(loaded.frame))
     assert fig.axes[0].get_xlabel() == "devices (world size)"
@@ -63,7 +64,7 @@ def test_torchrun_sweep_over_1_and_2_ranks(tmp_path):
 @pytest.mark.slow
 def test_a_rank_that_dies_fails_the_run_and_writes_no_row(tmp_path):
     dies = driver(tmp_path, "dies.py", """
-        from collect import torch_runner
+        from collect.frameworks.torch import adapter as torch_runner
         if os.environ["RANK"] == "1":  # rank 1 dies before its first step
             torch_runner.TorchBackend._measure = lambda self, config, max_seconds: os._exit(3)
     """)
@@ -101,7 +102,7 @@ def test_ddp_without_a_process_group_is_a_clear_error(capsys, monkeypatch):
 
 @pytest.mark.torch
 def test_more_ranks_than_gpus_is_an_error():
-    from collect.torch_ddp import device_for
+    from collect.frameworks.torch.ddp import device_for
 
     assert device_for(1, 2, cuda_devices=4, want_cuda=True) == "cuda:1"
     assert device_for(3, 4, cuda_devices=0, want_cuda=False) == "cpu"
@@ -111,7 +112,7 @@ def test_more_ranks_than_gpus_is_an_error():
 
 @pytest.mark.torch
 def test_mismatched_versions_across_ranks_stop_the_run(monkeypatch):
-    from collect import torch_ddp
+    from collect.frameworks.torch import ddp as torch_ddp
 
     monkeypatch.setattr(torch_ddp.dist, "get_world_size", lambda: 2)
 
@@ -126,8 +127,8 @@ def test_mismatched_versions_across_ranks_stop_the_run(monkeypatch):
 def test_each_rank_draws_its_own_data():
     import torch
 
-    from collect.torch_ddp import seed_for
-    from collect.torch_models import make_inputs
+    from collect.frameworks.torch.ddp import seed_for
+    from collect.frameworks.torch.models import make_inputs
 
     batches = []
     for rank in (0, 1):
@@ -138,7 +139,7 @@ def test_each_rank_draws_its_own_data():
 
 def test_chief_writes_in_multi_worker_runs():
     pytest.importorskip("tensorflow")
-    from collect.tf_distribute import is_chief
+    from collect.frameworks.tensorflow.distribute import is_chief
 
     assert is_chief('{"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}}')
     assert not is_chief('{"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}')
@@ -168,7 +169,7 @@ def test_scaling_efficiency_table_and_markdown(results_dir):
     frame = load(discover(results_dir)).frame
     table = summary.scaling(summary.aggregate(frame))
     assert list(table["efficiency"]) == pytest.approx([1.0, 0.9, 0.75])
-    from collect.report import render
+    from collect.present.report import render
 
     text = render(frame, "sub")
     assert "## Scaling over devices" in text and "| node-cuda | torch | mlp-d5-w1024 | fp32 | 64 | 4 | 300 | 400 | 75% |" in text

@@ -8,8 +8,8 @@ import pytest
 from conftest import ROOT
 
 import plot_results
-from collect.columns import DOCS
-from collect.record import FIELDS
+from collect.contract.columns import DOCS
+from collect.contract.record import FIELDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from collect import energy
-from collect.energy import CounterMeter, Reading, SampledMeter
+from collect.measure import energy
+from collect.measure.energy import CounterMeter, Reading, SampledMeter
 
 
 class Clock:

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from collect import envinfo
-from collect.record import check_env
+from collect.contract.record import check_env
+from collect.measure import envinfo
 
 
 @pytest.mark.parametrize("environ, colab_importable, expected", [
@@ -74,7 +74,7 @@ def test_default_env_is_a_valid_readable_slug(platform, name, kind, expected):
 
 
 def test_fingerprint_fields_are_record_fields():
-    from collect.record import FIELDS
+    from collect.contract.record import FIELDS
 
     fp = envinfo.fingerprint()
     assert set(fp) <= set(FIELDS)

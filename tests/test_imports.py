@@ -24,9 +24,9 @@ def run_blocked(code: str) -> subprocess.CompletedProcess:
 
 def test_plotting_path_imports_and_runs_without_frameworks(tmp_path):
     code = (
-        "import plot_results, collect.dataset, collect.charts, collect.report, collect.validate, collect.csvio, collect.record\n"
-        "import collect.cli, collect.runner, collect.suites, collect.timing, collect.envinfo, collect.columns, collect.legacy\n"
-        "import collect.energy, collect.backend_charts\n"
+        "import plot_results, collect.dataset.loader, collect.present.headline, collect.present.report, collect.dataset.validate, collect.contract.csvio, collect.contract.record\n"
+        "import collect.cli, collect.measure.loop, collect.measure.suites, collect.measure.timing, collect.measure.envinfo, collect.contract.columns, collect.dataset.legacy\n"
+        "import collect.measure.energy, collect.present.details\n"
         f"rc = plot_results.main(['--out', r'{tmp_path / 'r.png'}', '--markdown', r'{tmp_path / 'r.md'}', "
         f"'--figures', r'{tmp_path / 'figures'}'])\n"
         "assert rc == 0, rc\n"
@@ -52,7 +52,7 @@ def run_blocking(blocked: tuple[str, ...], code: str) -> subprocess.CompletedPro
 
 def test_each_runner_imports_only_its_own_framework():
     pytest.importorskip("tensorflow")
-    result = run_blocking(("torch", "torchvision"), "import collect.tf_runner, collect.tf_distribute, collect.classic")
+    result = run_blocking(("torch", "torchvision"), "import collect.frameworks.tensorflow.adapter, collect.frameworks.tensorflow.distribute, collect.frameworks.tensorflow.classic")
     assert result.returncode == 0, result.stderr[-1500:]
-    result = run_blocking(("tensorflow", "keras"), "import collect.torch_runner, collect.torch_ddp")
+    result = run_blocking(("tensorflow", "keras"), "import collect.frameworks.torch.adapter, collect.frameworks.torch.ddp")
     assert result.returncode == 0, result.stderr[-1500:]

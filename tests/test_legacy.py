@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 import plot_results
-from collect.charts import mlp_rows
-from collect.dataset import load
+from collect.dataset.loader import load
+from collect.present.headline import mlp_rows
 
 
 def write_legacy(folder, name="results_M1 GPU.csv"):

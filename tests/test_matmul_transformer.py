@@ -6,10 +6,10 @@ import matplotlib.pyplot as plt
 import pytest
 from conftest import record, write
 
-from collect import suites
-from collect.charts import headline, matmul_figure
-from collect.dataset import discover, load
-from collect.suites import Config
+from collect.dataset.loader import discover, load
+from collect.measure import suites
+from collect.measure.suites import Config
+from collect.present.headline import headline, matmul_figure
 
 
 def test_matmul_configs_are_infer_rows_of_one_product():
@@ -34,7 +34,7 @@ def test_flop_formulas():
 @pytest.mark.parametrize("name", ["tiny", "distilbert-base"])
 @pytest.mark.parametrize("mode", ["infer", "train"])
 def test_torch_flop_counter_equals_the_transformer_formula(name, mode):
-    from collect.torch_models import mode_flops
+    from collect.frameworks.torch.models import mode_flops
 
     assert mode_flops(name, mode) == suites.transformer_flops_per_sample(name, mode)
 
@@ -44,14 +44,15 @@ def test_torch_flop_counter_equals_the_transformer_formula(name, mode):
 @pytest.mark.parametrize("mode", ["infer", "train"])
 def test_tensorflow_analytic_flops_match_pytorch_within_1_percent(name, mode):
     pytest.importorskip("tensorflow")
-    from collect import tf_models, torch_models
+    from collect.frameworks.tensorflow import models as tf_models
+    from collect.frameworks.torch import models as torch_models
 
     assert tf_models.mode_flops(name, mode) == pytest.approx(torch_models.mode_flops(name, mode), rel=0.01)
 
 
 @pytest.mark.torch
 def test_torch_matmul_row_on_cpu():
-    from collect.torch_runner import TorchBackend
+    from collect.frameworks.torch.adapter import TorchBackend
 
     out = TorchBackend("cpu").measure(Config("matmul", "matmul-128", "infer", "fp32", 1), max_seconds=0.2)
     assert out["flops_per_sample"] == 2 * 128**3
@@ -61,7 +62,7 @@ def test_torch_matmul_row_on_cpu():
 
 @pytest.mark.torch
 def test_torch_matmul_operands_are_random_and_rotated():
-    from collect.torch_runner import TorchBackend
+    from collect.frameworks.torch.adapter import TorchBackend
 
     step = TorchBackend("cpu")._matmul_step(64, "fp32")
     cells = step.__closure__
@@ -72,8 +73,8 @@ def test_torch_matmul_operands_are_random_and_rotated():
 
 @pytest.mark.torch
 def test_unsupported_dtypes_become_rows_not_crashes():
-    from collect.runner import Unsupported
-    from collect.torch_runner import TorchBackend
+    from collect.frameworks.torch.adapter import TorchBackend
+    from collect.measure.loop import Unsupported
 
     with pytest.raises(Unsupported, match="tf32 needs an NVIDIA GPU"):
         TorchBackend("cpu").measure(Config("matmul", "matmul-64", "infer", "tf32", 1), max_seconds=0.1)
@@ -81,7 +82,7 @@ def test_unsupported_dtypes_become_rows_not_crashes():
 
 @pytest.mark.torch
 def test_a_matmul_that_cannot_fit_is_skipped():
-    from collect.torch_runner import TorchBackend
+    from collect.frameworks.torch.adapter import TorchBackend
 
     reason = TorchBackend("cpu").fits(Config("matmul", "matmul-1000000", "infer", "fp32", 1))
     assert reason and reason.startswith("operands need 11175.9 GiB")
@@ -90,7 +91,7 @@ def test_a_matmul_that_cannot_fit_is_skipped():
 @pytest.mark.torch
 @pytest.mark.parametrize("mode", ["train", "infer"])
 def test_torch_transformer_rows(mode):
-    from collect.torch_runner import TorchBackend
+    from collect.frameworks.torch.adapter import TorchBackend
 
     out = TorchBackend("cpu").measure(Config("transformer", "tiny", mode, "fp32", 2), max_seconds=0.2)
     assert out["samples_per_s"] > 0 and out["flops_per_sample"] == suites.transformer_flops_per_sample("tiny", mode)
@@ -99,8 +100,8 @@ def test_torch_transformer_rows(mode):
 @pytest.mark.tensorflow
 def test_tensorflow_matmul_and_transformer_rows():
     pytest.importorskip("tensorflow")
-    from collect.runner import Unsupported
-    from collect.tf_runner import TFBackend
+    from collect.frameworks.tensorflow.adapter import TFBackend
+    from collect.measure.loop import Unsupported
 
     backend = TFBackend("cpu")
     out = backend.measure(Config("matmul", "matmul-128", "infer", "fp32", 1), max_seconds=0.2)

@@ -9,8 +9,8 @@ import pytest
 from conftest import record, write
 
 import plot_results
-from collect.charts import headline
-from collect.dataset import discover, load
+from collect.dataset.loader import discover, load
+from collect.present.headline import headline
 
 
 def snapshot(folder):
@@ -147,7 +147,7 @@ def test_shipped_results_check_and_show_published_rows(capsys):
 
 
 def test_mlp_line_keeps_one_batch_size_and_classic_rows_get_their_own_style(results_dir):
-    from collect.charts import mlp_rows
+    from collect.present.headline import mlp_rows
 
     rows = [mlp("box-cpu", d, 1000.0 / d, batch_size=64, run_id=f"a{d}") for d in (5, 10, 15)]
     rows += [mlp("box-cpu", 5, 5000.0, batch_size=32, run_id="b5")]  # faster, but at one depth only

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import record, write
 
-from collect.dataset import discover, load
-from collect.report import cell, render
+from collect.dataset.loader import discover, load
+from collect.present.report import cell, render
 
 
 def test_cells_are_escaped_and_formulas_inert():

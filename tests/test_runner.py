@@ -7,9 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from collect import cli, runner
-from collect.dataset import load
-from collect.suites import Config
+from collect import cli
+from collect.dataset.loader import load
+from collect.measure import loop as runner
+from collect.measure.suites import Config
 
 
 class FakeBackend:
@@ -212,7 +213,7 @@ class ClockMeter:
         self.t0 = self.dev.now
 
     def stop(self):
-        from collect.energy import Reading
+        from collect.measure.energy import Reading
 
         seconds = self.dev.now - self.t0
         return Reading(50.0 * seconds, seconds, "CPU package energy")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collect import suites
+from collect.measure import suites
 
 
 def test_quick_suite_has_mlp_and_cnn_train_and_infer():

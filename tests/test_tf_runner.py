@@ -12,13 +12,15 @@ import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
-from collect import classic, cli, suites  # noqa: E402
-from collect import keras_compat as kc  # noqa: E402
-from collect import tf_device as tdv  # noqa: E402
-from collect import tf_runner as tfr  # noqa: E402
-from collect.dataset import load  # noqa: E402
-from collect.runner import Unsupported  # noqa: E402
-from collect.suites import Config  # noqa: E402
+from collect import cli  # noqa: E402
+from collect.dataset.loader import load  # noqa: E402
+from collect.frameworks.tensorflow import adapter as tfr  # noqa: E402
+from collect.frameworks.tensorflow import classic  # noqa: E402
+from collect.frameworks.tensorflow import device as tdv  # noqa: E402
+from collect.frameworks.tensorflow import keras_compat as kc  # noqa: E402
+from collect.measure import suites  # noqa: E402
+from collect.measure.loop import Unsupported  # noqa: E402
+from collect.measure.suites import Config  # noqa: E402
 
 pytestmark = pytest.mark.tensorflow
 
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.tensorflow
 @pytest.mark.parametrize("mode", ["infer", "train", "train_forward", "train_backward"])
 @pytest.mark.parametrize("depth", [1, 5])
 def test_mlp_flops_equal_pytorch_exactly(depth, mode):
-    torch_runner = pytest.importorskip("collect.torch_runner")
+    torch_runner = pytest.importorskip("collect.frameworks.torch.adapter")
     name = f"mlp-d{depth}-w1024"
     assert tfr.mode_flops(name, mode) == torch_runner.mode_flops(name, mode) == suites.mlp_flops_per_sample(depth, mode)
 
@@ -38,7 +40,7 @@ def test_resnet50_flops_match_the_published_architecture():
 
 
 def test_depthwise_layers_are_counted():
-    from collect.tf_models import flops_per_sample
+    from collect.frameworks.tensorflow.models import flops_per_sample
 
     fwd, _ = flops_per_sample("mobilenet_v2")
     assert fwd == pytest.approx(2 * 300e6, rel=0.05)  # MobileNetV2 at 224: about 300 M multiply-adds

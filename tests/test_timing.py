@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collect.timing import measure, percentile, relative_iqr
+from collect.measure.timing import measure, percentile, relative_iqr
 
 
 class FakeDevice:
@@ -207,7 +207,7 @@ def test_min_timed_s_extends_a_short_timed_region():
 
 
 def test_the_spread_is_not_sorted_after_every_one_of_many_requests(monkeypatch):
-    import collect.timing as timing
+    import collect.measure.timing as timing
 
     calls = []
     real = timing.relative_iqr

@@ -11,11 +11,11 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
 from collect import cli  # noqa: E402
-from collect import torch_backends as tb  # noqa: E402
-from collect.dataset import load  # noqa: E402
-from collect.runner import Unsupported  # noqa: E402
-from collect.suites import Config  # noqa: E402
-from collect.torch_runner import TorchBackend  # noqa: E402
+from collect.dataset.loader import load  # noqa: E402
+from collect.frameworks.torch import backends as tb  # noqa: E402
+from collect.frameworks.torch.adapter import TorchBackend  # noqa: E402
+from collect.measure.loop import Unsupported  # noqa: E402
+from collect.measure.suites import Config  # noqa: E402
 
 pytestmark = pytest.mark.torch
 MLP = "mlp-d1-w1024"
@@ -161,7 +161,7 @@ def rows(path):
 @pytest.mark.slow
 def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     """The issue's bar: eager, torch_compile and onnxruntime rows for the MLP and a small CNN validate and plot."""
-    from collect.backend_charts import backends_figure
+    from collect.present.details import backends_figure
 
     common = ["--framework", "torch", "--suite", "backends", "--modes", "infer", "--max-seconds", "0.2",
               "--results-dir", str(results_dir), "--env", "test-cpu", "--no-progress", "--device", "cpu"]

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 torch = pytest.importorskip("torch")
-from collect import torch_device as td  # noqa: E402
+from collect.frameworks.torch import device as td  # noqa: E402
 
 pytestmark = pytest.mark.torch
 

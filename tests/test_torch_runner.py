@@ -7,10 +7,11 @@ import csv
 import pytest
 
 torch = pytest.importorskip("torch")
-from collect import cli, suites  # noqa: E402
-from collect import torch_runner as tr  # noqa: E402
-from collect.dataset import load  # noqa: E402
-from collect.suites import Config  # noqa: E402
+from collect import cli  # noqa: E402
+from collect.dataset.loader import load  # noqa: E402
+from collect.frameworks.torch import adapter as tr  # noqa: E402
+from collect.measure import suites  # noqa: E402
+from collect.measure.suites import Config  # noqa: E402
 
 pytestmark = pytest.mark.torch
 

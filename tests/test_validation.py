@@ -6,7 +6,7 @@ import pytest
 from conftest import record, write
 
 import plot_results
-from collect.record import FIELDS, SCHEMA_VERSION
+from collect.contract.record import FIELDS, SCHEMA_VERSION
 
 SV = SCHEMA_VERSION
 
@@ -173,7 +173,7 @@ def test_missing_results_dir(capsys, tmp_path):
 def test_same_problems_without_pyarrow(capsys, valid_file, results_dir, monkeypatch):
     rewrite(valid_file, ",1100.0,", ",slow,")
     _, with_arrow = check(capsys, results_dir)
-    from collect import dataset
+    from collect.dataset import loader as dataset
 
     monkeypatch.setattr(dataset, "USE_ARROW", False)  # as on a machine without pyarrow
     _, without = check(capsys, results_dir)
@@ -184,7 +184,7 @@ def test_same_problems_without_pyarrow(capsys, valid_file, results_dir, monkeypa
 def test_files_of_both_schemas_load_together(capsys, results_dir):
     import csv as csvmod
 
-    from collect.record import DEFAULTS_FOR_OLDER
+    from collect.contract.record import DEFAULTS_FOR_OLDER
 
     old = write(results_dir, "old-cpu", [record(env="old-cpu", schema_version=1)])
     v1 = [c for c in FIELDS if c not in DEFAULTS_FOR_OLDER]
@@ -203,7 +203,7 @@ def test_files_of_both_schemas_load_together(capsys, results_dir):
 
 @pytest.mark.parametrize("method", ["", "none"])
 def test_measured_power_without_its_method_is_refused(results_dir, method):
-    from collect.dataset import load
+    from collect.dataset.loader import load
 
     path = write(results_dir, "p-cpu", [record(env="p-cpu", power_w=65.0, energy_method=method)])
     problems = [str(p) for p in load([path]).problems]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collect.csvio import append_records, results_path  # noqa: E402
-from collect.record import make_record  # noqa: E402
+from collect.contract.csvio import append_records, results_path  # noqa: E402
+from collect.contract.record import make_record  # noqa: E402
 
 IMAGE_BENCH = ("PyTorch image inference benchmark, Apple silicon vs CUDA (image_benchmark.py; "
                "README logs of 2022-07-17/18; 100,000 random 224x224 images)")

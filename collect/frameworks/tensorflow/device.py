@@ -135,7 +135,7 @@ def keras_flops(model, first_input_needs_grad: bool = False) -> tuple[int, int]:
 
 
 def device_name(tf, gpu, kind: str, run=None) -> str:
-    from collect import envinfo
+    from collect.measure import envinfo
 
     run = run or envinfo.run
     if kind == "cpu" or gpu is None:

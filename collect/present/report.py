@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from collect import summary
+from collect.present import summary
 
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\n", " "))
 

@@ -17,7 +17,7 @@ import time
 
 import torch
 
-from collect.runner import Unsupported
+from collect.measure.loop import Unsupported
 
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider", "mps": "CoreMLExecutionProvider"}
 TRT_PROVIDER = "TensorrtExecutionProvider"

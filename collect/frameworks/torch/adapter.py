@@ -1,7 +1,7 @@
 """PyTorch backend: builds the model, puts synthetic data on the device, times the step.
 
 Only the step runs inside the timed region; inputs, labels and the model are on the device
-before the clock starts (see collect.timing for the protocol).
+before the clock starts (see collect.measure.timing for the protocol).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import math
 import torch
 from torch import nn
 
-from collect import energy, envinfo, suites
-from collect import torch_backends as tb
-from collect import torch_device as td
-from collect.runner import OutOfMemory, Unsupported, time_step, wrong_results
-from collect.suites import Config
-from collect.torch_models import build_model, build_model_meta, classification_models, logits, make_inputs, mode_flops
+from collect.frameworks.torch import backends as tb
+from collect.frameworks.torch import device as td
+from collect.frameworks.torch.models import build_model, build_model_meta, classification_models, logits, make_inputs, mode_flops
+from collect.measure import energy, envinfo, suites
+from collect.measure.loop import OutOfMemory, Unsupported, time_step, wrong_results
+from collect.measure.suites import Config
 
 AUTOCAST = {"fp16": torch.float16, "bf16": torch.bfloat16}
 DTYPES = {"fp32": torch.float32, "tf32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16, "fp64": torch.float64}
@@ -31,7 +31,7 @@ class TorchBackend:
     def __init__(self, device: str = "auto", distributed: str = "none"):
         self.distributed, self.rank = distributed, None
         if distributed == "ddp":
-            from collect import torch_ddp
+            from collect.frameworks.torch import ddp as torch_ddp
 
             self.rank = torch_ddp.init(device)
             self.device_kind, self.device = self.rank.device.type, self.rank.device
@@ -84,7 +84,7 @@ class TorchBackend:
 
     def close(self) -> None:
         if self.rank is not None:
-            from collect import torch_ddp
+            from collect.frameworks.torch import ddp as torch_ddp
 
             torch_ddp.shutdown()
 
@@ -114,7 +114,7 @@ class TorchBackend:
             dtype = torch.float64 if config.precision == "fp64" else torch.float32
             model = build_model(config.model).to(self.device, dtype)
             if self.rank is not None:
-                from collect import torch_ddp
+                from collect.frameworks.torch import ddp as torch_ddp
 
                 torch.manual_seed(torch_ddp.seed_for(self.rank.rank))  # each rank its own data
                 ids = [self.rank.local_rank] if self.device_kind == "cuda" else None
@@ -134,7 +134,7 @@ class TorchBackend:
         td.reset_peak(self.device_kind)
         agree = None
         if self.rank is not None:
-            from collect import torch_ddp
+            from collect.frameworks.torch import ddp as torch_ddp
 
             agree = functools.partial(torch_ddp.reduce_max, device=self.device)
         m, out, timing_notes = time_step(self, config, step, setup=setup, sync=self.sync, max_seconds=max_seconds,

@@ -14,7 +14,7 @@ import torchvision
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from collect import suites
+from collect.measure import suites
 
 
 def build_mlp(depth: int, width: int = suites.MLP_WIDTH) -> nn.Module:

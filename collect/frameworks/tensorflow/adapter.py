@@ -15,16 +15,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before)
 
-from collect import (
-    envinfo,  # noqa: E402
-    suites,  # noqa: E402
-)
-from collect import keras_compat as kc  # noqa: E402
-from collect import tf_device as tdv  # noqa: E402
-from collect.runner import OutOfMemory, Unsupported, measured_fields, noise_notes, time_step, wrong_results  # noqa: E402
-from collect.suites import Config  # noqa: E402
-from collect.tf_models import build_model, make_inputs, mode_flops  # noqa: E402
-from collect.timing import measure  # noqa: E402
+from collect.frameworks.tensorflow import device as tdv  # noqa: E402
+from collect.frameworks.tensorflow import keras_compat as kc  # noqa: E402
+from collect.frameworks.tensorflow.models import build_model, make_inputs, mode_flops  # noqa: E402
+from collect.measure import envinfo, suites
+from collect.measure.loop import OutOfMemory, Unsupported, measured_fields, noise_notes, time_step, wrong_results  # noqa: E402
+from collect.measure.suites import Config  # noqa: E402
+from collect.measure.timing import measure  # noqa: E402
 
 XLA_WORDS = ("xla", "jit")  # a jit_compile=True function that XLA cannot compile raises an error naming it
 
@@ -53,7 +50,7 @@ class TFBackend:
         self._rel_err: dict[str, float] = {}
         self.distributed, self.strategy, self.writer = distributed, None, True
         if distributed == "mirrored":
-            from collect.tf_distribute import strategy_for
+            from collect.frameworks.tensorflow.distribute import strategy_for
 
             self.strategy, self.distributed, self.writer = strategy_for(self.device_kind, replicas)
 
@@ -75,7 +72,7 @@ class TFBackend:
         return out
 
     def nvml_target(self) -> dict:
-        from collect.energy import visible_gpu
+        from collect.measure.energy import visible_gpu
 
         return visible_gpu() if self.device_kind == "cuda" else {}
 
@@ -96,7 +93,7 @@ class TFBackend:
     def measure(self, config: Config, max_seconds: float) -> dict:
         try:
             if config.protocol == "classic":
-                from collect.classic import run_classic
+                from collect.frameworks.tensorflow.classic import run_classic
 
                 return run_classic(self, config)
             with tf.device(self.device):
@@ -161,7 +158,7 @@ class TFBackend:
         return float(tf.norm(got - want) / tf.maximum(tf.norm(want), 1e-30))
 
     def _mirrored(self, config: Config, max_seconds: float) -> dict:
-        from collect import tf_distribute as tfd
+        from collect.frameworks.tensorflow import distribute as tfd
 
         if config.mode != "train" or config.workload == "matmul" or config.precision not in kc.POLICIES:
             raise Unsupported("--distributed mirrored measures training in fp32, mixed_fp16 or mixed_bf16")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from collect.suites import EPOCH_SAMPLES, MLP_DEPTHS, Config, mlp_name
+from collect.measure.suites import EPOCH_SAMPLES, MLP_DEPTHS, Config, mlp_name
 
 EPOCHS = 3
 BATCH = 32
@@ -76,9 +76,9 @@ def run_classic(backend, config: Config, samples: int = EPOCH_SAMPLES, epochs: i
     import tensorflow as tf
     from tensorflow import keras
 
-    from collect import keras_compat as kc
-    from collect.tf_device import make_sync
-    from collect.tf_models import build_model, mode_flops
+    from collect.frameworks.tensorflow import keras_compat as kc
+    from collect.frameworks.tensorflow.device import make_sync
+    from collect.frameworks.tensorflow.models import build_model, mode_flops
 
     x, labels, dataset = data(samples, folder)
     y = kc.one_hot(keras, labels, 10)

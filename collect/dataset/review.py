@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from collect.validate import Problem
+from collect.dataset.validate import Problem
 
 MIN_HARNESS_VERSION = (0, 1, 0)
 PLAUSIBLE_SHARE = 0.9  # above ~90% of the dtype-matched peak is almost surely a sync or unit bug

@@ -13,7 +13,7 @@ import re
 import subprocess
 
 from collect import __version__
-from collect.record import slugify
+from collect.contract.record import slugify
 
 
 def run(args: list[str], timeout: float = 5.0) -> str:

@@ -19,8 +19,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from collect import summary  # noqa: E402
-from collect.charts import env_colors, fmt, spread  # noqa: E402
+from collect.present import summary  # noqa: E402
+from collect.present.headline import env_colors, fmt, spread  # noqa: E402
 
 MAX_GROUPS = 24  # env/model groups in the backend figure; results.md lists them all
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")

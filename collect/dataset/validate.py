@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from collect import record as r
+from collect.contract import record as r
 
 ROW = "_row"  # helper column: the row's global position; failures on it are reported as column "row"
 
@@ -35,7 +35,7 @@ class Problem:
 
 def parse_numbers(column: pd.Series) -> pd.Series:
     """Text cells as float64; NaN where empty or not a number."""
-    from collect import dataset  # the one switch saying whether pyarrow is used
+    from collect.dataset import loader as dataset  # the one switch saying whether pyarrow is used
 
     if not dataset.USE_ARROW:
         return pd.to_numeric(column, errors="coerce").astype(float)

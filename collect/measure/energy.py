@@ -1,7 +1,7 @@
 """Energy meters: NVML (energy counter or sampled power), Linux RAPL, macOS powermetrics.
 
 A meter is started just before the first timed block and stopped just after the last (see
-collect.timing). Counters are read at the two edges; anything that must be read in between
+collect.measure.timing). Counters are read at the two edges; anything that must be read in between
 (sampled power, a counter that could wrap, powermetrics' stream) is read by a daemon thread,
 so nothing runs on the timed thread between a block's clock reads. No figure is ever made up
 from a TDP: where no method is readable the row says `energy_method=none`.

@@ -12,7 +12,7 @@ import sys
 
 import torch
 
-from collect import envinfo
+from collect.measure import envinfo
 
 
 def mps_available(backends=None) -> bool:

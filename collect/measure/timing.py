@@ -26,7 +26,7 @@ from typing import Protocol
 
 
 class Meter(Protocol):
-    """An energy meter (collect.energy): start() before the timed region, stop() after it."""
+    """An energy meter (collect.measure.energy): start() before the timed region, stop() after it."""
 
     def start(self) -> None: ...
     def stop(self) -> object: ...

@@ -9,7 +9,7 @@ import os
 import tensorflow as tf
 from tensorflow import keras
 
-from collect import keras_compat as kc
+from collect.frameworks.tensorflow import keras_compat as kc
 
 
 def strategy_for(device_kind: str, replicas: int | None, environ=None):

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from collect.csvio import FileProblem
-from collect.record import FIELDS, make_record, slugify, to_row
+from collect.contract.csvio import FileProblem
+from collect.contract.record import FIELDS, make_record, slugify, to_row
 
 EPOCHS = 3
 SAMPLES_PER_EPOCH = 50_000
@@ -24,7 +24,7 @@ REFERENCE = "M1-tensorflow-benchmark (original wide results_<env>.csv: wall s fo
 
 
 def legacy_part(path, header: tuple[str, ...], body: str):
-    from collect.dataset import _Part  # the loader's row container
+    from collect.dataset.loader import _Part  # the loader's row container
 
     depths = []
     for cell in header[1:]:

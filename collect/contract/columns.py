@@ -1,6 +1,6 @@
 """What every CSV column means: (unit, meaning). The README's column table is made from this.
 
-`python -m collect.columns` prints the markdown table; tests check that the README
+`python -m collect.contract.columns` prints the markdown table; tests check that the README
 holds every column, so adding a field without documenting it fails CI.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from collect import record as r
+from collect.contract import record as r
 
 DOCS: dict[str, tuple[str, str]] = {
     "schema_version": ("integer", f"Version of this column layout; this code writes and knows up to {r.SCHEMA_VERSION}."),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from collect.record import BACKENDS_OF, MODES, PRECISIONS, choice_error
+from collect.contract.record import BACKENDS_OF, MODES, PRECISIONS, choice_error
 
 MLP_WIDTH = 1024
 MLP_INPUT = 32 * 32 * 3  # CIFAR-10-shaped

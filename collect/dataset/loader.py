@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from collect import record as r
-from collect.csvio import FileProblem, read_text
-from collect.validate import Problem, reason_with_value, validate_strings
+from collect.contract import record as r
+from collect.contract.csvio import FileProblem, read_text
+from collect.dataset.validate import Problem, reason_with_value, validate_strings
 
 NAME_RE = re.compile(r"^results_(.+)\.csv$")
 MAX_PROBLEMS_PER_FILE = 20
@@ -112,7 +112,7 @@ def _read_part(path: Path) -> _Part:
             if sep in first:
                 raise FileProblem(1, "file", f"columns are separated by {name}; results files use commas")
     if header and header[0] in ("", "Unnamed: 0") and len(header) > 1:
-        from collect.legacy import legacy_part  # the old wide format: one env row, depth columns
+        from collect.dataset.legacy import legacy_part  # the old wide format: one env row, depth columns
 
         return legacy_part(path, header, body)
     env = match.group(1)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from collect.csvio import append_records, results_path
-from collect.record import Record, make_record
-from collect.suites import Config
+from collect.contract.csvio import append_records, results_path
+from collect.contract.record import Record, make_record
+from collect.measure.suites import Config
 
 log = logging.getLogger("devicebench")
 
@@ -126,7 +126,7 @@ def time_step(backend, config: Config, step, *, sync, max_seconds: float, flops:
               setup=None, agree=None, clock=None) -> tuple[object, dict, list[str]]:
     """measure() with what every backend adds: per-request timing for batch-1 inference, and the energy
     meter around the timed region, kept long enough for the meter. Returns (measurement, row fields, notes)."""
-    from collect.timing import measure
+    from collect.measure.timing import measure
 
     per_step_samples = samples_per_step or config.batch_size
     single = setup is None and agree is None  # energy per sample is only clear when the blocks are all that ran
@@ -140,7 +140,7 @@ def time_step(backend, config: Config, step, *, sync, max_seconds: float, flops:
     if latency and m.steps < LATENCY_STEPS:
         notes.append(f"p99 from {m.steps} requests only")
     if meter is not None:
-        from collect.energy import row_fields
+        from collect.measure.energy import row_fields
 
         energy = row_fields(m.energy, meter.method, m.steps * per_step_samples)
         notes += [energy.pop("energy_note")] if energy.get("energy_note") else []

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from collect import summary  # noqa: E402
+from collect.present import summary  # noqa: E402
 
 EPOCH_SAMPLES = 50_000
 BAR_INCHES = 0.28

@@ -12,9 +12,9 @@ import functools
 import tensorflow as tf
 from tensorflow import keras
 
-from collect import keras_compat as kc
-from collect import suites
-from collect import tf_device as tdv
+from collect.frameworks.tensorflow import device as tdv
+from collect.frameworks.tensorflow import keras_compat as kc
+from collect.measure import suites
 
 
 class AddPositions(keras.layers.Layer):

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from collect.record import FIELDS, Record, check_env, older_row, to_row
+from collect.contract.record import FIELDS, Record, check_env, older_row, to_row
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # files above this are refused by the reader
 
