@@ -17,18 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from collect.contract import cli_args
 from collect.dataset.loader import Loaded, discover, load
-
-
-class _Help(argparse.ArgumentDefaultsHelpFormatter):
-    def _get_help_string(self, action):
-        return action.help if action.default is None else super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plot_results.py", description=__doc__.split("\n\n")[0],
-        formatter_class=_Help)
+        formatter_class=cli_args.HelpFormatter)
     parser.add_argument("files", nargs="*", type=Path,
                         help="extra results_<env>.csv files to include (e.g. legacy files kept elsewhere)")
     parser.add_argument("--results-dir", type=Path, default=Path("results"),
@@ -59,7 +55,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, _unknown = build_parser().parse_known_args(argv)  # known-args: runs in notebooks too
+    # A misspelt flag is argparse's error (exit 2); in a notebook kernel, the kernel's own arguments are not ours.
+    args = build_parser().parse_args(cli_args.arguments(argv))
     try:
         return _run(args)
     except Exception as exc:  # a bug must still not greet a contributor with a traceback
@@ -92,22 +89,23 @@ def _run(args) -> int:
         if _inside(target, args.results_dir):
             print(f"refusing to write {target}: nothing under {args.results_dir}/ is rewritten", file=sys.stderr)
             return 1
-    from collect.present.details import backends_figure, power_figure
-    from collect.present.headline import headline, matmul_figure, scaling_figure  # matplotlib is imported only when drawing
+    # matplotlib is imported only when drawing: --check stays light.
+    from collect.present.details import backends_figure, matmul_figure, power_figure, scaling_figure
+    from collect.present.headline import headline_figure
     from collect.present.report import render
-    from collect.present.summary import aggregate
+    from collect.present.summary import summarize
 
     text = subtitle(frame, loaded)
-    agg = aggregate(frame)
-    figure = headline(frame, text, agg)
-    figure.savefig(args.out, dpi=110)
-    args.markdown.write_text(render(frame, text, agg) + "\n", encoding="utf-8")
-    details = {"matmul.png": matmul_figure(frame), "scaling.png": scaling_figure(agg),
-               "backends.png": backends_figure(frame), "power.png": power_figure(frame)}
-    for name, detail in details.items():
-        if detail is not None:
+    summary = summarize(frame)  # each table once: the figures and results.md show the same numbers
+    headline_figure(summary, text).savefig(args.out, dpi=110)
+    args.markdown.write_text(render(summary, text) + "\n", encoding="utf-8")
+    details = {"matmul.png": matmul_figure, "scaling.png": scaling_figure,
+               "backends.png": backends_figure, "power.png": power_figure}
+    for name, draw in details.items():
+        figure = draw(summary)
+        if figure is not None:
             args.figures.mkdir(parents=True, exist_ok=True)
-            detail.savefig(args.figures / name, dpi=110)
+            figure.savefig(args.figures / name, dpi=110)
     print(f"wrote {args.out} and {args.markdown} ({text})", file=sys.stderr)
     return 0
 

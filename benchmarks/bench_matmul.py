@@ -55,20 +55,21 @@ def main(argv=None) -> int:
     parser.add_argument("--framework", default="torch", choices=["torch", "tensorflow"])
     parser.add_argument("--sizes", default="256,512,1024,2048")
     parser.add_argument("--seconds", type=float, default=3.0)
-    args, _ = parser.parse_known_args(argv)
+    args = parser.parse_args(argv)
     if args.framework == "tensorflow":
         try:
             import torchvision  # noqa: F401  (imported before TensorFlow: the other order crashes)
         except ImportError:
             pass
-    from collect.cli import make_backend
+    from collect.cli import make_adapter
+    from collect.measure.adapter import Budget
 
-    backend = make_backend(args.framework, "cpu", "off")
+    adapter = make_adapter(args.framework, "cpu", "off")
     sweep = {}
     for n in (int(s) for s in args.sizes.split(",")):
-        out = backend.measure(Config("matmul", f"matmul-{n}", "infer", "fp32", 1), max_seconds=args.seconds)
-        sweep[n] = out["tflops"]
-        print(f"runner matmul-{n} fp32: {out['tflops']:.3f} TFLOP/s")
+        out = adapter.measure(Config("matmul", f"matmul-{n}", "infer", "fp32", 1), Budget(args.seconds))
+        sweep[n] = out.tflops
+        print(f"runner matmul-{n} fp32: {out.tflops:.3f} TFLOP/s")
     best = max(sweep, key=sweep.get)
     bare = (bare_torch if args.framework == "torch" else bare_tensorflow)(best, args.seconds)
     ratio = sweep[best] / bare

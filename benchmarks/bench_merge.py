@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from collect.contract import cli_args  # noqa: E402
 from collect.contract.record import FIELDS, make_record, to_row  # noqa: E402
 
 MODELS = [("mlp", f"mlp-d{d}-w1024") for d in (5, 10, 15, 20)] + [("cnn", m) for m in ("resnet18", "resnet50", "mobilenet_v2")]
@@ -52,11 +53,11 @@ def write_dataset(folder: Path, files: int, rows: int) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=10_000)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=cli_args.HelpFormatter)
+    parser.add_argument("--files", type=int, default=10_000, help="results files to merge")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows over all files")
     parser.add_argument("--dir", type=Path, help="keep the synthetic results here and reuse them on the next run")
-    args, _ = parser.parse_known_args(argv)
+    args = parser.parse_args(cli_args.arguments(argv))  # a misspelt flag is an error, not a 10,000-file run
     import plot_results
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,7 +70,7 @@ def main(argv=None) -> int:
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         rc = plot_results.main(["--results-dir", str(folder), "--out", str(Path(tmp) / "r.png"),
-                                "--markdown", str(Path(tmp) / "r.md")])
+                                "--markdown", str(Path(tmp) / "r.md"), "--figures", str(Path(tmp) / "figures")])
         elapsed = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     if sys.platform == "darwin":

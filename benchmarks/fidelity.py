@@ -92,13 +92,14 @@ def harness_overhead_s() -> float:
 
 
 def runner_rate(framework: str, config: Config, seconds: float, meter=None) -> tuple[float, float]:
-    from collect.cli import make_backend
+    from collect.cli import make_adapter
+    from collect.measure.adapter import Budget
+    from collect.measure.energy import EnergyPlan
 
-    backend = make_backend(framework, "cpu", "auto")
-    backend.meter, backend.energy_method = meter, meter.method if meter else ""
-    out = backend.measure(config, max_seconds=seconds)
-    backend.release()
-    return out["samples_per_s"], out["step_ms_median"] / 1e3
+    adapter = make_adapter(framework, "cpu", "auto")
+    out = adapter.measure(config, Budget(seconds, EnergyPlan(meter, meter.method if meter else "")))
+    adapter.release()
+    return out.stats.samples_per_s, out.stats.step_ms_median / 1e3
 
 
 class TimedSource:
@@ -179,7 +180,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget of each measurement")
     parser.add_argument("--no-sampler", action="store_true", help="skip the energy sampler overhead check")
     parser.add_argument("--sampler-rounds", type=int, default=10, help="rounds of the sampler check (with and without)")
-    args, _ = parser.parse_known_args(argv)
+    args = parser.parse_args(argv)
     plain = plain_torch if args.framework == "torch" else plain_tensorflow
     overhead = harness_overhead_s()
     print(f"harness cost per step (no-op step): {overhead * 1e6:.2f} us")

@@ -1,8 +1,10 @@
 """devicebench: measure deep-learning workloads on this machine, write tidy CSV rows.
 
-This package must import without torch or TensorFlow: the record, CSV IO,
-validation and plotting run on the light stack (requirements-plot.txt).
-Framework imports live only in the runner modules (torch_runner, tf_runner).
+The layers, one folder each (README "Layout and layer rules"; tests/test_layers.py enforces them):
+contract (the row and its CSV), measure (framework-free measuring), frameworks/torch and
+frameworks/tensorflow (the adapters), dataset (reading and validating results files) and present
+(summaries, figures, results.md). Everything but the two framework folders imports without torch or
+TensorFlow: validation and plotting run on the light stack (requirements-plot.txt).
 """
 
 __version__ = "0.1.0"  # the harness version written into every measured row

@@ -16,24 +16,18 @@ import os
 import subprocess
 import sys
 
-from collect.contract.record import check_env, choice_error
-from collect.measure import envinfo, suites
+from collect.contract import cli_args
+from collect.contract.record import FRAMEWORKS, check_env, choice_error
+from collect.measure import energy, envinfo, suites
+from collect.measure.adapter import Adapter, Budget
 from collect.measure.loop import run_suite, summary_table
 
-FRAMEWORKS = ("torch", "tensorflow")
 DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
 SUITE_NAMES = (*suites.SUITES, "classic")
 
 
-class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    def _get_help_string(self, action):
-        if action.default is None:  # the help text already says what "not given" means
-            return action.help
-        return super()._get_help_string(action)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m collect", description=__doc__, formatter_class=_Help)
+    p = argparse.ArgumentParser(prog="python -m collect", description=__doc__, formatter_class=cli_args.HelpFormatter)
     p.add_argument("--framework", default="torch", help=f"framework to measure: one of {', '.join(FRAMEWORKS)}")
     p.add_argument("--suite", default="default",
                    help="quick (about a minute on a CPU), default (the headline comparison), backends (the MLP and a "
@@ -78,14 +72,15 @@ def _check(name: str, value: str, allowed) -> str:
     return value
 
 
-def make_backend(framework: str, device: str, jit: str, distributed: str = "none", replicas: int | None = None):
+def make_adapter(framework: str, device: str, jit: str, distributed: str = "none", replicas: int | None = None) -> Adapter:
+    """The framework adapter. Each framework is imported here only, so one run loads one of them."""
     if framework == "torch":
-        from collect.frameworks.torch.adapter import TorchBackend  # torch is imported only here
+        from collect.frameworks.torch.adapter import TorchAdapter
 
-        return TorchBackend(device, distributed=distributed)
-    from collect.frameworks.tensorflow.adapter import TFBackend  # TensorFlow is imported only here
+        return TorchAdapter(device, distributed=distributed)
+    from collect.frameworks.tensorflow.adapter import TFAdapter
 
-    return TFBackend(device, jit=jit, distributed=distributed, replicas=replicas)
+    return TFAdapter(device, jit=jit, distributed=distributed, replicas=replicas)
 
 
 def _offered_extras(framework: str, device_kind: str) -> list[str]:
@@ -97,17 +92,13 @@ def _offered_extras(framework: str, device_kind: str) -> list[str]:
     return ["tensorrt"] if tensorrt_installed() else []
 
 
-def attach_energy(backend, requested: str) -> None:
-    """Give the backend its energy meter (or the reason it has none), for every row it measures."""
-    from collect.measure import energy
-
-    nvml = getattr(backend, "nvml_target", lambda: {})()
-    meter, why = energy.choose(requested, backend.device_kind, nvml_kwargs=nvml)
-    backend.meter = meter if getattr(backend, "distributed", "none") == "none" else None
-    backend.energy_method = "" if requested == "none" else (meter.method if meter else "none")
-    backend.energy_why = why
+def energy_plan(adapter: Adapter, requested: str) -> energy.EnergyPlan:
+    """The energy meter every row of the run uses (or the reason it has none), logged once."""
+    chosen = energy.plan(requested, adapter.device_kind, nvml_kwargs=adapter.nvml_target(), distributed=adapter.distributed)
     if requested != "none":
-        logging.getLogger("devicebench").info("energy: %s", f"{meter.method} ({meter.note})" if meter else why)
+        meter = chosen.meter
+        logging.getLogger("devicebench").info("energy: %s", f"{meter.method} ({meter.note})" if meter else chosen.why)
+    return chosen
 
 
 def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.Config]:
@@ -130,48 +121,36 @@ def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args, _unknown = parser.parse_known_args(argv)  # known-args: Jupyter passes its own flags
+    argv = cli_args.arguments(argv)  # a notebook kernel's own arguments are the only ones ignored
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s", force=True)
     try:
-        _check("framework", args.framework, FRAMEWORKS)
-        _check("suite", args.suite, SUITE_NAMES)
-        _check("device", args.device, DEVICES)
-        _check("jit", args.jit, ("on", "off", "auto"))
-        from collect.measure.energy import METHODS as ENERGY_METHODS
-
-        _check("energy", args.energy, ENERGY_METHODS)
-        if args.max_seconds is not None and args.max_seconds <= 0:
-            raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
-        _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])
-        if args.env is not None:
-            check_env(args.env)
+        _check_args(args)
         if args.world_sizes and not os.environ.get("RANK"):
-            return sweep(args, argv if argv is not None else sys.argv[1:])
-        backend = make_backend(args.framework, args.device, args.jit, args.distributed, args.replicas)
-        configs = plan(args, backend.device_kind, backend.default_backend)
-        backend.check_models(sorted({c.model for c in configs}))
+            return sweep(args, argv)
+        adapter = make_adapter(args.framework, args.device, args.jit, args.distributed, args.replicas)
+        configs = plan(args, adapter.device_kind, adapter.default_backend)
+        adapter.check_models(sorted({c.model for c in configs}))
     except ValueError as exc:
         print(f"python -m collect: error: {exc}", file=sys.stderr)
         return 2
-    if not getattr(backend, "writer", True):
+    if not adapter.writer:
         logging.getLogger("devicebench").setLevel(logging.WARNING)  # rank 0 reports for the world
     fingerprint = envinfo.fingerprint()
-    env = args.env or envinfo.default_env(fingerprint["platform"], backend.device_name, backend.device_kind)
+    env = args.env or envinfo.default_env(fingerprint["platform"], adapter.device_name, adapter.device_kind)
     if args.dry_run:
-        print(f"{len(configs)} measurements on {backend.device_name} ({backend.device_kind}), env {env}:")
+        print(f"{len(configs)} measurements on {adapter.device_name} ({adapter.device_kind}), env {env}:")
         print("\n".join("  " + c.label() for c in configs))
         return 0
-    attach_energy(backend, args.energy)
     max_seconds = args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
+    budget = Budget(max_seconds, energy_plan(adapter, args.energy))
     logging.getLogger("devicebench").info("measuring %d configurations on %s (%s); writing %s/results_%s.csv",
-                                          len(configs), backend.device_name, backend.device_kind, args.results_dir, env)
-    result = run_suite(backend, configs, env=env, results_dir=args.results_dir, max_seconds=max_seconds,
+                                          len(configs), adapter.device_name, adapter.device_kind, args.results_dir, env)
+    result = run_suite(adapter, configs, env=env, results_dir=args.results_dir, budget=budget,
                        fingerprint=fingerprint, progress=not args.no_progress)
-    if hasattr(backend, "close"):
-        backend.close()
-    if not getattr(backend, "writer", True):
+    adapter.close()
+    if not adapter.writer:
         return 0  # another rank's process: rank 0 reports and writes
     print(summary_table(result.records))
     print(f"\n{len(result.records)} rows appended to {result.path}")
@@ -179,6 +158,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted: the {len(result.records)} finished rows are kept in {result.path}", file=sys.stderr)
         return 130
     return 0 if any(r.status == "ok" for r in result.records) else 1
+
+
+def _check_args(args) -> None:
+    """Every value with a fixed set of choices, checked before any framework loads (ValueError naming them)."""
+    _check("framework", args.framework, FRAMEWORKS)
+    _check("suite", args.suite, SUITE_NAMES)
+    _check("device", args.device, DEVICES)
+    _check("jit", args.jit, ("on", "off", "auto"))
+    _check("energy", args.energy, energy.METHODS)
+    if args.max_seconds is not None and args.max_seconds <= 0:
+        raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
+    _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])
+    if args.env is not None:
+        check_env(args.env)
 
 
 def sweep(args, argv: list[str]) -> int:

@@ -10,9 +10,9 @@ from conftest import record, write
 import plot_results
 from collect.dataset.loader import discover, load
 from collect.present.details import backends_figure, power_figure
-from collect.present.headline import headline
+from collect.present.headline import headline_figure
 from collect.present.report import render
-from collect.present.summary import backend_comparison, efficiency
+from collect.present.summary import backend_comparison, efficiency, summarize
 
 
 def infer(env, batch, backend, rate, **kw):
@@ -33,8 +33,12 @@ def frame_of(folder):
     return load(discover(folder)).frame
 
 
+def summary_of(folder):
+    return summarize(frame_of(folder))
+
+
 def test_backend_figure_draws_throughput_and_latency_per_backend(backends):
-    fig = backends_figure(frame_of(backends))
+    fig = backends_figure(summary_of(backends))
     rate_ax, latency_ax = fig.axes
     legend = [t.get_text() for t in rate_ax.get_legend().get_texts()]
     assert legend == ["eager", "onnxruntime", "torch_compile"]
@@ -51,12 +55,12 @@ def test_backend_table_has_speedup_over_the_default_backend(backends):
     table = backend_comparison(frame_of(backends))
     at16 = table[table["batch_size"] == 16].set_index("backend")["speedup"]
     assert at16.to_dict() == pytest.approx({"eager": 1.0, "torch_compile": 1.2, "onnxruntime": 1.5})
-    md = render(load(discover(backends)).frame, "s")
+    md = render(summary_of(backends), "s")
     assert "## Backends" in md and "| box-cpu | torch | resnet18 | fp32 | 16 | onnxruntime | 2,400 | 1.50x |" in md
 
 
 def test_headline_keeps_the_default_backend_only(backends):
-    fig = headline(load(discover(backends)).frame, "s")
+    fig = headline_figure(summary_of(backends), "s")
     (ax,) = fig.axes
     assert max(p.get_width() for p in ax.patches) == pytest.approx(1600)  # eager, not ONNX Runtime's 2,400
     plt.close(fig)
@@ -64,7 +68,7 @@ def test_headline_keeps_the_default_backend_only(backends):
 
 def test_single_backend_data_draws_no_backend_figure(results_dir):
     write(results_dir, "a-cpu", [infer("a-cpu", 16, "eager", 100.0)])
-    assert backends_figure(frame_of(results_dir)) is None
+    assert backends_figure(summary_of(results_dir)) is None
 
 
 def power_rows(results_dir):
@@ -77,7 +81,7 @@ def power_rows(results_dir):
 
 
 def test_power_scatter_marks_methods_and_draws_iso_efficiency_lines(results_dir):
-    fig = power_figure(load(discover(power_rows(results_dir))).frame)
+    fig = power_figure(summary_of(power_rows(results_dir)))
     (ax,) = fig.axes
     points = np.concatenate([c.get_offsets() for c in ax.collections])
     assert sorted(map(tuple, points.tolist())) == [(80.0, 20.0), (250.0, 1000.0)]
@@ -93,7 +97,7 @@ def test_efficiency_table_ranks_samples_per_joule(results_dir):
     assert table["env"].tolist() == ["gpu-cuda", "cpu-box"]
     assert table["samples_per_j"].tolist() == pytest.approx([4.0, 0.25])
     assert table["method"].tolist() == ["nvml_energy", "rapl"]
-    md = render(load(discover(results_dir)).frame, "s")
+    md = render(summary_of(results_dir), "s")
     assert "## Energy efficiency" in md and "| gpu-cuda | torch | resnet50 | train | fp32 | 64 | eager | 1,000 | 250 | 4 | 0.25 | nvml_energy |" in md
 
 
@@ -103,7 +107,7 @@ def test_shipped_published_power_rows_reach_the_power_chart(tmp_path):
     rc = plot_results.main(["--results-dir", str(ROOT / "results"), "--out", str(tmp_path / "r.png"),
                             "--markdown", str(tmp_path / "r.md"), "--figures", str(tmp_path / "fig")])
     assert rc == 0 and (tmp_path / "fig" / "power.png").exists()
-    fig = power_figure(load(discover(ROOT / "results")).frame)
+    fig = power_figure(summary_of(ROOT / "results"))
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert {"apple-m1-max-32c-tf-metal", "rtx-3090-tf-xla", "powermetrics", "not stated"} <= set(labels)
     plt.close(fig)

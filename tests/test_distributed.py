@@ -52,9 +52,9 @@ def test_torchrun_sweep_over_1_and_2_ranks(tmp_path):
     assert not loaded.problems
     table = summary.scaling(summary.aggregate(loaded.frame))
     assert list(table["world_size"]) == [1, 2] and table["efficiency"].iloc[0] == pytest.approx(1.0)
-    from collect.present.headline import scaling_figure
+    from collect.present.details import scaling_figure
 
-    fig = scaling_figure(summary.aggregate(loaded.frame))
+    fig = scaling_figure(summary.summarize(loaded.frame))
     assert fig.axes[0].get_xlabel() == "devices (world size)"
     assert any(line.get_linestyle() == "--" for line in fig.axes[0].get_lines())  # the ideal line
     plt.close(fig)
@@ -66,7 +66,7 @@ def test_a_rank_that_dies_fails_the_run_and_writes_no_row(tmp_path):
     dies = driver(tmp_path, "dies.py", """
         from collect.frameworks.torch import adapter as torch_runner
         if os.environ["RANK"] == "1":  # rank 1 dies before its first step
-            torch_runner.TorchBackend._measure = lambda self, config, max_seconds: os._exit(3)
+            torch_runner.TorchAdapter._measure = lambda self, config, max_seconds: os._exit(3)
     """)
     out = run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", str(dies), "--framework", "torch",
                "--distributed", "ddp", "--env", "broken-cpu", "--results-dir", str(tmp_path / "r"), "--device", "cpu", *TINY],
@@ -171,7 +171,7 @@ def test_scaling_efficiency_table_and_markdown(results_dir):
     assert list(table["efficiency"]) == pytest.approx([1.0, 0.9, 0.75])
     from collect.present.report import render
 
-    text = render(frame, "sub")
+    text = render(summary.summarize(frame), "sub")
     assert "## Scaling over devices" in text and "| node-cuda | torch | mlp-d5-w1024 | fp32 | 64 | 4 | 300 | 400 | 75% |" in text
     # single- and multi-device rows never merge in the leaderboard
     assert text.count("| mlp-d5-w1024 | train | node-cuda |") == 3

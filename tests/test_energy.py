@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from collect.measure import energy
-from collect.measure.energy import CounterMeter, Reading, SampledMeter
+from collect.measure import energy, meters
+from collect.measure.meters import CounterMeter, Reading, SampledMeter
 
 
 class Clock:
@@ -66,9 +66,9 @@ def test_nvml_energy_counter_gives_joules_watts_and_per_sample():
     clock.now = 2.0
     reading = meter.stop()
     assert reading.joules == pytest.approx(500.0) and reading.seconds == pytest.approx(2.0)
-    fields = energy.row_fields(reading, meter.method, samples=1000)
-    assert fields["power_w"] == pytest.approx(250.0) and fields["energy_j_per_sample"] == pytest.approx(0.5)
-    assert fields["energy_method"] == "nvml_energy"
+    row, _note = energy.row_energy(reading, meter.method, samples=1000)
+    assert row.power_w == pytest.approx(250.0) and row.j_per_sample == pytest.approx(0.5)
+    assert row.method == "nvml_energy"
 
 
 def test_nvml_falls_back_to_sampled_power_before_volta():
@@ -107,8 +107,8 @@ def test_sampled_power_is_integrated_on_a_background_thread():
 
 
 def test_integrate_trapezoid_and_too_few_samples():
-    assert energy.integrate([(0.0, 10.0), (1.0, 30.0), (2.0, 30.0)], update_s=0.05).joules == pytest.approx(50.0)
-    assert energy.integrate([(0.0, 10.0)], update_s=0.05).joules is None
+    assert meters.integrate([(0.0, 10.0), (1.0, 30.0), (2.0, 30.0)], update_s=0.05).joules == pytest.approx(50.0)
+    assert meters.integrate([(0.0, 10.0)], update_s=0.05).joules is None
 
 
 def test_short_window_is_marked_approximate():
@@ -125,8 +125,8 @@ def test_counter_that_did_not_move_gives_no_figure():
     meter.start()
     reading = meter.stop()
     assert reading.joules is None and "did not advance" in reading.note
-    fields = energy.row_fields(reading, "nvml_energy", samples=10)
-    assert "power_w" not in fields and fields["energy_method"] == "nvml_energy"
+    row, note = energy.row_energy(reading, "nvml_energy", samples=10)
+    assert row.power_w == "" and row.method == "nvml_energy" and "did not advance" in note
 
 
 def make_rapl(root, packages=((1_000_000, 262_143_328_850),)):
@@ -244,5 +244,5 @@ def test_choose_picks_by_device_and_never_guesses(tmp_path, monkeypatch):
 
 
 def test_row_without_reading():
-    assert energy.row_fields(None, "none", 10) == {"energy_method": "none", "energy_note": ""}
-    assert energy.row_fields(Reading(None, 1.0, "x"), "rapl", 10)["energy_note"] == "x"
+    assert energy.row_energy(None, "none", 10) == (energy.Energy("none"), "")
+    assert energy.row_energy(Reading(None, 1.0, "x"), "rapl", 10) == (energy.Energy("rapl"), "x")

@@ -26,7 +26,8 @@ def test_plotting_path_imports_and_runs_without_frameworks(tmp_path):
     code = (
         "import plot_results, collect.dataset.loader, collect.present.headline, collect.present.report, collect.dataset.validate, collect.contract.csvio, collect.contract.record\n"
         "import collect.cli, collect.measure.loop, collect.measure.suites, collect.measure.timing, collect.measure.envinfo, collect.contract.columns, collect.dataset.legacy\n"
-        "import collect.measure.energy, collect.present.details\n"
+        "import collect.measure.energy, collect.present.details, collect.present.style, collect.present.summary\n"
+        "import collect.dataset.cells, collect.dataset.files, collect.dataset.review\n"
         f"rc = plot_results.main(['--out', r'{tmp_path / 'r.png'}', '--markdown', r'{tmp_path / 'r.md'}', "
         f"'--figures', r'{tmp_path / 'figures'}'])\n"
         "assert rc == 0, rc\n"

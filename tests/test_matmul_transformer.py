@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import analytic_flops
 import matplotlib.pyplot as plt
 import pytest
 from conftest import record, write
 
 from collect.dataset.loader import discover, load
 from collect.measure import suites
+from collect.measure.adapter import Budget
 from collect.measure.suites import Config
-from collect.present.headline import headline, matmul_figure
+from collect.present.details import matmul_figure
+from collect.present.headline import headline_figure
+from collect.present.summary import summarize
 
 
 def test_matmul_configs_are_infer_rows_of_one_product():
@@ -24,9 +28,9 @@ def test_matmul_configs_are_infer_rows_of_one_product():
 def test_flop_formulas():
     assert suites.matmul_flops(1024) == 2 * 1024**3
     layers, d, _, ff = suites.TRANSFORMERS["bert-base"]
-    assert suites.transformer_flops_per_sample("bert-base", "infer") == (
+    assert analytic_flops.transformer_flops_per_sample("bert-base", "infer") == (
         layers * (128 * (8 * d * d + 4 * d * ff) + 4 * 128 * 128 * d) + 2 * d * 2)
-    assert suites.transformer_flops_per_sample("bert-base", "train") == 3 * suites.transformer_flops_per_sample("bert-base", "infer")
+    assert analytic_flops.transformer_flops_per_sample("bert-base", "train") == 3 * analytic_flops.transformer_flops_per_sample("bert-base", "infer")
     assert suites.workload_of("matmul-4096") == "matmul" and suites.workload_of("bert-large") == "transformer"
 
 
@@ -36,7 +40,7 @@ def test_flop_formulas():
 def test_torch_flop_counter_equals_the_transformer_formula(name, mode):
     from collect.frameworks.torch.models import mode_flops
 
-    assert mode_flops(name, mode) == suites.transformer_flops_per_sample(name, mode)
+    assert mode_flops(name, mode) == analytic_flops.transformer_flops_per_sample(name, mode)
 
 
 @pytest.mark.tensorflow
@@ -52,9 +56,9 @@ def test_tensorflow_analytic_flops_match_pytorch_within_1_percent(name, mode):
 
 @pytest.mark.torch
 def test_torch_matmul_row_on_cpu():
-    from collect.frameworks.torch.adapter import TorchBackend
+    from collect.frameworks.torch.adapter import TorchAdapter
 
-    out = TorchBackend("cpu").measure(Config("matmul", "matmul-128", "infer", "fp32", 1), max_seconds=0.2)
+    out = TorchAdapter("cpu").measure(Config("matmul", "matmul-128", "infer", "fp32", 1), Budget(0.2)).fields()
     assert out["flops_per_sample"] == 2 * 128**3
     assert out["tflops"] == pytest.approx(out["samples_per_s"] * 2 * 128**3 / 1e12)
     assert 0 < out["tflops"] < 5  # two CPU cores: far below a GPU
@@ -62,9 +66,9 @@ def test_torch_matmul_row_on_cpu():
 
 @pytest.mark.torch
 def test_torch_matmul_operands_are_random_and_rotated():
-    from collect.frameworks.torch.adapter import TorchBackend
+    from collect.frameworks.torch.steps import matmul_step
 
-    step = TorchBackend("cpu")._matmul_step(64, "fp32")
+    step = matmul_step(64, "fp32", "cpu")
     cells = step.__closure__
     sets = next(c.cell_contents for c in cells if isinstance(c.cell_contents, int))
     a = next(c.cell_contents for c in cells if isinstance(c.cell_contents, list) and len(c.cell_contents) == sets)
@@ -73,42 +77,42 @@ def test_torch_matmul_operands_are_random_and_rotated():
 
 @pytest.mark.torch
 def test_unsupported_dtypes_become_rows_not_crashes():
-    from collect.frameworks.torch.adapter import TorchBackend
+    from collect.frameworks.torch.adapter import TorchAdapter
     from collect.measure.loop import Unsupported
 
     with pytest.raises(Unsupported, match="tf32 needs an NVIDIA GPU"):
-        TorchBackend("cpu").measure(Config("matmul", "matmul-64", "infer", "tf32", 1), max_seconds=0.1)
+        TorchAdapter("cpu").measure(Config("matmul", "matmul-64", "infer", "tf32", 1), Budget(0.1)).fields()
 
 
 @pytest.mark.torch
 def test_a_matmul_that_cannot_fit_is_skipped():
-    from collect.frameworks.torch.adapter import TorchBackend
+    from collect.frameworks.torch.adapter import TorchAdapter
 
-    reason = TorchBackend("cpu").fits(Config("matmul", "matmul-1000000", "infer", "fp32", 1))
+    reason = TorchAdapter("cpu").fits(Config("matmul", "matmul-1000000", "infer", "fp32", 1))
     assert reason and reason.startswith("operands need 11175.9 GiB")
 
 
 @pytest.mark.torch
 @pytest.mark.parametrize("mode", ["train", "infer"])
 def test_torch_transformer_rows(mode):
-    from collect.frameworks.torch.adapter import TorchBackend
+    from collect.frameworks.torch.adapter import TorchAdapter
 
-    out = TorchBackend("cpu").measure(Config("transformer", "tiny", mode, "fp32", 2), max_seconds=0.2)
-    assert out["samples_per_s"] > 0 and out["flops_per_sample"] == suites.transformer_flops_per_sample("tiny", mode)
+    out = TorchAdapter("cpu").measure(Config("transformer", "tiny", mode, "fp32", 2), Budget(0.2)).fields()
+    assert out["samples_per_s"] > 0 and out["flops_per_sample"] == analytic_flops.transformer_flops_per_sample("tiny", mode)
 
 
 @pytest.mark.tensorflow
 def test_tensorflow_matmul_and_transformer_rows():
     pytest.importorskip("tensorflow")
-    from collect.frameworks.tensorflow.adapter import TFBackend
+    from collect.frameworks.tensorflow.adapter import TFAdapter
     from collect.measure.loop import Unsupported
 
-    backend = TFBackend("cpu")
-    out = backend.measure(Config("matmul", "matmul-128", "infer", "fp32", 1), max_seconds=0.2)
+    backend = TFAdapter("cpu")
+    out = backend.measure(Config("matmul", "matmul-128", "infer", "fp32", 1), Budget(0.2)).fields()
     assert out["flops_per_sample"] == 2 * 128**3 and out["tflops"] > 0
     with pytest.raises(Unsupported, match="not tf32"):
-        backend.measure(Config("matmul", "matmul-64", "infer", "tf32", 1), max_seconds=0.1)
-    out = backend.measure(Config("transformer", "tiny", "train", "fp32", 2), max_seconds=0.2)
+        backend.measure(Config("matmul", "matmul-64", "infer", "tf32", 1), Budget(0.1)).fields()
+    out = backend.measure(Config("transformer", "tiny", "train", "fp32", 2), Budget(0.2)).fields()
     assert out["samples_per_s"] > 0
     assert backend.fits(Config("matmul", "matmul-1000000", "infer", "fp32", 1)).startswith("operands need 11175.9 GiB")
     backend.release()
@@ -124,7 +128,7 @@ def test_matmul_panel_and_detail_figure(results_dir):
           + [matmul_row("box-cuda", 4096, 600.0, precision="fp16", device_kind="cuda")])
     write(results_dir, "laptop-cpu", [matmul_row("laptop-cpu", 1024, 50.0)])
     frame = load(discover(results_dir)).frame
-    fig = headline(frame, "sub")
+    fig = headline_figure(summarize(frame), "sub")
     ax = next(a for a in fig.axes if a.get_title().startswith("Matmul"))
     assert ax.get_xlabel() == "TFLOP/s (higher is better)"
     widths = sorted((p.get_width() for p in ax.patches if p.get_width() > 0), reverse=True)
@@ -132,7 +136,7 @@ def test_matmul_panel_and_detail_figure(results_dir):
     assert widths == pytest.approx([600 * 2 * 4096**3 / 1e12, 150 * 2 * 4096**3 / 1e12, 50 * 2 * 1024**3 / 1e12])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["box-cuda · torch fp16", "box-cuda · torch fp32", "laptop-cpu · torch fp32"]
     assert any("n=4096, fp32" in t.get_text() for t in ax.texts)  # where fp32 peaked
-    detail = matmul_figure(frame)
+    detail = matmul_figure(summarize(frame))
     dax = detail.axes[0]
     assert dax.get_xscale() == "log" and "TFLOP/s" in dax.get_ylabel()
     plt.close(fig)
@@ -152,7 +156,7 @@ def test_detail_figure_is_written_beside_the_chart(results_dir, tmp_path):
 def test_published_transformer_rows_reach_the_transformer_panel():
     from conftest import ROOT
 
-    fig = headline(load(discover(ROOT / "results")).frame, "sub")
+    fig = headline_figure(summarize(load(discover(ROOT / "results")).frame), "sub")
     ax = next(a for a in fig.axes if a.get_title().startswith("Transformer"))
     labels = " ".join(t.get_text().replace("\n", " ") for t in ax.get_yticklabels())
     assert "bert-large" in labels and "distilbert-base" in labels

@@ -7,7 +7,7 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, record, write
 from nbclient import NotebookClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
@@ -45,11 +45,27 @@ def test_run_benchmark_notebook(tmp_path):
     assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
 
 
-def test_explore_results_notebook(tmp_path):
-    nb = execute("explore_results.ipynb", f"REPO_DIR = {str(ROOT)!r}", tmp_path)
-    text = text_of(nb)
-    assert re.search(r"\d+ environments, \d+ rows from \d+ valid files", text)
-    assert "speedup" in text.lower() or any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+def outputs_of(nb, marker: str) -> list[dict]:
+    """The outputs of the one code cell whose source contains marker."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    assert len(cells) == 1, marker
+    return cells[0].outputs
+
+
+def test_explore_results_notebook(tmp_path, results_dir):
+    # A machine measured on its CPU and its GPU, in both frameworks: every section has something to show.
+    for env, kind, rate in (("box-cpu", "cpu", 100.0), ("box-cuda", "cuda", 900.0)):
+        write(results_dir, env, [record(env=env, device_kind=kind, samples_per_s=rate),
+                                 record(env=env, device_kind=kind, framework="tensorflow", backend="tf_function",
+                                        samples_per_s=rate / 2)])
+    nb = execute("explore_results.ipynb", f"REPO_DIR = {str(ROOT)!r}\nRESULTS_DIR = {str(results_dir)!r}\nENV = 'box-cuda'",
+                 tmp_path)
+    assert "2 environments, 4 rows from 2 valid files" in text_of(nb)
+    pivot = outputs_of(nb, "pivot_table")[0]["data"]["text/plain"]
+    assert "tensorflow / torch" in pivot and "0.5" in pivot  # TensorFlow at half torch's rate on both envs
+    assert any("image/png" in o.get("data", {}) for o in outputs_of(nb, "speedup over the CPU"))
+    compare = text_of(nb)
+    assert "box-cuda: samples/s relative to each other env" in compare and "9.0" in compare  # 900 / 100
 
 
 @pytest.mark.parametrize("name", ["run_benchmark.ipynb", "explore_results.ipynb"])

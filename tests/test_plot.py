@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import record, write
 
 import plot_results
 from collect.dataset.loader import discover, load
-from collect.present.headline import headline
+from collect.present.headline import headline_figure
+from collect.present.summary import summarize
 
 
 def snapshot(folder):
@@ -36,7 +39,7 @@ def dataset(results_dir):
 
 
 def figure_for(folder):
-    return headline(load(discover(folder)).frame, "subtitle")
+    return headline_figure(summarize(load(discover(folder)).frame), "subtitle")
 
 
 def test_main_writes_png_and_markdown_and_leaves_results_untouched(dataset, tmp_path, capsys):
@@ -140,9 +143,14 @@ def test_shipped_results_check_and_show_published_rows(capsys):
 
     assert plot_results.main(["--check", "--results-dir", str(ROOT / "results")]) == 0
     fig = figure_for(ROOT / "results")
-    labels = [t.get_text().replace("\n", " ") for ax in fig.axes for t in ax.get_yticklabels()]
-    assert any("apple-m1-max-mbp14-mps" in label for label in labels)
-    assert any("bert-large · apple-m1-max-32c-tf- metal [gpu]" in label or "bert-large" in label for label in labels)
+
+    def labels(title: str) -> list[str]:
+        ax = next(a for a in fig.axes if a.get_title().startswith(title))
+        return [t.get_text() for t in ax.get_yticklabels()]
+
+    # Both envs hold published rows only (image benchmark, tf-metal-experiments): each bar is a published row.
+    assert "resnet50 · apple-m1-max-mbp14-mps\n· torch" in labels("CNN inference")
+    assert "bert-large · apple-m1-max-32c-tf-\nmetal [gpu] · tensorflow · train" in labels("Transformer")
     plt.close(fig)
 
 
@@ -166,3 +174,83 @@ def test_both_frameworks_of_one_env_get_their_own_bars(results_dir):
     ax = next(a for a in fig.axes if a.get_title().startswith("CNN inference"))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["resnet18 · box-cpu · torch", "resnet18 · box-cpu · tensorflow"]
     plt.close(fig)
+
+
+def test_a_misspelt_flag_is_an_error_and_writes_nothing(dataset, tmp_path, capsys):
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SystemExit) as exit_:
+        plot_results.main(["--chek", "--results-dir", str(dataset)])
+    assert exit_.value.code == 2
+    assert "plot_results.py: error: unrecognized arguments: --chek" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no results.png, results.md or figures/ here
+
+
+def test_a_notebook_kernels_own_arguments_are_not_read_as_flags(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["/venv/ipykernel_launcher.py", "-f", "/run/kernel-1.json"])
+    assert plot_results.main() == 1  # the defaults: no results/ folder here, not argparse's exit 2
+    assert "no results files" in capsys.readouterr().err
+
+
+@pytest.fixture
+def every_table(results_dir):
+    """Rows behind every optional table: scaling, backends, energy and speedup vs CPU."""
+    write(results_dir, "node-cuda", [
+        record(env="node-cuda", device_kind="cuda", samples_per_s=100.0, run_id="a"),
+        record(env="node-cuda", device_kind="cuda", samples_per_s=180.0, world_size=2, distributed="ddp",
+               global_batch_size=128, run_id="b", power_w=300.0, energy_method="nvml_energy"),
+        *[record(env="node-cuda", device_kind="cuda", workload="cnn", model="resnet18", mode="infer", batch_size=16,
+                 backend=b, samples_per_s=r, run_id=f"i-{b}") for b, r in (("eager", 800.0), ("onnxruntime", 1200.0))]])
+    write(results_dir, "node-cpu", [record(env="node-cpu", samples_per_s=20.0, power_w=80.0, energy_method="rapl")])
+    return results_dir
+
+
+def test_each_table_is_computed_once_per_plot_run(every_table, tmp_path, monkeypatch):
+    from collect.present import summary
+
+    calls = {}
+
+    def counting(name: str, real):
+        def counted(*args):
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args)
+        return counted
+
+    for name in ("aggregate", "scaling", "backend_comparison", "efficiency", "speedups"):
+        monkeypatch.setattr(summary, name, counting(name, getattr(summary, name)))
+    rc = plot_results.main(["--results-dir", str(every_table), "--out", str(tmp_path / "r.png"),
+                            "--markdown", str(tmp_path / "r.md"), "--figures", str(tmp_path / "figures")])
+    assert rc == 0
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["backends.png", "power.png", "scaling.png"]
+    text = (tmp_path / "r.md").read_text()
+    assert all(f"## {t}" in text for t in ("Scaling over devices", "Backends", "Energy efficiency", "Speedup vs CPU"))
+    assert calls == {"aggregate": 1, "scaling": 1, "backend_comparison": 1, "efficiency": 1, "speedups": 1}
+
+
+def column(markdown: str, section: str, header: str) -> list[str]:
+    """The cells of one column of the table under `## section`."""
+    lines = [line for line in markdown.split(f"## {section}\n")[1].split("\n## ")[0].splitlines() if line.startswith("|")]
+    at = [c.strip() for c in lines[0].strip("|").split("|")].index(header)
+    return [[c.strip() for c in line.strip("|").split("|")][at] for line in lines[2:]]
+
+
+def test_figures_and_markdown_show_the_same_numbers(every_table):
+    from collect.present.details import backends_figure, power_figure, scaling_figure
+    from collect.present.report import numbers, render
+
+    bundle = summarize(load(discover(every_table)).frame)
+    text = render(bundle, "sub")
+
+    def drawn(values) -> list[str]:  # as results.md writes them
+        return sorted(numbers(pd.Series(list(values), dtype=float)))
+
+    backends = backends_figure(bundle)
+    assert drawn(p.get_width() for p in backends.axes[0].patches) == sorted(column(text, "Backends", "samples/s")) == ["1,200", "800"]
+    power = power_figure(bundle)
+    points = np.concatenate([c.get_offsets() for c in power.axes[0].collections])
+    assert drawn(points[:, 0]) == sorted(column(text, "Energy efficiency", "power W")) == ["300", "80"]
+    assert drawn(points[:, 1]) == sorted(column(text, "Energy efficiency", "samples/s")) == ["180", "20"]
+    scaling = scaling_figure(bundle)
+    solid = [y for line in scaling.axes[0].get_lines() if line.get_linestyle() == "-" for y in line.get_ydata()]
+    assert drawn(solid) == sorted(column(text, "Scaling over devices", "samples/s")) == ["100", "180"]
+    for fig in (backends, power, scaling):
+        plt.close(fig)

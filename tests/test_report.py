@@ -6,6 +6,11 @@ from conftest import record, write
 
 from collect.dataset.loader import discover, load
 from collect.present.report import cell, render
+from collect.present.summary import summarize
+
+
+def markdown(folder) -> str:
+    return render(summarize(load(discover(folder)).frame), "sub")
 
 
 def test_cells_are_escaped_and_formulas_inert():
@@ -18,14 +23,14 @@ def test_cells_are_escaped_and_formulas_inert():
 
 def test_markdown_escapes_names_from_files(results_dir):
     write(results_dir, "test-env-cpu", [record(device_name="=HYPERLINK(x) | <b>GPU</b>")])
-    text = render(load(discover(results_dir)).frame, "sub")
+    text = markdown(results_dir)
     assert "'=HYPERLINK(x) \\| &lt;b&gt;GPU&lt;/b&gt; (cpu)" in text
     assert "<b>" not in text
 
 
 def test_leaderboard_takes_median_and_count(results_dir):
     write(results_dir, "test-env-cpu", [record(run_id=f"r{i}", samples_per_s=r) for i, r in enumerate([10.0, 30.0, 20.0])])
-    text = render(load(discover(results_dir)).frame, "sub")
+    text = markdown(results_dir)
     assert "| mlp-d5-w1024 | train | test-env-cpu | Test CPU (cpu) | torch | fp32 | 64 | 1 | 20 | 64 |  | 3 | measured |" in text
 
 
@@ -33,7 +38,7 @@ def test_speedup_vs_cpu_for_one_machine(results_dir):
     write(results_dir, "mac-cpu", [record(env="mac-cpu", samples_per_s=100.0)])
     write(results_dir, "mac-mps", [record(env="mac-mps", device_kind="mps", samples_per_s=450.0)])
     write(results_dir, "other-cuda", [record(env="other-cuda", device_kind="cuda", samples_per_s=9000.0)])
-    text = render(load(discover(results_dir)).frame, "sub")
+    text = markdown(results_dir)
     assert "## Speedup vs CPU" in text
     assert "| mac | mps | torch | mlp-d5-w1024 | train | fp32 | 64 | 100 | 450 | 4.50x |" in text
     assert "other" not in text.split("## Speedup vs CPU")[1]
@@ -41,4 +46,4 @@ def test_speedup_vs_cpu_for_one_machine(results_dir):
 
 def test_no_speedup_section_without_pairs(results_dir):
     write(results_dir, "mac-cpu", [record(env="mac-cpu")])
-    assert "Speedup" not in render(load(discover(results_dir)).frame, "sub")
+    assert "Speedup" not in markdown(results_dir)

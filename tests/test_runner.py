@@ -1,26 +1,30 @@
-"""The shared measurement loop with a fake backend: rows written at once, OOM, skips, Ctrl-C."""
+"""The shared measurement loop with a fake adapter: rows written at once, OOM, skips, Ctrl-C."""
 
 from __future__ import annotations
 
 import csv
-from types import SimpleNamespace
+import dataclasses
 
 import pytest
 
 from collect import cli
 from collect.dataset.loader import load
+from collect.measure import energy, step
 from collect.measure import loop as runner
+from collect.measure.adapter import Budget, OutOfMemory, Unsupported
+from collect.measure.energy import EnergyPlan
+from collect.measure.outcome import Outcome, Stats
 from collect.measure.suites import Config
 
 
-class FakeBackend:
+class FakeAdapter:
     framework, device_kind, device_name = "torch", "cuda", "Fake GPU"
-    default_backend = "eager"
+    default_backend, distributed, writer = "eager", "none", True
 
     def __init__(self, outcomes=None, fits=None):
         self.outcomes = outcomes or {}
         self.fit_reasons = fits or {}
-        self.calls, self.released = [], 0
+        self.calls, self.budgets, self.released, self.closed = [], [], 0, False
 
     def check_models(self, names):
         pass
@@ -31,17 +35,22 @@ class FakeBackend:
     def fits(self, config):
         return self.fit_reasons.get(config.batch_size)
 
-    def measure(self, config, max_seconds):
+    def nvml_target(self):
+        return {}
+
+    def measure(self, config, budget):
         self.calls.append(config)
+        self.budgets.append(budget)
         outcome = self.outcomes.get((config.mode, config.batch_size), "ok")
         if isinstance(outcome, BaseException):
             raise outcome
-        rate = 100.0 * config.batch_size
-        return {"samples_per_s": rate, "step_ms_median": 10.0, "step_ms_p10": 9.0, "step_ms_p90": 11.0, "steps": 10,
-                "warmup_steps": 3, "compile_s": 0.5}
+        return Outcome(Stats(100.0 * config.batch_size, 10.0, 9.0, 11.0, "", 10, 3, 0.5), 1e9, config.backend)
 
     def release(self):
         self.released += 1
+
+    def close(self):
+        self.closed = True
 
 
 def configs(batches=(1, 16, 64), modes=("train",)):
@@ -49,7 +58,7 @@ def configs(batches=(1, 16, 64), modes=("train",)):
 
 
 def run(backend, cfgs, folder):
-    return runner.run_suite(backend, cfgs, env="fake-cuda", results_dir=folder, max_seconds=1.0,
+    return runner.run_suite(backend, cfgs, env="fake-cuda", results_dir=folder, budget=Budget(1.0),
                             fingerprint={"platform": "local", "harness_version": "0.1.0"}, progress=False)
 
 
@@ -59,7 +68,7 @@ def rows(path):
 
 
 def test_rows_are_written_and_valid(results_dir):
-    result = run(FakeBackend(), configs(), results_dir)
+    result = run(FakeAdapter(), configs(), results_dir)
     written = rows(result.path)
     assert [r["batch_size"] for r in written] == ["1", "16", "64"]
     assert {r["status"] for r in written} == {"ok"} and len({r["run_id"] for r in written}) == 1
@@ -67,7 +76,7 @@ def test_rows_are_written_and_valid(results_dir):
 
 
 def test_oom_row_then_larger_batches_skipped(results_dir):
-    backend = FakeBackend({("train", 16): runner.OutOfMemory("CUDA out of memory. Tried to allocate 2 GiB")})
+    backend = FakeAdapter({("train", 16): OutOfMemory("CUDA out of memory. Tried to allocate 2 GiB")})
     result = run(backend, configs(batches=(1, 16, 64)), results_dir)
     status = [(r["batch_size"], r["status"], r["note"]) for r in rows(result.path)]
     assert status[0][:2] == ("1", "ok")
@@ -78,13 +87,13 @@ def test_oom_row_then_larger_batches_skipped(results_dir):
 
 
 def test_skip_when_it_cannot_fit(results_dir):
-    result = run(FakeBackend(fits={64: "weights alone need 90 GiB, 16 GiB free"}), configs(), results_dir)
+    result = run(FakeAdapter(fits={64: "weights alone need 90 GiB, 16 GiB free"}), configs(), results_dir)
     assert rows(result.path)[2]["status"] == "skipped"
     assert rows(result.path)[2]["note"] == "weights alone need 90 GiB, 16 GiB free"
 
 
 def test_unsupported_and_errors_become_rows_and_the_run_goes_on(results_dir):
-    backend = FakeBackend({("infer", 1): runner.Unsupported("bf16 autocast on mps: not supported"),
+    backend = FakeAdapter({("infer", 1): Unsupported("bf16 autocast on mps: not supported"),
                            ("infer", 16): ValueError("boom")})
     result = run(backend, configs(batches=(1, 16), modes=("infer", "train")), results_dir)
     got = [(r["mode"], r["batch_size"], r["status"], r["note"]) for r in rows(result.path)]
@@ -95,7 +104,7 @@ def test_unsupported_and_errors_become_rows_and_the_run_goes_on(results_dir):
 
 
 def test_ctrl_c_keeps_every_finished_row(results_dir):
-    backend = FakeBackend({("train", 64): KeyboardInterrupt()})
+    backend = FakeAdapter({("train", 64): KeyboardInterrupt()})
     result = run(backend, configs(batches=(1, 16, 64, 128)), results_dir)
     assert result.interrupted
     assert [r["batch_size"] for r in rows(result.path)] == ["1", "16"]
@@ -103,8 +112,8 @@ def test_ctrl_c_keeps_every_finished_row(results_dir):
 
 
 def test_main_returns_130_on_interrupt(results_dir, monkeypatch, capsys):
-    backend = FakeBackend({("train", 8): KeyboardInterrupt()})
-    monkeypatch.setattr(cli, "make_backend", lambda *a: backend)
+    backend = FakeAdapter({("train", 8): KeyboardInterrupt()})
+    monkeypatch.setattr(cli, "make_adapter", lambda *a: backend)
     rc = cli.main(["--suite", "quick", "--workloads", "cnn", "--results-dir", str(results_dir), "--no-progress"])
     assert [c.model for c in backend.calls] == ["resnet18"]  # the interrupt came on the first cnn config
     assert rc == 130
@@ -112,7 +121,7 @@ def test_main_returns_130_on_interrupt(results_dir, monkeypatch, capsys):
 
 
 def test_summary_table_lists_each_row(results_dir):
-    result = run(FakeBackend({("train", 16): runner.OutOfMemory("oom")}), configs(batches=(1, 16)), results_dir)
+    result = run(FakeAdapter({("train", 16): OutOfMemory("oom")}), configs(batches=(1, 16)), results_dir)
     table = runner.summary_table(result.records)
     assert "resnet50" in table and "100.0" in table and "oom - oom" in table
 
@@ -128,23 +137,38 @@ def test_summary_table_lists_each_row(results_dir):
     (["--suite", "classic"], "`suite` 'classic' is the original TensorFlow benchmark"),
 ])
 def test_bad_arguments_exit_2_with_one_clear_line(argv, message, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
+    monkeypatch.setattr(cli, "make_adapter", lambda *a: FakeAdapter())
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
 
 def test_dry_run_lists_the_plan(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
+    monkeypatch.setattr(cli, "make_adapter", lambda *a: FakeAdapter())
     assert cli.main(["--suite", "quick", "--dry-run", "--env", "x-cpu"]) == 0
     out = capsys.readouterr().out
     assert "9 measurements on Fake GPU (cuda), env x-cpu" in out and "resnet18 train fp32 bs8" in out
     assert "matmul-1024 infer fp32 bs1" in out and "tiny train fp32 bs8" in out
 
 
-def test_unknown_notebook_arguments_are_ignored(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "make_backend", lambda *a: FakeBackend())
-    assert cli.main(["-f", "/root/.local/share/jupyter/runtime/kernel-1.json", "--dry-run"]) == 0
+def test_a_notebook_kernels_own_arguments_are_ignored(tmp_path, monkeypatch):
+    adapter = FakeAdapter()
+    monkeypatch.setattr(cli, "make_adapter", lambda *a: adapter)
+    kernel = ["/usr/lib/python3/site-packages/ipykernel_launcher.py", "-f", "/root/.local/share/jupyter/runtime/kernel-1.json"]
+    monkeypatch.setattr("sys.argv", kernel)
+    assert cli.main() == 0  # main() without arguments in a kernel: the default suite, as from a terminal
+    assert {c.model for c in adapter.calls} >= {"resnet50", "bert-base"}
+    assert len(rows(tmp_path / "results" / "results_fake-gpu-cuda.csv")) == len(adapter.calls)
+
+
+@pytest.mark.parametrize("argv", [["--framewrk", "tensorflow"], ["--dry-run", "-f", "kernel.json"], ["--suite=quick", "--chek"]])
+def test_unknown_or_misspelt_flags_are_an_error_not_ignored(argv, monkeypatch, capsys):
+    adapter = FakeAdapter()
+    monkeypatch.setattr(cli, "make_adapter", lambda *a: adapter)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err
+    assert adapter.calls == []  # nothing measured
 
 
 def test_help_documents_every_flag_with_defaults(capsys):
@@ -168,16 +192,15 @@ def test_readme_documents_every_runner_flag():
 
 
 def test_wrong_results_keep_their_numbers_as_an_error_row(results_dir):
-    assert runner.wrong_results({"rel_err": 1e-6}, "mps") == []
-    out = {"samples_per_s": 900.0, "rel_err": 0.4}
-    assert runner.wrong_results(out, "mps") == ["wrong results on mps: output differs from the CPU by 0.4 (bound 0.001)"]
-    assert out["status"] == "error"
+    assert step.output_check(1e-6, "mps") is None
+    assert step.output_check(0.4, "mps") == "wrong results on mps: output differs from the CPU by 0.4 (bound 0.001)"
+    assert step.output_check(2e-3, "cuda", precision="fp16") is None  # reduced precision: rounding reaches 1e-3
+    assert step.output_check(step.relative_error(float("nan"), 1.0), "mps") is not None  # NaN output is wrong too
 
-    class Garbage(FakeBackend):
-        def measure(self, config, max_seconds):
-            out = {**super().measure(config, max_seconds), "rel_err": 0.4}
-            out["note"] = "; ".join(runner.wrong_results(out, "mps"))
-            return out
+    class Garbage(FakeAdapter):
+        def measure(self, config, budget):
+            note = step.output_check(0.4, "mps")
+            return dataclasses.replace(super().measure(config, budget), rel_err=0.4, wrong=True).with_notes(note)
 
     result = run(Garbage(), configs(batches=(1,)), results_dir)
     row = rows(result.path)[0]
@@ -213,7 +236,7 @@ class ClockMeter:
         self.t0 = self.dev.now
 
     def stop(self):
-        from collect.measure.energy import Reading
+        from collect.measure.meters import Reading
 
         seconds = self.dev.now - self.t0
         return Reading(50.0 * seconds, seconds, "CPU package energy")
@@ -222,46 +245,70 @@ class ClockMeter:
 def test_time_step_reports_latency_percentiles_for_batch_1_inference():
     dev = TickingDevice(0.001)
     config = Config("cnn", "resnet18", "infer", "fp32", 1, backend="onnxruntime")
-    m, fields, notes = runner.time_step(SimpleNamespace(), config, dev.step, sync=dev.sync, max_seconds=0.05,
-                                        flops=10, clock=dev.clock)
-    assert m.steps_per_block == 1 and m.steps >= runner.LATENCY_STEPS  # every request timed alone, past the budget
-    assert not any("p99 from" in n for n in notes)
-    assert fields["backend"] == "onnxruntime"
-    assert fields["step_ms_p99"] == pytest.approx(1.0) and fields["step_ms_median"] == pytest.approx(1.0)
-    assert "energy_method" not in fields  # --energy none
+    timed = step.time_step(Budget(0.05), config, dev.step, sync=dev.sync, clock=dev.clock)
+    m = timed.measurement
+    assert m.steps_per_block == 1 and m.steps >= step.LATENCY_STEPS  # every request timed alone, past the budget
+    assert not any("p99 from" in n for n in timed.notes)
+    assert timed.stats.step_ms_p99 == pytest.approx(1.0) and timed.stats.step_ms_median == pytest.approx(1.0)
+    assert timed.energy.method == ""  # --energy none
     slow = TickingDevice(0.01)  # 100 requests would take 1 s: the budget stretches 4x, no further
-    m, _fields, notes = runner.time_step(SimpleNamespace(), config, slow.step, sync=slow.sync, max_seconds=0.05,
-                                         flops=10, clock=slow.clock)
-    assert 18 <= m.steps <= 22 and f"p99 from {m.steps} requests only" in notes
+    timed = step.time_step(Budget(0.05), config, slow.step, sync=slow.sync, clock=slow.clock)
+    assert 18 <= timed.measurement.steps <= 22 and f"p99 from {timed.measurement.steps} requests only" in timed.notes
 
 
 def test_time_step_adds_energy_and_extends_the_window_for_the_meter():
     dev = TickingDevice(0.002)
-    backend = SimpleNamespace(meter=ClockMeter(dev), energy_method="rapl")
+    budget = Budget(0.05, EnergyPlan(ClockMeter(dev), "rapl"))
     config = Config("mlp", "mlp-d1-w1024", "infer", "fp32", 64)
-    m, fields, notes = runner.time_step(backend, config, dev.step, sync=dev.sync, max_seconds=0.05, flops=10,
-                                        clock=dev.clock)
+    timed = step.time_step(budget, config, dev.step, sync=dev.sync, clock=dev.clock)
+    m = timed.measurement
     assert m.window_s >= 1.0  # extended from 0.05 s to the meter's minimum window
-    assert fields["energy_method"] == "rapl" and fields["power_w"] == pytest.approx(50.0)
-    assert fields["energy_j_per_sample"] == pytest.approx(50.0 * m.window_s / (m.steps * 64))
-    assert "CPU package energy" in notes
+    assert timed.energy.method == "rapl" and timed.energy.power_w == pytest.approx(50.0)
+    assert timed.energy.j_per_sample == pytest.approx(50.0 * m.window_s / (m.steps * 64))
+    assert "CPU package energy" in timed.notes
 
 
 def test_time_step_without_a_readable_method_says_none_and_why():
     dev = TickingDevice(0.01)
-    backend = SimpleNamespace(meter=None, energy_method="none", energy_why="RAPL not present (/sys/class/powercap)")
+    budget = Budget(0.1, EnergyPlan(None, "none", "RAPL not present (/sys/class/powercap)"))
     config = Config("mlp", "mlp-d1-w1024", "train", "fp32", 8)
-    _m, fields, notes = runner.time_step(backend, config, dev.step, sync=dev.sync, max_seconds=0.1, flops=10,
-                                         clock=dev.clock)
-    assert fields["energy_method"] == "none" and "power_w" not in fields
-    assert notes[-1] == "no energy method: RAPL not present (/sys/class/powercap)"
+    timed = step.time_step(budget, config, dev.step, sync=dev.sync, clock=dev.clock)
+    assert timed.energy.method == "none" and timed.energy.power_w == ""
+    assert timed.notes[-1] == "no energy method: RAPL not present (/sys/class/powercap)"
 
 
-def test_energy_flag_reaches_the_rows(results_dir, monkeypatch):
-    backend = FakeBackend()
-    monkeypatch.setattr(cli, "make_backend", lambda *a, **k: backend)
-    assert cli.main(["--models", "resnet50", "--batch-sizes", "1", "--energy", "rapl", "--results-dir", str(results_dir),
-                     "--env", "fake-cuda", "--no-progress"]) == 0
-    assert backend.energy_method in ("rapl", "none")  # rapl where readable, else none with the reason
-    assert (backend.meter is None) == (backend.energy_method == "none")
-    assert backend.meter is not None or "RAPL" in backend.energy_why
+class TimedAdapter(FakeAdapter):
+    """Times a 10 ms step on a fake clock through the real time_step, so the energy plan reaches the row."""
+
+    def measure(self, config, budget):
+        self.budgets.append(budget)
+        dev = TickingDevice(0.01)
+        timed = step.time_step(budget, config, dev.step, sync=dev.sync, clock=dev.clock)
+        return Outcome(timed.stats, 1e9, config.backend, energy=timed.energy, notes=timed.notes)
+
+
+def fake_powercap(folder, readable: bool):
+    zone = folder / "intel-rapl:0"
+    zone.mkdir(parents=True)
+    (zone / "max_energy_range_uj").write_text("262143328850\n")
+    if readable:
+        (zone / "energy_uj").write_text("1000000\n")
+    return folder
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_energy_flag_reaches_the_rows(readable, results_dir, tmp_path, monkeypatch):
+    adapter = TimedAdapter()
+    monkeypatch.setattr(cli, "make_adapter", lambda *a, **k: adapter)
+    monkeypatch.setitem(energy.plan.__kwdefaults__, "rapl_root", str(fake_powercap(tmp_path / "powercap", readable)))
+    assert cli.main(["--models", "resnet50", "--batch-sizes", "1", "--modes", "train", "--energy", "rapl",
+                     "--results-dir", str(results_dir), "--env", "fake-cuda", "--no-progress"]) == 0
+    row = rows(results_dir / "results_fake-cuda.csv")[0]
+    if readable:  # the fake counter never advances: the row names the method and says why it has no figure
+        assert adapter.budgets[0].energy.method == "rapl" and adapter.budgets[0].energy.meter is not None
+        assert row["energy_method"] == "rapl" and row["power_w"] == "" and "rapl counter did not advance" in row["note"]
+    else:
+        assert adapter.budgets[0].energy.meter is None
+        assert row["energy_method"] == "none" and row["power_w"] == ""
+        assert "no energy method: RAPL not present" in row["note"]
+    assert adapter.closed

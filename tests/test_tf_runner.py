@@ -8,6 +8,7 @@ import dataclasses
 import pickle
 from types import SimpleNamespace
 
+import analytic_flops
 import numpy as np
 import pytest
 
@@ -18,7 +19,7 @@ from collect.frameworks.tensorflow import adapter as tfr  # noqa: E402
 from collect.frameworks.tensorflow import classic  # noqa: E402
 from collect.frameworks.tensorflow import device as tdv  # noqa: E402
 from collect.frameworks.tensorflow import keras_compat as kc  # noqa: E402
-from collect.measure import suites  # noqa: E402
+from collect.measure.adapter import Budget  # noqa: E402
 from collect.measure.loop import Unsupported  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.tensorflow
 def test_mlp_flops_equal_pytorch_exactly(depth, mode):
     torch_runner = pytest.importorskip("collect.frameworks.torch.adapter")
     name = f"mlp-d{depth}-w1024"
-    assert tfr.mode_flops(name, mode) == torch_runner.mode_flops(name, mode) == suites.mlp_flops_per_sample(depth, mode)
+    assert tfr.mode_flops(name, mode) == torch_runner.mode_flops(name, mode) == analytic_flops.mlp_flops_per_sample(depth, mode)
 
 
 def test_resnet50_flops_match_the_published_architecture():
@@ -47,9 +48,9 @@ def test_depthwise_layers_are_counted():
 
 
 def measure(config, backend="tf_function", seconds=0.2):
-    runner = tfr.TFBackend("cpu")
+    runner = tfr.TFAdapter("cpu")
     try:
-        return runner.measure(dataclasses.replace(config, backend=backend), max_seconds=seconds)
+        return runner.measure(dataclasses.replace(config, backend=backend), Budget(seconds)).fields()
     finally:
         runner.release()
 
@@ -80,7 +81,7 @@ def test_each_backend_is_what_it_says(backend, monkeypatch):
     out = measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), backend=backend)
     assert out["backend"] == backend and out["xla"] == "off" and out["samples_per_s"] > 0
     assert calls == ([] if backend == "eager" else [{"jit_compile": False}])
-    assert ("rel_err" in out) == (backend != "eager")  # eager is the reference (on a CPU)
+    assert (out["rel_err"] != "") == (backend != "eager")  # eager is the reference (on a CPU)
 
 
 def test_torch_backends_are_unsupported_in_tensorflow():
@@ -89,16 +90,16 @@ def test_torch_backends_are_unsupported_in_tensorflow():
 
 
 def test_xla_that_cannot_compile_is_an_unsupported_row(monkeypatch):
-    original = tfr.TFBackend._fn
+    original = tfr.steps.model_fn
 
-    def no_xla(self, model, config, backend):
+    def no_xla(model, config, backend):
         if backend == "xla":  # as on a device without XLA: jit_compile=True raises on the first call
             def fail(x, y):
                 raise tf.errors.InvalidArgumentError(None, None, "XLA compilation is not supported on this device")
             return fail
-        return original(self, model, config, backend)
+        return original(model, config, backend)
 
-    monkeypatch.setattr(tfr.TFBackend, "_fn", no_xla)
+    monkeypatch.setattr(tfr.steps, "model_fn", no_xla)
     with pytest.raises(Unsupported, match="XLA could not compile this here: XLA compilation is not supported"):
         measure(Config("mlp", "mlp-d1-w1024", "infer", "fp32", 8), backend="xla")
 
@@ -116,7 +117,7 @@ def test_pure_fp16_is_unsupported_in_tensorflow():
 
 def test_unknown_keras_model_is_rejected():
     with pytest.raises(ValueError, match="'resnet18' is neither mlp-d<depth>-w<width>, matmul-<n>"):
-        tfr.TFBackend("cpu").check_models(["resnet18"])
+        tfr.TFAdapter("cpu").check_models(["resnet18"])
 
 
 def test_quick_run_through_main(results_dir, capsys):
@@ -155,7 +156,7 @@ def test_unknown_backend_for_tensorflow_is_a_clear_error(capsys):
 # The classic protocol ------------------------------------------------------------------------
 
 def test_classic_fields_map_epochs_to_the_row():
-    fields = classic.classic_fields(build_s=0.5, epoch_s=[12.0, 10.0, 10.5], samples=50_000, batch=32)
+    fields = classic.classic_outcome(build_s=0.5, epoch_s=[12.0, 10.0, 10.5], samples=50_000, batch=32, flops=1e6).fields()
     assert fields["wall_s"] == 33.0  # the original benchmark's number
     assert fields["samples_per_s"] == pytest.approx(50_000 / 10.25)
     assert fields["compile_s"] == pytest.approx(0.5 + 12.0 - 10.25)
@@ -192,9 +193,9 @@ def test_classic_run_tiny(tmp_path, with_cifar):
     folder = tmp_path / "cifar-10-batches-py"
     if with_cifar:
         write_fake_cifar(folder)
-    backend = tfr.TFBackend("cpu")
+    backend = tfr.TFAdapter("cpu")
     out = classic.run_classic(backend, Config("mlp", "mlp-d1-w1024", "train", "fp32", 32, protocol="classic"),
-                              samples=320, folder=folder)
+                              samples=320, folder=folder).fields()
     backend.release()
     assert out["dataset"] == ("cifar10" if with_cifar else "synthetic")
     assert out["wall_s"] >= out["compile_s"] > 0 and out["samples_per_s"] > 0 and out["steps"] == 2 * 10
@@ -286,3 +287,44 @@ def test_metal_device_name_comes_from_the_chip():
     outputs = {"sysctl -n machdep.cpu.brand_string": "Apple M1 Max", "system_profiler SPDisplaysDataType": "Total Number of Cores: 32"}
     name = tdv.device_name(fake_tf, object(), "gpu", run=lambda args, timeout=5.0: outputs.get(" ".join(args), ""))
     assert name == "Apple M1 Max (32-core GPU, Metal)"
+
+
+# One optimizer definition: one device and data-parallel train alike --------------------------------
+
+class Built(Exception):
+    """Raised by the optimizer spy once the step's optimizer exists: nothing after it needs to run."""
+
+
+def optimizer_used(monkeypatch, adapter, config) -> dict:
+    seen = []
+    real = tfr.steps.optimizer
+
+    def spy(workload, precision, variables):
+        seen.append(real(workload, precision, variables))
+        raise Built
+
+    with monkeypatch.context() as patch, pytest.raises(Built):
+        patch.setattr(tfr.steps, "optimizer", spy)
+        adapter.measure(config, Budget(0.1))
+    adapter.release()
+    (opt,) = seen
+    cfg = opt.get_config()
+    return {"class": type(opt).__name__, "learning_rate": float(cfg["learning_rate"]), "momentum": cfg.get("momentum")}
+
+
+@pytest.mark.parametrize("model, expected", [("mlp-d1-w1024", ("SGD", 0.0)), ("mobilenet_v3_small", ("SGD", 0.9)),
+                                             ("tiny", ("Adam", None))])
+def test_data_parallel_training_uses_the_same_optimizer_as_one_device(model, expected, monkeypatch):
+    config = Config(suites_workload(model), model, "train", "fp32", 2, backend="tf_function")
+    single = optimizer_used(monkeypatch, tfr.TFAdapter("cpu"), config)
+    mirrored = tfr.TFAdapter("cpu")
+    mirrored.strategy = tf.distribute.MirroredStrategy(["/cpu:0"])  # the data-parallel path, on one device here
+    assert optimizer_used(monkeypatch, mirrored, config) == single
+    assert (single["class"], single["momentum"]) == expected and single["learning_rate"] == pytest.approx(
+        1e-4 if expected[0] == "Adam" else 0.01)
+
+
+def suites_workload(model: str) -> str:
+    from collect.measure.suites import workload_of
+
+    return workload_of(model)

@@ -13,7 +13,8 @@ pytest.importorskip("onnxruntime")
 from collect import cli  # noqa: E402
 from collect.dataset.loader import load  # noqa: E402
 from collect.frameworks.torch import backends as tb  # noqa: E402
-from collect.frameworks.torch.adapter import TorchBackend  # noqa: E402
+from collect.frameworks.torch.adapter import TorchAdapter  # noqa: E402
+from collect.measure.adapter import Budget  # noqa: E402
 from collect.measure.loop import Unsupported  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 
@@ -22,9 +23,9 @@ MLP = "mlp-d1-w1024"
 
 
 def measure(config, seconds=0.2):
-    backend = TorchBackend("cpu")
+    backend = TorchAdapter("cpu")
     try:
-        return backend.measure(config, max_seconds=seconds)
+        return backend.measure(config, Budget(seconds)).fields()
     finally:
         backend.release()
 
@@ -162,6 +163,7 @@ def rows(path):
 def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     """The issue's bar: eager, torch_compile and onnxruntime rows for the MLP and a small CNN validate and plot."""
     from collect.present.details import backends_figure
+    from collect.present.summary import summarize
 
     common = ["--framework", "torch", "--suite", "backends", "--modes", "infer", "--max-seconds", "0.2",
               "--results-dir", str(results_dir), "--env", "test-cpu", "--no-progress", "--device", "cpu"]
@@ -178,7 +180,7 @@ def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     assert all(r["energy_method"] in ("rapl", "none") for r in got)
     loaded = load([results_dir / "results_test-cpu.csv"])
     assert not loaded.problems
-    fig = backends_figure(loaded.frame)
+    fig = backends_figure(summarize(loaded.frame))
     rate_ax, latency_ax = fig.axes
     assert {t.get_text() for t in latency_ax.get_legend().get_texts()} == {"eager", "onnxruntime", "torch_compile"}
     assert len(latency_ax.patches) == 6  # two models x three backends at batch 1

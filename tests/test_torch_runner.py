@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 
+import analytic_flops
 import pytest
 
 torch = pytest.importorskip("torch")
 from collect import cli  # noqa: E402
 from collect.dataset.loader import load  # noqa: E402
 from collect.frameworks.torch import adapter as tr  # noqa: E402
-from collect.measure import suites  # noqa: E402
+from collect.frameworks.torch import steps  # noqa: E402
+from collect.measure.adapter import Budget  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 
 pytestmark = pytest.mark.torch
@@ -19,8 +21,8 @@ pytestmark = pytest.mark.torch
 @pytest.mark.parametrize("depth", [1, 5, 20])
 @pytest.mark.parametrize("mode", ["infer", "train", "train_forward", "train_backward"])
 def test_flop_counter_matches_the_analytic_mlp_formula(depth, mode):
-    # The TensorFlow runner uses the analytic formula: this is what makes the two frameworks agree.
-    assert tr.mode_flops(f"mlp-d{depth}-w1024", mode) == suites.mlp_flops_per_sample(depth, mode)
+    # An analytic count independent of both frameworks (tests/analytic_flops.py); test_tf_runner checks TensorFlow's.
+    assert tr.mode_flops(f"mlp-d{depth}-w1024", mode) == analytic_flops.mlp_flops_per_sample(depth, mode)
 
 
 def test_resnet50_forward_flops_follow_the_2x_mac_convention():
@@ -30,7 +32,7 @@ def test_resnet50_forward_flops_follow_the_2x_mac_convention():
 
 
 def test_models_are_built_without_weights_and_unknown_names_rejected():
-    backend = tr.TorchBackend("cpu")
+    backend = tr.TorchAdapter("cpu")
     backend.check_models(["mlp-d3-w1024", "resnet18", "mobilenet_v3_large"])
     with pytest.raises(ValueError, match="'resnet5' is neither mlp-d<depth>-w<width>, matmul-<n>"):
         backend.check_models(["resnet5"])
@@ -39,30 +41,28 @@ def test_models_are_built_without_weights_and_unknown_names_rejected():
 
 @pytest.mark.parametrize("mode", ["train", "infer", "train_forward", "train_backward"])
 def test_each_mode_measures_on_cpu(mode):
-    out = tr.TorchBackend("cpu").measure(Config("mlp", "mlp-d2-w1024", mode, "fp32", 16), max_seconds=0.2)
+    out = tr.TorchAdapter("cpu").measure(Config("mlp", "mlp-d2-w1024", mode, "fp32", 16), Budget(0.2)).fields()
     assert out["samples_per_s"] > 0 and out["steps"] >= 3 and out["compile_s"] > 0
     assert out["step_ms_p10"] <= out["step_ms_median"] <= out["step_ms_p90"]
-    assert out["flops_per_sample"] == suites.mlp_flops_per_sample(2, mode)
+    assert out["flops_per_sample"] == analytic_flops.mlp_flops_per_sample(2, mode)
     assert out["tflops"] == pytest.approx(out["flops_per_sample"] * out["samples_per_s"] / 1e12)
     assert out["threads"] == torch.get_num_threads()
 
 
 def test_training_really_updates_weights():
-    backend = tr.TorchBackend("cpu")
     model = tr.build_model("mlp-d1-w1024")
     before = [p.detach().clone() for p in model.parameters()]
     x, y = torch.randn(4, 3, 32, 32), torch.randint(0, 10, (4,))
-    step, setup = backend._step(model, x, y, Config("mlp", "mlp-d1-w1024", "train", "fp32", 4))
+    step, setup = steps.model_step(model, x, y, Config("mlp", "mlp-d1-w1024", "train", "fp32", 4), "cpu")
     assert setup is None
     step()
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
 
 
 def test_backward_mode_times_backward_only():
-    backend = tr.TorchBackend("cpu")
     model = tr.build_model("mlp-d1-w1024")
-    step, setup = backend._step(model, torch.randn(4, 3, 32, 32), torch.randint(0, 10, (4,)),
-                                Config("mlp", "mlp-d1-w1024", "train_backward", "fp32", 4))
+    step, setup = steps.model_step(model, torch.randn(4, 3, 32, 32), torch.randint(0, 10, (4,)),
+                                   Config("mlp", "mlp-d1-w1024", "train_backward", "fp32", 4), "cpu")
     setup()
     assert all(p.grad is None for p in model.parameters())
     step()  # the backward pass
@@ -71,16 +71,16 @@ def test_backward_mode_times_backward_only():
 
 def test_tf32_on_cpu_is_an_unsupported_row():
     with pytest.raises(tr.Unsupported, match="tf32 needs an NVIDIA GPU of the Ampere generation or newer"):
-        tr.TorchBackend("cpu").measure(Config("mlp", "mlp-d1-w1024", "infer", "tf32", 4), max_seconds=0.1)
+        tr.TorchAdapter("cpu").measure(Config("mlp", "mlp-d1-w1024", "infer", "tf32", 4), Budget(0.1)).fields()
 
 
 def test_bf16_autocast_runs_on_cpu():
-    out = tr.TorchBackend("cpu").measure(Config("mlp", "mlp-d1-w1024", "infer", "bf16", 8), max_seconds=0.1)
+    out = tr.TorchAdapter("cpu").measure(Config("mlp", "mlp-d1-w1024", "infer", "bf16", 8), Budget(0.1)).fields()
     assert out["samples_per_s"] > 0
 
 
 def test_correctness_check_is_zero_for_identical_devices():
-    backend = tr.TorchBackend("cpu")
+    backend = tr.TorchAdapter("cpu")
     assert backend._correctness("mlp-d1-w1024") == pytest.approx(0.0, abs=1e-12)
 
 

@@ -173,9 +173,9 @@ def test_missing_results_dir(capsys, tmp_path):
 def test_same_problems_without_pyarrow(capsys, valid_file, results_dir, monkeypatch):
     rewrite(valid_file, ",1100.0,", ",slow,")
     _, with_arrow = check(capsys, results_dir)
-    from collect.dataset import loader as dataset
+    from collect.dataset import cells
 
-    monkeypatch.setattr(dataset, "USE_ARROW", False)  # as on a machine without pyarrow
+    monkeypatch.setattr(cells, "USE_ARROW", False)  # as on a machine without pyarrow
     _, without = check(capsys, results_dir)
     assert with_arrow == without
     assert f"{valid_file}:3: samples_per_s: must be a finite number >= 0, but 'slow' was found" in without
@@ -211,3 +211,23 @@ def test_measured_power_without_its_method_is_refused(results_dir, method):
                         "(nvml_energy, nvml_power, rapl, powermetrics)" + (", but 'none' was found" if method else "")]
     ok = write(results_dir, "q-cpu", [record(env="q-cpu", power_w=65.0, energy_method="rapl")])
     assert not load([ok]).problems
+
+
+def test_a_backend_of_the_other_framework_names_the_backends_of_the_rows_own(results_dir):
+    import csv as csvmod
+
+    from collect.contract.record import to_row
+    from collect.dataset.loader import load
+
+    rows = [to_row(record(run_id="a")), to_row(record(run_id="b", framework="tensorflow", backend="xla"))]
+    rows[0]["backend"], rows[1]["backend"] = "xla", "onnxruntime"  # each a backend, but of the other framework
+    path = results_dir / "results_test-env-cpu.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csvmod.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    problems = [str(p) for p in load([path]).problems]
+    assert problems == [
+        f"{path}:2: backend: must be one of torch's backends ('eager', 'torch_compile', 'onnxruntime', 'tensorrt'), but 'xla' was found",
+        f"{path}:3: backend: must be one of tensorflow's backends ('eager', 'tf_function', 'xla'), but 'onnxruntime' was found",
+    ]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from collect.contract import cli_args  # noqa: E402
 from collect.contract.csvio import append_records, results_path  # noqa: E402
 from collect.contract.record import make_record  # noqa: E402
 
@@ -99,9 +100,9 @@ def tf_metal():
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results-dir", default="results")
-    args, _ = parser.parse_known_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=cli_args.HelpFormatter)
+    parser.add_argument("--results-dir", default="results", help="folder the published rows are written to")
+    args = parser.parse_args(cli_args.arguments(argv))  # a misspelt flag is an error, not ignored
     for source in (image_bench, mps_bench, tf_metal):
         for env, rows in source():
             path = results_path(args.results_dir, env)

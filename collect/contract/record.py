@@ -1,8 +1,8 @@
 """The one record type that flows from a runner to results/*.csv to the charts.
 
-Its field list *is* the CSV header. Every column is documented in COLUMNS
-(meaning, unit, allowed values); the README's column table is checked against
-it by a test, so the two cannot drift apart.
+Its field list *is* the CSV header. Every column is documented in
+collect.contract.columns.DOCS (unit or allowed values, meaning); the README's column
+table is checked against it by a test, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ POWER_SOURCES = ("ac", "battery", "unknown")
 DISTRIBUTED = ("none", "ddp", "mirrored", "multi_worker")
 BACKENDS = ("eager", "torch_compile", "onnxruntime", "tensorrt", "tf_function", "xla")
 BACKENDS_OF = {"torch": ("eager", "torch_compile", "onnxruntime", "tensorrt"), "tensorflow": ("eager", "tf_function", "xla")}
-# How energy was measured: counters and sampled power (see collect/energy.py); `none`: no method was available.
+# How energy was measured: counters and sampled power (see collect/measure/energy.py); `none`: no method was available.
 ENERGY_METHODS = ("nvml_energy", "nvml_power", "rapl", "powermetrics", "none")
 
 ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
+# One epoch of the classic MLP benchmark: CIFAR-10's 50,000 training images. The classic protocol,
+# legacy rows (wall time of 3 such epochs) and the headline's seconds-per-epoch axis all mean this.
+EPOCH_SAMPLES = 50_000
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,6 @@ CHOICES = {
     "rosetta": YES_NO, "power_source": POWER_SOURCES, "distributed": DISTRIBUTED,
     "backend": BACKENDS, "energy_method": ENERGY_METHODS,
 }
-# The schema version that added each column after the first.
-ADDED_IN = {"world_size": 2, "distributed": 2, "global_batch_size": 2,
-            "backend": 3, "step_ms_p99": 3, "energy_j_per_sample": 3, "energy_method": 3}
 # Columns a file of an older schema may lack, and the value they mean there (`backend`: see default_backend).
 DEFAULTS_FOR_OLDER = {"world_size": "1", "distributed": "none", "global_batch_size": ""}
 

@@ -15,17 +15,16 @@ import math
 import numpy as np
 
 from collect.contract.csvio import FileProblem
-from collect.contract.record import FIELDS, make_record, slugify, to_row
+from collect.contract.record import EPOCH_SAMPLES, FIELDS, make_record, slugify, to_row
+from collect.dataset.cells import Part
 
 EPOCHS = 3
-SAMPLES_PER_EPOCH = 50_000
 BATCH_SIZE = 32
 REFERENCE = "M1-tensorflow-benchmark (original wide results_<env>.csv: wall s for build + 3 epochs)"
 
 
-def legacy_part(path, header: tuple[str, ...], body: str):
-    from collect.dataset.loader import _Part  # the loader's row container
-
+def legacy_part(path, header: tuple[str, ...], body: str) -> Part:
+    """The file's timings as rows of the current header, so the loader parses and validates them like any file."""
     depths = []
     for cell in header[1:]:
         try:
@@ -47,7 +46,7 @@ def legacy_part(path, header: tuple[str, ...], body: str):
             numbers.append(line_no)
     if not lines:
         raise FileProblem(None, "file", "legacy file has no timings")
-    return _Part(str(path), "", tuple(FIELDS), "\n".join(lines), np.array(numbers))
+    return Part(str(path), "", tuple(FIELDS), "\n".join(lines), np.array(numbers))
 
 
 def _seconds(cell: str, line_no: int, column: str) -> float:
@@ -67,7 +66,7 @@ def legacy_record(name: str, depth: int, seconds: float, path):
         platform="unknown", framework="tensorflow", device_kind="unknown", device_name=name,
         workload="mlp", model=f"mlp-d{depth}-w1024", mode="train", precision="fp32",
         batch_size=BATCH_SIZE, dataset="cifar10", wall_s=seconds,
-        samples_per_s=EPOCHS * SAMPLES_PER_EPOCH / seconds,
+        samples_per_s=EPOCHS * EPOCH_SAMPLES / seconds,
         note="legacy: wall time of build + 3 epochs; includes model build and first-epoch tracing",
     )
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from collect.contract import record as r
+from collect.dataset.cells import parse_numbers
 
 ROW = "_row"  # helper column: the row's global position; failures on it are reported as column "row"
 
@@ -31,22 +32,6 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "" if self.level == "error" else f"{self.level}: "
         return f"{where}: {self.column}: {prefix}{self.reason}"
-
-
-def parse_numbers(column: pd.Series) -> pd.Series:
-    """Text cells as float64; NaN where empty or not a number."""
-    from collect.dataset import loader as dataset  # the one switch saying whether pyarrow is used
-
-    if not dataset.USE_ARROW:
-        return pd.to_numeric(column, errors="coerce").astype(float)
-    try:
-        import pyarrow as pa_arrow
-        import pyarrow.compute as pc
-
-        values = pc.cast(pa_arrow.array(column, type=pa_arrow.string(), from_pandas=True), pa_arrow.float64())
-        return pd.Series(values.to_numpy(zero_copy_only=False), index=column.index)
-    except Exception:  # a cell that is not a number (or no pyarrow): the slower, forgiving parser
-        return pd.to_numeric(column, errors="coerce").astype(float)
 
 
 def _number_checks(name: str, x: pd.Series) -> list[pa.Check]:
@@ -83,11 +68,7 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.notna() | (frame["source"] != "measured"),
                                error="is required for measured rows"))
     if name == "backend":
-        ok = pd.Series(False, index=frame.index)
-        for framework, runs in r.BACKENDS_OF.items():
-            ok |= (frame["framework"] == framework) & frame["backend"].isin(runs)
-        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | ~s.isin(r.BACKENDS) | ~frame["framework"].isin(r.FRAMEWORKS) | ok,
-                               error=f"must be one its framework runs: {r.BACKENDS_OF!r}"))
+        checks += _backend_checks(frame)
     if name == "energy_method":  # a measured power figure says how it was measured (rule 11), never a guess
         power = numbers["power_w"]
         measured = (frame["source"] == "measured").fillna(False)
@@ -97,6 +78,17 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
         rate = numbers[name]
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: (frame["status"] != "ok") | (rate > 0),
                                error="must be a finite number > 0 when status is ok"))
+    return checks
+
+
+def _backend_checks(frame: pd.DataFrame) -> list[pa.Check]:
+    """One check per framework, so a failure names the backends of that row's framework, not every list.
+    A backend no framework has, or an unknown framework, is already reported by its CHOICES check."""
+    checks = []
+    for framework, runs in r.BACKENDS_OF.items():
+        other = (frame["framework"] != framework).fillna(True)
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s, other=other, runs=runs: s.isna() | ~s.isin(r.BACKENDS) | other | s.isin(runs),
+                               error=f"must be one of {framework}'s backends {runs!r}"))
     return checks
 
 

@@ -1,4 +1,4 @@
-"""Energy meters: NVML (energy counter or sampled power), Linux RAPL, macOS powermetrics.
+"""Energy sources: NVML (energy counter or sampled power), Linux RAPL, macOS powermetrics, and the choice.
 
 A meter is started just before the first timed block and stopped just after the last (see
 collect.measure.timing). Counters are read at the two edges; anything that must be read in between
@@ -16,111 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from collect.measure.meters import UPDATES_PER_WINDOW, CounterMeter, Reading, SampledMeter, approx_note
+from collect.measure.outcome import Energy
+
 METHODS = ("auto", "none", "nvml", "rapl", "powermetrics")  # what --energy accepts
-UPDATES_PER_WINDOW = 10  # a window of 10 counter updates keeps the quantisation error near 10% at worst
-
-
-@dataclass(frozen=True)
-class Reading:
-    joules: float | None  # None: the meter could not tell (counter did not move, no samples)
-    seconds: float
-    note: str = ""
-
-
-class CounterMeter:
-    """Energy from cumulative counters (NVML total energy in mJ, RAPL energy_uj in uJ).
-
-    `read()` returns one value per counter. A counter that passes its `wraps` value restarts at 0;
-    a poll thread reads often enough that at most one wrap happens between two reads."""
-
-    def __init__(self, method: str, read: Callable[[], list[float]], *, scale: float, wraps: list[float] | None = None,
-                 update_s: float, poll_s: float | None = None, clock: Callable[[], float] = time.monotonic, note: str = ""):
-        self.method, self.read, self.scale, self.wraps = method, read, scale, wraps
-        self.update_s, self.poll_s, self.clock, self.note = update_s, poll_s, clock, note
-        self.min_window_s = UPDATES_PER_WINDOW * update_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._total, self._last = 0.0, self.read()
-        self._t0 = self.clock()
-        self._stop.clear()
-        if self.poll_s:
-            self._thread = threading.Thread(target=self._poll, name="devicebench-energy", daemon=True)
-            self._thread.start()
-
-    def _poll(self) -> None:
-        while not self._stop.wait(self.poll_s):
-            self._advance()
-
-    def _advance(self) -> None:
-        now = self.read()
-        for i, (old, new) in enumerate(zip(self._last, now, strict=True)):
-            delta = new - old
-            if delta < 0 and self.wraps:  # the counter restarted at 0 after reaching wraps[i]
-                delta += self.wraps[i]
-            self._total += max(delta, 0.0)
-        self._last = now
-
-    def stop(self) -> Reading:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        self._advance()
-        seconds = self.clock() - self._t0
-        if self._total <= 0:
-            return Reading(None, seconds, f"{self.method} counter did not advance in {seconds * 1e3:.0f} ms")
-        return Reading(self._total * self.scale, seconds, approx_note(seconds, self.update_s, self.note))
-
-
-class SampledMeter:
-    """Energy as the time integral of sampled power: `sample()` returns watts, read on a daemon thread."""
-
-    def __init__(self, method: str, sample: Callable[[], float], *, interval_s: float, update_s: float,
-                 clock: Callable[[], float] = time.monotonic, note: str = ""):
-        self.method, self.sample, self.interval_s, self.update_s = method, sample, interval_s, update_s
-        self.clock, self.note = clock, note
-        self.min_window_s = UPDATES_PER_WINDOW * update_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.samples: list[tuple[float, float]] = []
-
-    def start(self) -> None:
-        self.samples = [(self.clock(), self.sample())]
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="devicebench-power", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self.samples.append((self.clock(), self.sample()))
-
-    def stop(self) -> Reading:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        self.samples.append((self.clock(), self.sample()))
-        return integrate(self.samples, self.update_s, self.note)
-
-
-def integrate(samples: list[tuple[float, float]], update_s: float, note: str = "") -> Reading:
-    """Trapezoidal integral of (time, watts) samples."""
-    seconds = samples[-1][0] - samples[0][0] if samples else 0.0
-    if len(samples) < 2 or seconds <= 0:
-        return Reading(None, max(seconds, 0.0), "too few power samples")
-    joules = sum((t1 - t0) * (w0 + w1) / 2 for (t0, w0), (t1, w1) in zip(samples, samples[1:], strict=False))
-    return Reading(joules, seconds, approx_note(seconds, update_s, note))
-
-
-def approx_note(seconds: float, update_s: float, note: str = "") -> str:
-    parts = [note] if note else []
-    if seconds < UPDATES_PER_WINDOW * update_s:
-        parts.append(f"energy approximate: {seconds * 1e3:.0f} ms window, the source updates every {update_s * 1e3:.0f} ms")
-    return "; ".join(parts)
 
 
 # --- NVML (NVIDIA GPUs), through nvidia-ml-py's pynvml ------------------------------------------------
@@ -199,7 +101,7 @@ def parse_powermetrics(chunk: bytes) -> tuple[float, float] | None:
     """(watts, seconds) of one plist sample: the processor's combined power (CPU + GPU + ANE) in mW."""
     try:
         doc = plistlib.loads(chunk.strip(b"\0\n "))
-    except Exception:
+    except Exception:  # a torn or partial plist from the stream: that sample is skipped, the next ones count
         return None
     proc = doc.get("processor", {})
     mw = proc.get("combined_power")
@@ -275,9 +177,29 @@ def choose(requested: str, device_kind: str, *, nvml_kwargs: dict | None = None,
     return None, f"no energy method for {device_kind} here"
 
 
-def row_fields(reading: Reading | None, method: str, samples: int) -> dict:
-    """power_w, energy_j_per_sample, energy_method (and a note) for a row."""
+@dataclass(frozen=True)
+class EnergyPlan:
+    """The meter every measurement of a run uses, or why there is none. method: "" = energy not asked for
+    (--energy none), "none" = asked for but nothing readable (the row says so, never a guess)."""
+
+    meter: object = None  # CounterMeter, SampledMeter or PowermetricsMeter
+    method: str = ""
+    why: str = ""
+
+    def missing_note(self) -> str:
+        return self.why if self.why.startswith("no energy method") else f"no energy method: {self.why}"
+
+
+def plan(requested: str, device_kind: str, *, nvml_kwargs: dict | None = None, distributed: str = "none",
+         rapl_root: str = "/sys/class/powercap") -> EnergyPlan:
+    """The run's EnergyPlan. Data-parallel runs measure no energy: one meter cannot see every rank's device."""
+    meter, why = choose(requested, device_kind, nvml_kwargs=nvml_kwargs, rapl_root=rapl_root)
+    method = "" if requested == "none" else (meter.method if meter else "none")
+    return EnergyPlan(meter if distributed == "none" else None, method, why)
+
+
+def row_energy(reading: Reading | None, method: str, samples: int):
+    """(outcome.Energy, note) for a row from the meter's reading over the timed steps."""
     if reading is None or reading.joules is None or reading.seconds <= 0:
-        return {"energy_method": method, "energy_note": reading.note if reading else ""}
-    return {"energy_method": method, "power_w": reading.joules / reading.seconds,
-            "energy_j_per_sample": reading.joules / samples, "energy_note": reading.note}
+        return Energy(method), (reading.note if reading else "")
+    return Energy(method, reading.joules / reading.seconds, reading.joules / samples), reading.note

@@ -79,7 +79,7 @@ def ram_gb() -> float | str:
         import psutil
 
         return round(psutil.virtual_memory().total / 2**30, 1)
-    except Exception:
+    except Exception:  # no psutil, or it cannot read this OS: sysconf below, else the cell stays empty
         try:
             return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
         except (ValueError, OSError, AttributeError):
@@ -92,7 +92,7 @@ def available_memory() -> int | None:
         import psutil
 
         return psutil.virtual_memory().available
-    except Exception:
+    except Exception:  # unknown free memory: callers then skip the fit check and let an OOM row decide
         return None
 
 
@@ -103,7 +103,7 @@ def power_source(battery=None) -> str:
             import psutil
 
             battery = psutil.sensors_battery()
-        except Exception:
+        except Exception:  # no psutil or no sensor API here: the same as a machine without a battery
             battery = None
     if battery is None:
         return ""

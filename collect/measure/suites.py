@@ -6,6 +6,7 @@ No framework imports here.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -17,11 +18,11 @@ MLP_CLASSES = 10
 MLP_DEPTHS = (5, 10, 15, 20)
 CNN_INPUT = (3, 224, 224)
 CNN_CLASSES = 1000
-EPOCH_SAMPLES = 50_000
 RUNNER_WORKLOADS = ("mlp", "cnn", "matmul", "transformer")
 _MLP_RE = re.compile(r"^mlp-d(\d+)-w(\d+)$")
 _MATMUL_RE = re.compile(r"^matmul-(\d+)$")
 MATMUL_SIZES = (256, 512, 1024, 2048, 4096, 8192)
+MATMUL_WORKING_SET = 64 * 2**20  # operand bytes cycled through, so caches cannot flatter small sizes
 # Encoder stacks from the frameworks' own layers: (layers, d_model, heads, feed-forward).
 TRANSFORMERS = {"tiny": (2, 128, 2, 512), "distilbert-base": (6, 768, 12, 3072),
                 "bert-base": (12, 768, 12, 3072), "bert-large": (24, 1024, 16, 4096)}
@@ -83,27 +84,26 @@ def flops_for_mode(name: str, mode: str, counter) -> int:
     return {"infer": fwd, "train_forward": fwd, "train_backward": bwd, "train": fwd + bwd}[mode]
 
 
-def transformer_flops_per_sample(name: str, mode: str) -> int:
-    """FLOPs per sequence: projections and feed-forward per token, attention per token pair, the head
-    on the first token. Backward = 2 x forward (every layer's input needs a gradient: the embedding
-    is trained). This is exactly what torch.utils.flop_counter counts for nn.TransformerEncoder."""
-    layers, d, _heads, ff = TRANSFORMERS[name]
-    per_layer = SEQ_LEN * (8 * d * d + 4 * d * ff) + 4 * SEQ_LEN * SEQ_LEN * d
-    forward = layers * per_layer + 2 * d * TRANSFORMER_CLASSES
-    return {"infer": forward, "train_forward": forward, "train_backward": 2 * forward, "train": 3 * forward}[mode]
+def matmul_operand_sets(n: int, itemsize: int) -> int:
+    """How many (A, B) operand pairs a matmul step cycles through: enough that the working set exceeds
+    the caches (MATMUL_WORKING_SET), so small sizes are not flattered; 2 to 64 pairs."""
+    return min(64, max(2, math.ceil(MATMUL_WORKING_SET / (2 * n * n * itemsize))))
 
 
-def mlp_flops_per_sample(depth: int, mode: str, width: int = MLP_WIDTH) -> int:
-    """FLOPs (2 x multiply-accumulates) of the MLP per sample; bias adds and ReLU not counted.
+@dataclass(frozen=True)
+class Optimizer:
+    """What a workload trains with, the same in both frameworks and on one device or many."""
 
-    Backward computes, per Linear layer, the weight gradient (same MACs as forward) and the
-    input gradient (same again) except for the first layer, whose input needs no gradient.
-    This is exactly what torch.utils.flop_counter counts; the TensorFlow runner uses it too.
-    """
-    shapes = [(MLP_INPUT, width)] + [(width, width)] * (depth - 1) + [(width, MLP_CLASSES)]
-    forward = sum(2 * a * b for a, b in shapes)
-    backward = 2 * forward - 2 * shapes[0][0] * shapes[0][1]
-    return {"infer": forward, "train_forward": forward, "train_backward": backward, "train": forward + backward}[mode]
+    name: str  # "sgd" or "adam"
+    lr: float
+    momentum: float = 0.0
+
+
+def optimizer_for(workload: str) -> Optimizer:
+    """Transformers: Adam 1e-4; the MLP: plain SGD 0.01 (as the classic benchmark); CNNs: SGD 0.01, momentum 0.9."""
+    if workload == "transformer":
+        return Optimizer("adam", 1e-4)
+    return Optimizer("sgd", 0.01, 0.0 if workload == "mlp" else 0.9)
 
 
 SUITES = {
@@ -179,7 +179,7 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
         if workload == "matmul":  # a product has no training: one "infer" row per size and dtype
             model_modes, sizes = [m for m in modes if m == "infer"] or ["infer"], [1]
             model_precisions = precisions if user_precisions else _matmul_precisions(spec, device_kind, framework)
-        model_backends = backends if workload != "matmul" else [_matmul_backend(framework)]
+        model_backends = backends if workload != "matmul" else ["eager"]  # a product is one library call, issued eagerly
         for mode in model_modes:
             for precision in model_precisions:
                 for batch in sizes:
@@ -191,11 +191,6 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
                             continue  # the suite's batch 1 is a latency measurement
                         configs.append(Config(workload, model, mode, precision, int(batch), backend=backend))
     return configs
-
-
-def _matmul_backend(framework: str) -> str:
-    """A product is one library call: both runners issue it eagerly, whatever the backends."""
-    return "eager"
 
 
 def _matmul_precisions(spec: dict, device_kind: str, framework: str) -> list[str]:

@@ -112,41 +112,63 @@ def measure(
     if max_seconds <= 0:
         raise ValueError(f"`max_seconds` must be > 0, but {max_seconds!r} was passed")
     max_warmup_s = max(max_seconds / 2, min_warmup_s) if max_warmup_s is None else max_warmup_s
-
-    def timed_block(count: int) -> float:
-        if setup is not None:
-            setup()
-            sync()
-        start = clock()
-        for _ in range(count):
-            step()
-        sync()
-        return clock() - start
-
-    compile_s = timed_block(1)
-    warm: list[float] = []
-    warm_start = clock()
-    while True:
-        warm.append(timed_block(1))
-        elapsed = clock() - warm_start
-        done = elapsed >= max_warmup_s or (len(warm) >= min_warmup_steps and elapsed >= min_warmup_s and _stable(warm))
-        if agree(float(done)):
-            break
-
+    block = _Block(step, sync, setup, clock)
+    compile_s = block.time(1)
+    warm = _warm_up(block, agree, min_warmup_steps, min_warmup_s, max_warmup_s)
     estimate = percentile(warm[-3:], 50)
     per_block = 1 if per_step or setup is not None or estimate <= 0 else max(1, math.ceil(min_block_s / estimate - 1e-9))
     per_block = int(agree(float(per_block)))
+    if meter is not None:
+        meter.start()
+    blocks, total, window = _timed(block, agree, per_block, max_seconds=max_seconds, min_steps=min_steps,
+                                   target_rel_iqr=target_rel_iqr, per_step=per_step, min_timed_s=min_timed_s)
+    energy = meter.stop() if meter is not None else None
+    return Measurement(tuple(blocks), len(blocks) * per_block, total, samples_per_step, compile_s,
+                       1 + len(warm), per_block, window, energy)
+
+
+class _Block:
+    """One timed block: untimed setup and a sync, then the clock, `count` steps, a sync, the clock."""
+
+    def __init__(self, step, sync, setup, clock):
+        self.step, self.sync, self.setup, self.clock = step, sync, setup, clock
+
+    def time(self, count: int) -> float:
+        if self.setup is not None:
+            self.setup()
+            self.sync()
+        start = self.clock()
+        for _ in range(count):
+            self.step()
+        self.sync()
+        return self.clock() - start
+
+
+def _warm_up(block: _Block, agree, min_steps: int, min_s: float, max_s: float) -> list[float]:
+    """Single steps until their time is stable and min_s has passed (max_s at most): their times."""
+    warm: list[float] = []
+    start = block.clock()
+    while True:
+        warm.append(block.time(1))
+        elapsed = block.clock() - start
+        done = elapsed >= max_s or (len(warm) >= min_steps and elapsed >= min_s and _stable(warm))
+        if agree(float(done)):
+            return warm
+
+
+def _timed(block: _Block, agree, per_block: int, *, max_seconds: float, min_steps: int, target_rel_iqr: float,
+           per_step: bool, min_timed_s: float) -> tuple[list[float], float, float]:
+    """Timed blocks until the spread is small or the budget is spent: (per-step time of each block,
+    synchronized time of all blocks, clock time of the whole region)."""
     blocks: list[float] = []
     total = 0.0
     next_check = 0
-    if meter is not None:
-        meter.start()
-    start = clock()
+    start = block.clock()
     while True:
-        seconds = timed_block(per_block)
+        seconds = block.time(per_block)
         blocks.append(seconds / per_block)
         total += seconds
-        elapsed = clock() - start
+        elapsed = block.clock() - start
         long_enough = elapsed >= min_timed_s
         # The spread is a sort of every block so far: with thousands of sub-ms requests, checking it after
         # each one would keep the device idle as long as it works. Checked ~12 times per doubling instead.
@@ -158,8 +180,4 @@ def measure(
         floor = min_steps if per_step and elapsed < 4 * max_seconds else 3
         out_of_time = long_enough and elapsed >= max_seconds and len(blocks) >= floor
         if agree(float(enough or out_of_time)):
-            break
-    window = clock() - start
-    energy = meter.stop() if meter is not None else None
-    return Measurement(tuple(blocks), len(blocks) * per_block, total, samples_per_step, compile_s,
-                       1 + len(warm), per_block, window, energy)
+            return blocks, total, block.clock() - start

@@ -1,4 +1,5 @@
-"""Detail figures for issue-7 data: backends side by side, and power against throughput.
+"""Detail figures, one file each under figures/: the matmul sweep, data-parallel scaling, backends
+side by side, and power against throughput. Each returns None when the data has nothing to show.
 
 Like the headline, everything drawn comes from the rows: envs, models, backends and energy
 methods are never listed here. Rows measured with different energy methods share the power
@@ -19,8 +20,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from collect.present import summary  # noqa: E402
-from collect.present.headline import env_colors, fmt, spread  # noqa: E402
+from collect.present.style import env_colors, fmt, spread  # noqa: E402
+from collect.present.summary import Summary, ok_rows  # noqa: E402
 
 MAX_GROUPS = 24  # env/model groups in the backend figure; results.md lists them all
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -28,13 +29,52 @@ LOG_RANGE = 20  # beyond this ratio of largest to smallest value a linear axis h
 PLAIN = matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")  # 300, not 3 x 10^2
 
 
+def scaling_figure(summary: Summary):
+    """Samples/s against devices per env and model, with each line's ideal (N x rate(1)) dashed."""
+    table = summary.scaling
+    if table.empty:
+        return None
+    table = table.assign(line=table["env"] + " · " + table["framework"] + " · " + table["model"])
+    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
+    sns.lineplot(data=table, x="world_size", y="rate", hue="line", marker="o", ax=ax)
+    for line, color in zip(ax.get_legend_handles_labels()[1], [h.get_color() for h in ax.get_legend().legend_handles], strict=True):
+        rows = table[table["line"] == line]
+        if rows["rate_1"].notna().any():
+            ax.plot(rows["world_size"], rows["ideal"], linestyle="--", color=color, linewidth=1)
+    ax.set_xticks(sorted(table["world_size"].unique()))
+    ax.set(title="Data-parallel scaling: training throughput against devices (dashed: ideal)",
+           xlabel="devices (world size)", ylabel="samples/s (global)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def matmul_figure(summary: Summary):
+    """TFLOP/s against matrix size: a line per env, a line style per dtype. None without matmul rows."""
+    frame = summary.frame
+    rows = ok_rows(frame[frame["workload"] == "matmul"])
+    if rows.empty:
+        return None
+    rows["n"] = rows["model"].str.extract(r"matmul-(\d+)", expand=False).astype(int)
+    rows["TFLOP/s"] = rows["samples_per_s"] * 2 * rows["n"].astype(float) ** 3 / 1e12
+    rows["dtype"] = rows["framework"] + " " + rows["precision"]
+    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
+    sns.lineplot(data=rows, x="n", y="TFLOP/s", hue="env", style="dtype", estimator="median", errorbar=("pi", 100),
+                 err_style="bars", markers=True, palette=env_colors(rows["env"]), ax=ax)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(rows["n"].unique()), [str(n) for n in sorted(rows["n"].unique())])
+    ax.set(title="Matmul sweep: achieved TFLOP/s by matrix size (n x n x n)", xlabel="n (log scale)",
+           ylabel="TFLOP/s (2 n^3 FLOPs per product)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
 def _group(r) -> str:
     return textwrap.fill(f"{r.model} · {r.env} · {r.framework} {r.precision}", 36)
 
 
-def backend_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(throughput rows at each group's largest batch, latency rows at batch 1), each with a group label."""
-    table = summary.backend_comparison(frame)
+def backend_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(throughput rows at each group's largest batch, latency rows at batch 1), each with a group label,
+    from the backend comparison (Summary.backends)."""
     if table.empty:
         return table, table
     table = table.assign(group=[_group(r) for r in table.itertuples()])
@@ -45,10 +85,10 @@ def backend_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rate[rate["group"].isin(keep)], latency[latency["group"].isin(keep)]
 
 
-def backends_figure(frame: pd.DataFrame):
+def backends_figure(summary: Summary):
     """Throughput (largest batch) and batch-1 p50 latency per backend, for every env/model measured
     on two or more backends. None when there is no such comparison."""
-    rate, latency = backend_rows(frame)
+    rate, latency = backend_rows(summary.backends)
     panels = [(rows, kind) for rows, kind in ((rate, "rate"), (latency, "latency")) if not rows.empty]
     if not panels:
         return None
@@ -97,10 +137,10 @@ def _draw_backend_panel(ax, rows: pd.DataFrame, kind: str, backends: list[str], 
     ax.legend(title="backend", fontsize=7)
 
 
-def power_figure(frame: pd.DataFrame):
+def power_figure(summary: Summary):
     """Samples/s against watts, a marker per energy method and a colour per env, with iso-efficiency
     lines (samples per joule). None without power figures."""
-    rows = summary.efficiency(frame)
+    rows = summary.efficiency
     if rows.empty:
         return None
     rows = rows.assign(point=[f"{r.model} {r.mode} {r.precision}" for r in rows.itertuples()])

@@ -17,29 +17,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from collect.present import summary  # noqa: E402
+from collect.contract.record import EPOCH_SAMPLES  # noqa: E402
+from collect.present.style import FRAMEWORK_COLORS, MAX_BARS, env_colors, fmt, shown, spread  # noqa: E402
+from collect.present.summary import Summary, best_per_model, is_default_backend, ok_rows  # noqa: E402
 
-EPOCH_SAMPLES = 50_000
 BAR_INCHES = 0.28
-MAX_BARS = 60  # per panel; beyond this a chart stops being readable (results.md lists everything)
 MAX_LINES = 50  # envs in the MLP panel
-
-
-def spread(items: list, n: int) -> list:
-    """At most n items at evenly spaced ranks, fastest and slowest kept: a fair sample of the range."""
-    if len(items) <= n:
-        return list(items)
-    step = (len(items) - 1) / (n - 1)
-    return [items[round(i * step)] for i in range(n)]
-
-
-def shown(total: int, limit: int) -> str:
-    return f"\n({limit} of {total} shown, evenly spread from fastest to slowest)" if total > limit else ""
-FRAMEWORK_COLORS = {"torch": "#ee4c2c", "tensorflow": "#ff9f00"}  # the projects' own brand hues
-
-
-def fmt(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def _label(r, with_mode: bool) -> str:
@@ -48,24 +31,18 @@ def _label(r, with_mode: bool) -> str:
     return textwrap.fill(f"{r.model} · {r.env}{kind} · {r.framework}{devices}" + (f" · {r.mode}" if with_mode else ""), 34)
 
 
-def env_colors(envs) -> dict[str, tuple]:
-    """One colour per env, the same in every panel: evenly spaced hues over the envs drawn."""
-    envs = sorted(set(envs))
-    return dict(zip(envs, sns.color_palette("husl", len(envs)), strict=True))
-
-
 def mlp_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Classic MLP training rows as seconds per 50,000-sample epoch, with depth and line style."""
+    """Classic MLP training rows as seconds per epoch (EPOCH_SAMPLES samples), with depth and line style."""
     picked = frame[(frame["workload"] == "mlp") & (frame["mode"] == "train") & (frame["precision"] == "fp32")]
-    picked = picked[summary.is_default_backend(picked)]
-    rows = summary.ok_rows(picked)
+    picked = picked[is_default_backend(picked)]
+    rows = ok_rows(picked)
     rows = rows[rows["model"].str.fullmatch(r"mlp-d\d+-w1024")].copy()
     if rows.empty:
         return rows
     rows["depth"] = rows["model"].str.extract(r"mlp-d(\d+)-", expand=False).astype(int)
     legacy = rows["source"] == "legacy"
     rows["epoch_s"] = EPOCH_SAMPLES / rows["samples_per_s"]
-    rows.loc[legacy, "epoch_s"] = rows.loc[legacy, "wall_s"] / 3
+    rows.loc[legacy, "epoch_s"] = rows.loc[legacy, "wall_s"] / 3  # legacy wall time is build + 3 epochs
     protocol = [_protocol(source, note) for source, note in zip(rows["source"], rows["note"].astype(str), strict=True)]
     rows["style"] = rows["framework"] + pd.Series(protocol, index=rows.index, dtype=str)
     # One batch size per line (the one covering most depths, then the fastest), so a line
@@ -90,7 +67,7 @@ def bar_rows(agg: pd.DataFrame, workload: str, mode: str | None) -> pd.DataFrame
     """The fastest configuration per env/framework/model (one row each, with its median, range
     and count), labelled and sorted fastest first for a bar chart."""
     agg = agg[(agg["workload"] == workload) & ((agg["mode"] == mode) if mode else agg["mode"].isin(["train", "infer"]))]
-    best = summary.best_per_model(agg)
+    best = best_per_model(agg)
     if best.empty:
         return best
     best = best.assign(detail=[f"bs {b}, {p}" for b, p in zip(best["batch_size"], best["precision"], strict=True)])
@@ -132,7 +109,7 @@ def draw_mlp(ax, rows: pd.DataFrame, colors) -> None:
     ax.yaxis.set_major_formatter(plain)
     ax.yaxis.set_minor_formatter(plain)
     ax.set_xticks(sorted(rows["depth"].unique()))
-    title = "Classic MLP: training time per epoch (50,000 samples; lower is better)"
+    title = f"Classic MLP: training time per epoch ({EPOCH_SAMPLES:,} samples; lower is better)"
     ax.set(title=title + shown(rows.attrs.get("total_envs", 0), MAX_LINES),
            xlabel="hidden layers of 1024 units", ylabel="seconds per epoch (log)")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), ncol=math.ceil(rows["env"].nunique() / 20))
@@ -162,10 +139,10 @@ def draw_bars(ax, rows: pd.DataFrame, colors, title: str, unit: str) -> None:
     ax.legend(title="framework", fontsize=7, loc="lower right")
 
 
-def panels(frame: pd.DataFrame, agg: pd.DataFrame) -> list[tuple]:
+def panels(summary: Summary) -> list[tuple]:
     """(kind, rows, title, unit) for each panel that has data, in a fixed order."""
-    out = []
-    mlp = mlp_rows(frame)
+    out, agg = [], summary.agg
+    mlp = mlp_rows(summary.frame)
     if not mlp.empty:
         out.append(("mlp", mlp, None, None))
     for workload, mode, title, unit in (
@@ -180,48 +157,9 @@ def panels(frame: pd.DataFrame, agg: pd.DataFrame) -> list[tuple]:
     return out
 
 
-def scaling_figure(agg: pd.DataFrame):
-    """Samples/s against devices per env and model, with each line's ideal (N x rate(1)) dashed."""
-    table = summary.scaling(agg)
-    if table.empty:
-        return None
-    table = table.assign(line=table["env"] + " · " + table["framework"] + " · " + table["model"])
-    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
-    sns.lineplot(data=table, x="world_size", y="rate", hue="line", marker="o", ax=ax)
-    for line, color in zip(ax.get_legend_handles_labels()[1], [h.get_color() for h in ax.get_legend().legend_handles], strict=True):
-        rows = table[table["line"] == line]
-        if rows["rate_1"].notna().any():
-            ax.plot(rows["world_size"], rows["ideal"], linestyle="--", color=color, linewidth=1)
-    ax.set_xticks(sorted(table["world_size"].unique()))
-    ax.set(title="Data-parallel scaling: training throughput against devices (dashed: ideal)",
-           xlabel="devices (world size)", ylabel="samples/s (global)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    return fig
-
-
-def matmul_figure(frame: pd.DataFrame):
-    """TFLOP/s against matrix size: a line per env, a line style per dtype. None without matmul rows."""
-    rows = summary.ok_rows(frame[frame["workload"] == "matmul"])
-    if rows.empty:
-        return None
-    rows["n"] = rows["model"].str.extract(r"matmul-(\d+)", expand=False).astype(int)
-    rows["TFLOP/s"] = rows["samples_per_s"] * 2 * rows["n"].astype(float) ** 3 / 1e12
-    rows["dtype"] = rows["framework"] + " " + rows["precision"]
-    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
-    sns.lineplot(data=rows, x="n", y="TFLOP/s", hue="env", style="dtype", estimator="median", errorbar=("pi", 100),
-                 err_style="bars", markers=True, palette=env_colors(rows["env"]), ax=ax)
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(sorted(rows["n"].unique()), [str(n) for n in sorted(rows["n"].unique())])
-    ax.set(title="Matmul sweep: achieved TFLOP/s by matrix size (n x n x n)", xlabel="n (log scale)",
-           ylabel="TFLOP/s (2 n^3 FLOPs per product)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    return fig
-
-
-def headline(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None):
+def headline_figure(summary: Summary, subtitle: str):
     """Build the figure; returns it (tests inspect its artists, the CLI saves it)."""
-    agg = summary.aggregate(frame) if agg is None else agg
-    found = panels(frame, agg)
+    found = panels(summary)
     colors = env_colors(env for _kind, rows, *_ in found for env in rows["env"].unique())
     heights = [5.0 if kind == "mlp" else 1.2 + BAR_INCHES * rows["label"].nunique() for kind, rows, *_ in found]
     fig, axes = plt.subplots(len(found), 1, figsize=(12, sum(heights) + 1.2), squeeze=False,

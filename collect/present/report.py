@@ -1,4 +1,4 @@
-"""results.md: a leaderboard per workload and a speedup-vs-CPU table, safe to render.
+"""results.md: a leaderboard per workload, then the scaling, backend, energy and speedup-vs-CPU tables, safe to render.
 
 Cells come from contributors' files, so text is escaped for markdown/HTML and cells
 that a spreadsheet would run as a formula (=, +, -, @) are made inert. Tables are
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from collect.present import summary
+from collect.present.summary import Summary, best_per_model
 
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\n", " "))
 
@@ -42,7 +42,7 @@ def _table(columns: dict[str, pd.Series]) -> list[str]:
 
 def leaderboard(agg: pd.DataFrame, workload: str) -> list[str]:
     """Each env's fastest batch size and precision per model and mode, fastest first."""
-    part = summary.best_per_model(agg[agg["workload"] == workload]).sort_values(["model", "mode", "rate"], ascending=[True, True, False])
+    part = best_per_model(agg[agg["workload"] == workload]).sort_values(["model", "mode", "rate"], ascending=[True, True, False])
     device = part["device_name"].where(part["device_name"] == "", part["device_name"] + " (" + part["device_kind"] + ")")
     device = device.where(part["device_name"] != "", part["device_kind"])
     return _table({
@@ -95,8 +95,9 @@ def efficiency_table(table: pd.DataFrame) -> list[str]:
     })
 
 
-def render(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None) -> str:
-    agg = summary.aggregate(frame) if agg is None else agg
+def render(summary: Summary, subtitle: str) -> str:
+    """The whole of results.md from the tables in `summary` (the figures draw the same tables)."""
+    agg = summary.agg
     out = ["# devicebench results", "", subtitle, "",
            "Each env's fastest batch size and precision per model and mode; medians over repeat rows, "
            "n = rows behind each figure. Every configuration is in the CSV files. "
@@ -106,17 +107,17 @@ def render(frame: pd.DataFrame, subtitle: str, agg: pd.DataFrame | None = None) 
     sections = (
         ("Scaling over devices", "Data-parallel training rate against devices; efficiency = rate(N) / (N x rate(1)), "
          "rate(1) the single-device row of the same env, framework, model and per-device batch.",
-         summary.scaling(agg), scaling_table),
+         summary.scaling, scaling_table),
         ("Backends", "Inference on the same env, model, precision and batch through each backend; `vs default` is "
          "samples/s over the framework's default backend (torch eager, TensorFlow tf_function or xla). Batch-1 rows "
          "time each request alone: p50/p90/p99 are latencies. `rel err`: output against eager.",
-         summary.backend_comparison(frame), backend_table),
+         summary.backends, backend_table),
         ("Energy efficiency", "Samples per joule = samples/s over mean power in the timed steps. Methods measure "
          "different things (GPU board, CPU package, a whole-chip estimate): compare rows of one method only. "
          "`not stated`: a published figure whose method its source does not give.",
-         summary.efficiency(frame), efficiency_table),
+         summary.efficiency, efficiency_table),
         ("Speedup vs CPU", "Accelerator samples/s over CPU samples/s on the same machine (same env, or envs that "
-         "differ only in a -cpu / -cuda / -mps / -gpu suffix).", summary.speedups(agg), speedup_table),
+         "differ only in a -cpu / -cuda / -mps / -gpu suffix).", summary.speedups, speedup_table),
     )
     for title, intro, table, draw in sections:
         if not table.empty:

@@ -1,11 +1,13 @@
 """Aggregate repeat rows into one line per configuration: median, range and count.
 
-Shared by the charts and results.md so both show the same numbers.
+`summarize` computes every table once into a `Summary`; the figures and results.md all read
+that one bundle, so both show the same numbers and a million rows are grouped once per table.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -53,13 +55,14 @@ def is_default_backend(rows: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def headline(agg: pd.DataFrame) -> pd.DataFrame:
+def default_backend_rows(agg: pd.DataFrame) -> pd.DataFrame:
+    """The rows that ran on their framework's default backend: what the headline compares machines on."""
     return agg[is_default_backend(agg)] if not agg.empty else agg
 
 
 def best_per_model(agg: pd.DataFrame) -> pd.DataFrame:
     """For each env/framework/model/mode keep the fastest batch size and precision (headline backends)."""
-    agg = headline(agg)
+    agg = default_backend_rows(agg)
     if agg.empty:
         return agg
     keys = ["env", "framework", "device_kind", "source", "workload", "model", "mode", "world_size"]
@@ -133,3 +136,22 @@ def efficiency(frame: pd.DataFrame) -> pd.DataFrame:
         n=("samples_per_s", "size")).reset_index()
     out["samples_per_j"] = out["rate"] / out["power_w"]
     return out.sort_values("samples_per_j", ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Every table the figures and results.md show, computed once from the valid rows."""
+
+    frame: pd.DataFrame  # the valid rows as loaded, every status: the MLP and matmul figures pick their own
+    agg: pd.DataFrame  # one row per configuration (aggregate)
+    scaling: pd.DataFrame
+    backends: pd.DataFrame  # backend_comparison
+    efficiency: pd.DataFrame
+    speedups: pd.DataFrame
+
+
+def summarize(frame: pd.DataFrame) -> Summary:
+    """The one pass plot_results.py makes: hand the result to every figure and to report.render."""
+    agg = aggregate(frame)
+    return Summary(frame=frame, agg=agg, scaling=scaling(agg), backends=backend_comparison(frame),
+                   efficiency=efficiency(frame), speedups=speedups(agg))

@@ -1,12 +1,12 @@
-"""TensorFlow backend: keras models, compiled tf.function steps, mixed precision and XLA.
+"""The TensorFlow adapter: keras models, compiled tf.function steps, mixed precision and XLA.
 
-Inputs are tensors created on the device before timing; the step is one compiled call
-(`model(x)` for inference, a GradientTape step for training), never `model.predict` or `fit`
-with their per-call overhead. The classic protocol (model.fit, as the original) is in classic.py.
+Inputs are tensors created on the device before timing; the step is one call (collect.frameworks.
+tensorflow.steps). The classic protocol (model.fit, as the original) is in classic.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 
@@ -17,23 +17,23 @@ from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before
 
 from collect.frameworks.tensorflow import device as tdv  # noqa: E402
 from collect.frameworks.tensorflow import keras_compat as kc  # noqa: E402
+from collect.frameworks.tensorflow import steps  # noqa: E402
 from collect.frameworks.tensorflow.models import build_model, make_inputs, mode_flops  # noqa: E402
-from collect.measure import envinfo, suites
-from collect.measure.loop import OutOfMemory, Unsupported, measured_fields, noise_notes, time_step, wrong_results  # noqa: E402
+from collect.measure import energy, envinfo, suites  # noqa: E402
+from collect.measure.adapter import Budget, OutOfMemory, Unsupported  # noqa: E402
+from collect.measure.outcome import Outcome, Parallel, Settings, Stats  # noqa: E402
+from collect.measure.step import noise_notes, output_check, time_step  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 from collect.measure.timing import measure  # noqa: E402
 
 XLA_WORDS = ("xla", "jit")  # a jit_compile=True function that XLA cannot compile raises an error naming it
-
-DTYPES = {"fp32": tf.float32, "fp16": tf.float16, "bf16": tf.bfloat16, "fp64": tf.float64}
-MATMUL_WORKING_SET = 64 * 2**20
 
 
 def is_oom(exc: BaseException) -> bool:
     return isinstance(exc, (tf.errors.ResourceExhaustedError, MemoryError)) or "out of memory" in str(exc).lower()
 
 
-class TFBackend:
+class TFAdapter:
     framework = "tensorflow"
 
     def __init__(self, device: str = "auto", jit: str = "auto", distributed: str = "none", replicas: int | None = None):
@@ -72,17 +72,15 @@ class TFBackend:
         return out
 
     def nvml_target(self) -> dict:
-        from collect.measure.energy import visible_gpu
-
-        return visible_gpu() if self.device_kind == "cuda" else {}
+        return energy.visible_gpu() if self.device_kind == "cuda" else {}
 
     def fits(self, config: Config) -> str | None:
         """Matmul operands that cannot fit in free memory are skipped (GPU memory: the OOM row decides)."""
         n = suites.matmul_size(config.model)
-        if not n or self.device_kind != "cpu" or config.precision not in DTYPES:
+        if not n or self.device_kind != "cpu" or config.precision not in steps.DTYPES:
             return None
         free = envinfo.available_memory()
-        needed = 3 * n * n * DTYPES[config.precision].size
+        needed = 3 * n * n * steps.DTYPES[config.precision].size
         return f"operands need {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if free and needed > free else None
 
     def release(self) -> None:
@@ -90,14 +88,21 @@ class TFBackend:
         keras.backend.clear_session()
         gc.collect()
 
-    def measure(self, config: Config, max_seconds: float) -> dict:
+    def close(self) -> None:
+        """Nothing to end: tf.distribute strategies need no shutdown."""
+
+    def measure(self, config: Config, budget: Budget) -> Outcome:
         try:
             if config.protocol == "classic":
                 from collect.frameworks.tensorflow.classic import run_classic
 
                 return run_classic(self, config)
             with tf.device(self.device):
-                return self._measure(config, max_seconds)
+                if self.strategy is not None:
+                    return self._mirrored(config, budget)
+                if config.workload == "matmul":
+                    return self._matmul(config, budget)
+                return self._model(config, budget)
         except (Unsupported, OutOfMemory):
             raise
         except Exception as exc:
@@ -105,11 +110,7 @@ class TFBackend:
                 raise OutOfMemory(str(exc).splitlines()[0][:300]) from None
             raise
 
-    def _measure(self, config: Config, max_seconds: float) -> dict:
-        if self.strategy is not None:
-            return self._mirrored(config, max_seconds)
-        if config.workload == "matmul":
-            return self._matmul(config, max_seconds)
+    def _model(self, config: Config, budget: Budget) -> Outcome:
         if config.precision not in kc.POLICIES:
             raise Unsupported(f"TensorFlow runs fp32, mixed_fp16, mixed_bf16 or fp64 (Keras policies), not {config.precision}")
         if config.mode == "train_backward":
@@ -121,43 +122,42 @@ class TFBackend:
         policy = kc.set_policy(keras, config.precision)
         model = build_model(config.model)
         x, y = make_inputs(config.model, config.batch_size)  # on the device before timing
-        fn = self._fn(model, config, backend=config.backend)
+        fn = steps.model_fn(model, config, backend=config.backend)
         holder = [None]
 
         def step():
             holder[0] = fn(x, y)
 
-        sync = tdv.make_sync(tf, holder)
         tdv.reset_peak(self.device_kind, tf)
         try:
-            m, out, timing_notes = time_step(self, config, step, sync=sync, max_seconds=max_seconds, flops=flops)
+            timed = time_step(budget, config, step, sync=tdv.make_sync(tf, holder))
         except Exception as exc:  # jit_compile=True either compiles with XLA or raises: never a silent fallback
             if config.backend == "xla" and any(word in str(exc).lower() for word in XLA_WORDS):
                 raise Unsupported(f"XLA could not compile this here: {str(exc).splitlines()[0][:200]}") from None
             raise
-        placed = holder[0][0].device if isinstance(holder[0], (list, tuple)) else holder[0].device
-        if not tdv.on_expected_device(self.device_kind, placed):
-            raise Unsupported(f"{config.precision} ran on {placed}, not the GPU (TensorFlow placed it on the CPU)")
-        out.update({"peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf), "xla": "on" if config.backend == "xla" else "off"})
-        notes = [f"policy {policy}"] if config.precision != "fp32" else []
-        notes += timing_notes
+        self._check_placement(holder[0], config)
+        out = Outcome(timed.stats, flops, config.backend, Settings(xla="on" if config.backend == "xla" else "off"),
+                      timed.energy, peak_mem_mb=tdv.peak_mem_mb(self.device_kind, tf),
+                      notes=(*([f"policy {policy}"] if config.precision != "fp32" else []), *timed.notes))
         if config.backend != "eager" and config.mode == "infer":  # the compiled graph against plain Keras
-            out["rel_err"] = self._relative(holder[0], model(x, training=False))
-            notes += wrong_results(out, self.device_kind, against=f"eager on {self.device_kind}", precision=config.precision)
-        elif config.backend != "eager":
-            notes.append("output compared with eager in the infer rows")
-        elif self.device_kind != "cpu":  # transformers too: dropout is off in inference
-            out["rel_err"] = self._correctness(config.model)
-            notes += wrong_results(out, self.device_kind)
-        out["note"] = "; ".join(notes)
+            rel_err = steps.relative_error(holder[0], model(x, training=False))
+            return self._checked(out, rel_err, f"eager on {self.device_kind}", config.precision)
+        if config.backend != "eager":
+            return out.with_notes("output compared with eager in the infer rows")
+        if self.device_kind != "cpu":  # transformers too: dropout is off in inference
+            return self._checked(out, self._correctness(config.model), "the CPU", "fp32")
         return out
 
-    @staticmethod
-    def _relative(got, want) -> float:
-        got, want = tf.cast(got, tf.float64), tf.cast(want, tf.float64)
-        return float(tf.norm(got - want) / tf.maximum(tf.norm(want), 1e-30))
+    def _check_placement(self, result, config: Config) -> None:
+        placed = result[0].device if isinstance(result, (list, tuple)) else result.device
+        if not tdv.on_expected_device(self.device_kind, placed):
+            raise Unsupported(f"{config.precision} ran on {placed}, not the GPU (TensorFlow placed it on the CPU)")
 
-    def _mirrored(self, config: Config, max_seconds: float) -> dict:
+    def _checked(self, out: Outcome, rel_err: float, against: str, precision: str) -> Outcome:
+        wrong = output_check(rel_err, self.device_kind, against=against, precision=precision)
+        return dataclasses.replace(out, rel_err=rel_err, wrong=wrong is not None).with_notes(wrong or "")
+
+    def _mirrored(self, config: Config, budget: Budget) -> Outcome:
         from collect.frameworks.tensorflow import distribute as tfd
 
         if config.mode != "train" or config.workload == "matmul" or config.precision not in kc.POLICIES:
@@ -170,67 +170,29 @@ class TFBackend:
         kc.set_policy(keras, config.precision)
         with self.strategy.scope():
             model = build_model(config.model)
-            opt = (keras.optimizers.Adam(learning_rate=1e-4) if config.workload == "transformer"
-                   else keras.optimizers.SGD(learning_rate=0.01))
-            if config.precision == "mixed_fp16":
-                opt = kc.loss_scale_optimizer(keras, opt)
-            kc.build_optimizer(opt, model.trainable_variables)
+            opt = steps.optimizer(config.workload, config.precision, model.trainable_variables)
         x, y = tfd.per_replica_inputs(self.strategy, lambda i: make_inputs(config.model, config.batch_size, seed=(i, 7)))
         train, holder = tfd.train_function(self.strategy, model, opt, global_batch), [None]
 
         def step():
             holder[0] = train(x, y)
 
-        m = measure(step, sync=tdv.make_sync(tf, holder), samples_per_step=global_batch, max_seconds=max_seconds)
-        return {**measured_fields(m, flops), "xla": "off", "backend": "tf_function", "world_size": replicas,
-                "distributed": self.distributed,
-                "global_batch_size": global_batch, "peak_mem_mb": tdv.peak_mem_mb(self.device_kind, tf),
-                "note": "; ".join(["each replica its own synthetic data", *noise_notes(m)])}
+        m = measure(step, sync=tdv.make_sync(tf, holder), samples_per_step=global_batch, max_seconds=budget.max_seconds)
+        return Outcome(Stats.of(m), flops, "tf_function", Settings(xla="off"),
+                       parallel=Parallel(replicas, self.distributed, global_batch),
+                       peak_mem_mb=tdv.peak_mem_mb(self.device_kind, tf),
+                       notes=("each replica its own synthetic data", *noise_notes(m)))
 
-    def _matmul(self, config: Config, max_seconds: float) -> dict:
-        """C = A @ B on random operands rotated through a working set larger than the caches."""
-        if config.precision not in DTYPES:
-            raise Unsupported(f"TensorFlow matmul runs {', '.join(DTYPES)}, not {config.precision}")
-        n, dtype = suites.matmul_size(config.model), DTYPES[config.precision]
-        sets = min(64, max(2, -(-MATMUL_WORKING_SET // (2 * n * n * dtype.size))))
-        a = [tf.cast(tf.random.normal((n, n)), dtype) for _ in range(sets)]
-        b = [tf.cast(tf.random.normal((n, n)), dtype) for _ in range(sets)]
-        holder, turn = [None], [0]
-
-        def step():
-            i = turn[0] = (turn[0] + 1) % sets
-            holder[0] = tf.linalg.matmul(a[i], b[i])
-
-        _m, out, notes = time_step(self, config, step, sync=tdv.make_sync(tf, holder), samples_per_step=1,
-                                  max_seconds=max_seconds, flops=suites.matmul_flops(n))
+    def _matmul(self, config: Config, budget: Budget) -> Outcome:
+        if config.precision not in steps.DTYPES:
+            raise Unsupported(f"TensorFlow matmul runs {', '.join(steps.DTYPES)}, not {config.precision}")
+        n, holder = suites.matmul_size(config.model), [None]
+        step = steps.matmul_step(n, config.precision, holder)
+        timed = time_step(budget, config, step, sync=tdv.make_sync(tf, holder), samples_per_step=1)
         if not tdv.on_expected_device(self.device_kind, holder[0].device):
             raise Unsupported(f"{config.precision} matmul ran on {holder[0].device}, not the GPU "
                               "(TensorFlow placed it on the CPU)")
-        return {**out, "xla": "off", "backend": "eager", "note": "; ".join(notes)}
-
-    def _fn(self, model, config: Config, backend: str):
-        """The step: plain Keras calls (eager), one tf.function, or one tf.function XLA compiles whole."""
-        def wrap(f):
-            return f if backend == "eager" else tf.function(f, jit_compile=backend == "xla")
-        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        if config.mode == "infer":
-            return wrap(lambda x, y: model(x, training=False))
-        if config.mode == "train_forward":
-            return wrap(lambda x, y: loss_fn(y, tf.cast(model(x, training=True), tf.float32)))
-        opt = (keras.optimizers.Adam(learning_rate=1e-4) if config.workload == "transformer"
-               else keras.optimizers.SGD(learning_rate=0.01, momentum=0.0 if config.workload == "mlp" else 0.9))
-        if config.precision == "mixed_fp16":
-            opt = kc.loss_scale_optimizer(keras, opt)
-        kc.build_optimizer(opt, model.trainable_variables)
-
-        def train(x, y):
-            with tf.GradientTape() as tape:
-                loss = loss_fn(y, tf.cast(model(x, training=True), tf.float32))
-                scaled = kc.scale_loss(opt, loss)
-            grads = kc.unscale_gradients(opt, tape.gradient(scaled, model.trainable_variables))
-            opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-            return loss
-        return wrap(train)
+        return Outcome(timed.stats, suites.matmul_flops(n), "eager", Settings(xla="off"), timed.energy, notes=timed.notes)
 
     def _correctness(self, name: str) -> float:
         if name not in self._rel_err:
@@ -238,19 +200,19 @@ class TFBackend:
             model = build_model(name)
             x, _ = make_inputs(name, 2, seed=(0, 1))
             with tf.device("/CPU:0"):
-                want = tf.cast(model(x, training=False), tf.float64)
+                want = model(x, training=False)
             with tf.device(self.device):
-                got = tf.cast(model(x, training=False), tf.float64)
-            self._rel_err[name] = float(tf.norm(got - want) / tf.maximum(tf.norm(want), 1e-30))
+                got = model(x, training=False)
+            self._rel_err[name] = steps.relative_error(got, want)
         return self._rel_err[name]
 
 
 def plain_step(config: Config):
     """For benchmarks/fidelity.py: the same compiled step, with nothing of the harness around it."""
-    backend = TFBackend("cpu", jit="off")
+    TFAdapter("cpu", jit="off")  # the same device setup as the runner's (GPUs hidden)
     model = build_model(config.model)
     x, y = make_inputs(config.model, config.batch_size)
-    fn = backend._fn(model, config, backend="tf_function")
+    fn = steps.model_fn(model, config, backend="tf_function")
     holder = [None]
 
     def step():

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from collect.measure.suites import EPOCH_SAMPLES, MLP_DEPTHS, Config, mlp_name
+from collect.contract.record import EPOCH_SAMPLES
+from collect.measure.outcome import Outcome, Settings, Stats
+from collect.measure.suites import MLP_DEPTHS, Config, mlp_name
 
 EPOCHS = 3
 BATCH = 32
@@ -51,29 +53,27 @@ def data(samples: int, folder: Path = CIFAR_DIR):
     return rng.random((samples, 32, 32, 3), dtype=np.float32), rng.integers(0, 10, samples), "synthetic"
 
 
-def classic_fields(build_s: float, epoch_s: list[float], samples: int, batch: int) -> dict:
-    """Row fields from the build time and each epoch's time (pure: tested on its own)."""
+def classic_outcome(build_s: float, epoch_s: list[float], samples: int, batch: int, flops: float,
+                    dataset: str = "synthetic") -> Outcome:
+    """The row from the build time and each epoch's time (pure: tested on its own)."""
     steady = epoch_s[1:] or epoch_s
     per_epoch = statistics.median(steady)
     steps_per_epoch = math.ceil(samples / batch)
     wall = build_s + sum(epoch_s)
-    return {
-        "samples_per_s": samples / per_epoch,
-        "step_ms_median": per_epoch / steps_per_epoch * 1e3,
-        "step_ms_p10": min(steady) / steps_per_epoch * 1e3,
-        "step_ms_p90": max(steady) / steps_per_epoch * 1e3,
-        "steps": steps_per_epoch * len(steady),
-        "warmup_steps": steps_per_epoch * (len(epoch_s) - len(steady)),
-        "compile_s": max(build_s + epoch_s[0] - per_epoch, 0.0),
-        "wall_s": wall,
-        "note": (f"classic protocol: model.fit {len(epoch_s)} epochs of {samples:,} at batch {batch}, sigmoid output; "
-                 f"wall_s {wall:.1f} s is the original benchmark's figure (build + all epochs); "
-                 "samples_per_s is the median of the epochs after the first"),
-    }
+    stats = Stats(samples_per_s=samples / per_epoch, step_ms_median=per_epoch / steps_per_epoch * 1e3,
+                  step_ms_p10=min(steady) / steps_per_epoch * 1e3, step_ms_p90=max(steady) / steps_per_epoch * 1e3,
+                  step_ms_p99="", steps=steps_per_epoch * len(steady),
+                  warmup_steps=steps_per_epoch * (len(epoch_s) - len(steady)),
+                  compile_s=max(build_s + epoch_s[0] - per_epoch, 0.0))
+    note = (f"classic protocol: model.fit {len(epoch_s)} epochs of {samples:,} at batch {batch}, sigmoid output; "
+            f"wall_s {wall:.1f} s is the original benchmark's figure (build + all epochs); "
+            "samples_per_s is the median of the epochs after the first")
+    return Outcome(stats, flops, "tf_function", Settings(xla="off"), wall_s=wall, dataset=dataset, notes=(note,))
 
 
-def run_classic(backend, config: Config, samples: int = EPOCH_SAMPLES, epochs: int = EPOCHS, folder: Path = CIFAR_DIR) -> dict:
-    import tensorflow as tf
+def run_classic(adapter, config: Config, samples: int = EPOCH_SAMPLES, epochs: int = EPOCHS,
+                folder: Path = CIFAR_DIR) -> Outcome:
+    import tensorflow as tf  # this module is imported by the command line (classic_configs): TF only when run
     from tensorflow import keras
 
     from collect.frameworks.tensorflow import keras_compat as kc
@@ -93,13 +93,10 @@ def run_classic(backend, config: Config, samples: int = EPOCH_SAMPLES, epochs: i
             sync()  # fit's logs are already host values; sync anyway before reading the clock
             epoch_s.append(time.perf_counter() - self.start)
 
-    with tf.device(backend.device):
+    with tf.device(adapter.device):
         start = time.perf_counter()
         model = build_model(config.model, classic=True)
         model.compile(optimizer="SGD", loss="categorical_crossentropy", metrics=["accuracy"])
         build_s = time.perf_counter() - start
         model.fit(x, y, epochs=epochs, batch_size=config.batch_size, verbose=0, callbacks=[EpochTimer()])
-    fields = classic_fields(build_s, epoch_s, samples, config.batch_size)
-    flops = mode_flops(config.model, "train")
-    return {**fields, "dataset": dataset, "flops_per_sample": float(flops), "tflops": flops * fields["samples_per_s"] / 1e12,
-            "xla": "off", "backend": "tf_function"}
+    return classic_outcome(build_s, epoch_s, samples, config.batch_size, mode_flops(config.model, "train"), dataset)

@@ -17,7 +17,8 @@ import time
 
 import torch
 
-from collect.measure.loop import Unsupported
+from collect.measure.adapter import Unsupported
+from collect.measure.step import relative_error as _formula
 
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider", "mps": "CoreMLExecutionProvider"}
 TRT_PROVIDER = "TensorrtExecutionProvider"
@@ -134,6 +135,7 @@ class OnnxRun:
 
 
 def relative_error(got, want) -> float:
+    """The output check's relative error of two outputs (tensors or arrays), in float64 on the CPU."""
     got = torch.as_tensor(got).double().cpu()
     want = torch.as_tensor(want).double().cpu()
-    return float(torch.linalg.vector_norm(got - want) / max(float(torch.linalg.vector_norm(want)), 1e-30))
+    return _formula(torch.linalg.vector_norm(got - want), torch.linalg.vector_norm(want))

@@ -1,0 +1,110 @@
+"""Text cells into typed columns: the parsing every other dataset module stands on.
+
+`Part` is the text of one file's rows, as files.py and legacy.py read it; `USE_ARROW` is the
+one switch saying whether pyarrow parses (tests turn it off to compare both paths). Nothing
+here validates: validate.py decides which cells are wrong, using the numbers parsed here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from collect.contract import record as r
+
+# pyarrow's CSV reader is multi-threaded C++; without it pandas parses the same text, slower.
+USE_ARROW = importlib.util.find_spec("pyarrow") is not None
+
+
+@dataclass
+class Part:
+    """The rows of one file, still text: what the loader parses and validates, many files at once."""
+
+    path: str
+    env: str  # from the file name; "" where the rows carry their own (legacy files)
+    header: tuple[str, ...]
+    body: str  # the data lines, "\n"-separated, no trailing newline
+    line_numbers: np.ndarray  # the file line of each data line
+
+
+def parse(header: tuple[str, ...], text: str) -> pd.DataFrame:
+    """All cells as text, empty cells missing. Raises when a line has too few or too many cells."""
+    if not USE_ARROW:
+        return pd.read_csv(io.StringIO(text), header=None, names=list(header), dtype=str,
+                           keep_default_na=False, na_values=[""], skip_blank_lines=False)
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=list(header), block_size=16 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                             strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                             null_values=[""]))
+    return table.to_pandas()
+
+
+def parse_numbers(column: pd.Series) -> pd.Series:
+    """Text cells as float64; NaN where empty or not a number."""
+    if not USE_ARROW:
+        return pd.to_numeric(column, errors="coerce").astype(float)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values = pc.cast(pa.array(column, type=pa.string(), from_pandas=True), pa.float64())
+        return pd.Series(values.to_numpy(zero_copy_only=False), index=column.index)
+    except Exception:  # a cell that is not a number (or no pyarrow): the slower, forgiving parser
+        return pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def text(column: pd.Series) -> pd.Categorical:
+    """Text as a categorical, empty cells as "" (filled on the codes, not on a million strings)."""
+    cat = pd.Categorical(column)
+    if cat.isna().any():
+        cat = (cat if "" in cat.categories else cat.add_categories("")).fillna("")
+    return cat
+
+
+def typed(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> dict[str, object]:
+    """Columns of a chunk: numbers as float (NaN = not measured); text as categories, which keeps
+    1M rows small. Columns, not a frame: the frame is built once, after all chunks."""
+    columns = {name: (numbers[name].to_numpy() if name in numbers else text(frame[name])) for name in r.FIELDS}
+    columns["world_size"] = np.nan_to_num(columns["world_size"], nan=1.0)  # not stated: one device
+    return columns
+
+
+def empty_columns() -> dict[str, object]:
+    out = {name: (np.array([], dtype=float) if name in r.NUMERIC_COLUMNS else pd.Categorical([])) for name in r.FIELDS}
+    return {**out, "file": pd.Categorical([]), "line": np.array([], dtype=int)}
+
+
+def keep(columns: dict[str, object], mask: np.ndarray) -> dict[str, object]:
+    """The rows of a chunk's columns where mask is True."""
+    return {name: (value[mask] if isinstance(value, np.ndarray) else pd.Categorical(value)[mask])
+            for name, value in columns.items()}
+
+
+def concat(chunks: list[dict[str, object]]) -> pd.DataFrame:
+    """One frame from the chunks' columns; categories are unioned so text columns stay categorical."""
+    chunks = [c for c in chunks if len(c["file"])] or [empty_columns()]
+    out = {}
+    for name in chunks[0]:
+        parts = [c[name] for c in chunks]
+        if isinstance(parts[0], (pd.Series, pd.Categorical)):
+            # Chunks from files of different schemas can hold categories of different dtypes (an all-empty
+            # column comes out as object): give them one dtype before the union.
+            cats = [pd.Categorical(p) for p in parts]
+            cats = [pd.Categorical.from_codes(c.codes, c.categories.astype(object)) for c in cats] if len(cats) > 1 else cats
+            out[name] = cats[0] if len(cats) == 1 else union_categoricals(cats)
+        else:
+            out[name] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    frame = pd.DataFrame(out)
+    frame["line"] = frame["line"].astype(int)
+    return frame
