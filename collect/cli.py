@@ -13,14 +13,16 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
+import traceback
+from pathlib import Path
 
 from collect.contract import cli_args
-from collect.contract.record import FRAMEWORKS, check_env, choice_error
-from collect.measure import energy, envinfo, suites
+from collect.contract.csvio import results_path, unknown_columns
+from collect.contract.record import FRAMEWORKS, UNSTEADY_RATIO, check_env, choice_error
+from collect.measure import energy, envinfo, launch, suites, trials
 from collect.measure.adapter import Adapter, Budget
-from collect.measure.loop import run_suite, summary_table
+from collect.measure.loop import new_run_id, run_suite, summary_table
 
 DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
 SUITE_NAMES = (*suites.SUITES, "classic")
@@ -60,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--world-sizes", help="scaling sweep: comma list of device counts, one run each, e.g. 1,2,4,8 "
                                          "(torch: launched through torchrun; tensorflow: the first N devices)")
     p.add_argument("--replicas", type=int, help="tensorflow --distributed mirrored: use the first N devices (default: all)")
+    p.add_argument("--repeat", type=int,
+                   help="trials: measure every configuration N times, round-robin, each round in a fresh process, each "
+                        f"trial a row of its own; configurations whose trials disagree by more than {(UNSTEADY_RATIO - 1) * 100:.0f}%% are noted "
+                        "`unsteady` (default: 3; 1 for data-parallel runs)")
+    p.add_argument("--trial", type=int, default=1, help="internal, set by --repeat for each round's process: the trial number")
+    p.add_argument("--run-id", help="internal, set by --repeat for each round's process: the run's id (default: a new one)")
     p.add_argument("--dry-run", action="store_true", help="print the measurements that would run, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging, tracebacks of failed measurements")
@@ -128,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_args(args)
         if args.world_sizes and not os.environ.get("RANK"):
-            return sweep(args, argv)
+            return launch.sweep(args.framework, argv, suites.parse_batch_sizes(args.world_sizes))
         adapter = make_adapter(args.framework, args.device, args.jit, args.distributed, args.replicas)
         configs = plan(args, adapter.device_kind, adapter.default_backend)
         adapter.check_models(sorted({c.model for c in configs}))
@@ -139,16 +147,22 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("devicebench").setLevel(logging.WARNING)  # rank 0 reports for the world
     fingerprint = envinfo.fingerprint()
     env = args.env or envinfo.default_env(fingerprint["platform"], adapter.device_name, adapter.device_kind)
+    if not args.dry_run and not _ready(args, configs, env, adapter):
+        return 2
     if args.dry_run:
-        print(f"{len(configs)} measurements on {adapter.device_name} ({adapter.device_kind}), env {env}:")
+        print(f"{len(configs)} measurements on {adapter.device_name} ({adapter.device_kind}), env {env}"
+              f"{f', {args.repeat} trials each' if _repeat(args) > 1 else ''}:")
         print("\n".join("  " + c.label() for c in configs))
         return 0
+    if _repeat(args) > 1:
+        adapter.close()
+        return repeated(args, argv, env)
     max_seconds = args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
     budget = Budget(max_seconds, energy_plan(adapter, args.energy))
     logging.getLogger("devicebench").info("measuring %d configurations on %s (%s); writing %s/results_%s.csv",
                                           len(configs), adapter.device_name, adapter.device_kind, args.results_dir, env)
-    result = run_suite(adapter, configs, env=env, results_dir=args.results_dir, budget=budget,
-                       fingerprint=fingerprint, progress=not args.no_progress)
+    result = run_suite(adapter, configs, env=env, results_dir=args.results_dir, budget=budget, fingerprint=fingerprint,
+                       progress=not args.no_progress, run_id=args.run_id, trial=args.trial)
     adapter.close()
     if not adapter.writer:
         return 0  # another rank's process: rank 0 reports and writes
@@ -158,6 +172,44 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted: the {len(result.records)} finished rows are kept in {result.path}", file=sys.stderr)
         return 130
     return 0 if any(r.status == "ok" for r in result.records) else 1
+
+
+def _ready(args, configs, env: str, adapter: Adapter) -> bool:
+    """preflight on the writing process; in a data-parallel run every rank learns its verdict before any measures."""
+    problem = None
+    if adapter.writer:
+        try:
+            preflight(args, configs, env)
+        except ValueError as exc:
+            problem = exc
+            print(f"python -m collect: error: {exc}", file=sys.stderr)
+            if args.verbose:
+                traceback.print_exception(exc)
+    if adapter.agree(1.0 if problem else 0.0):
+        adapter.close()
+        return False
+    return True
+
+
+def _repeat(args) -> int:
+    """--repeat, or its default: 3 trials; 1 for data-parallel runs (their launcher starts the processes)."""
+    if args.repeat is not None:
+        return args.repeat
+    return 1 if args.distributed != "none" or args.world_sizes else 3
+
+
+def repeated(args, argv: list[str], env: str) -> int:
+    """--repeat N: each round in a fresh process, then the verdict on each configuration's trials."""
+    run_id = new_run_id()
+    code = launch.run_rounds([*cli_args.without(argv, "--env"), "--env", env], _repeat(args), run_id)
+    path = results_path(args.results_dir, env)
+    rows, notes = trials.conclude(path, run_id)
+    print(trials.table(rows, notes))
+    print(f"\n{len(rows)} rows ({_repeat(args)} trials) appended to {path}; {len(notes)} configurations unsteady")
+    if code == 130:
+        print(f"interrupted: the {len(rows)} finished rows are kept in {path}", file=sys.stderr)
+        return 130
+    return 0 if any(r.get("status") == "ok" for r in rows) else (code or 1)
 
 
 def _check_args(args) -> None:
@@ -172,34 +224,60 @@ def _check_args(args) -> None:
     _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])
     if args.env is not None:
         check_env(args.env)
+    for name, value in (("repeat", args.repeat), ("trial", args.trial)):
+        if value is not None and value < 1:
+            raise ValueError(f"`{name}` must be a whole number >= 1, but {value!r} was passed")
+    if args.repeat is not None and args.repeat > 1 and (args.distributed != "none" or args.world_sizes):
+        raise ValueError("`repeat` above 1 is not supported with --distributed or --world-sizes: launch the run again "
+                         "for another trial")
 
 
-def sweep(args, argv: list[str]) -> int:
-    """--world-sizes: one run per device count, through the framework's own launcher."""
-    sizes = suites.parse_batch_sizes(args.world_sizes)  # the same rule: whole numbers >= 1
-    rest = _without(argv, "--world-sizes")
-    failed = 0
-    for n in sizes:
-        if args.framework == "torch":
-            command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(n), "-m", "collect", *rest]
-            if "--distributed" not in rest:
-                command += ["--distributed", "ddp"]
-        else:
-            command = [sys.executable, "-m", "collect", *_without(rest, "--replicas"), "--replicas", str(n)]
-            if "--distributed" not in rest:
-                command += ["--distributed", "mirrored"]
-        print(f"world size {n}: {' '.join(command)}", file=sys.stderr)
-        failed += subprocess.run(command, check=False).returncode != 0
-    return 1 if failed else 0
+def preflight(args, configs: list, env: str) -> None:
+    """Before the first measurement: something to measure, a folder that can be written, and a results file
+    (if one exists) that this run can append to. ValueError with one line naming the path or flags."""
+    if not configs:
+        raise ValueError(_why_empty(args))
+    folder = Path(args.results_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".devicebench-probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"--results-dir {folder}: cannot write there ({exc.strerror or type(exc).__name__}); "
+                         "pass a folder you can write to") from None
+    path = results_path(folder, env)
+    if path.exists():
+        _check_existing(path, env)
 
 
-def _without(argv: list[str], flag: str) -> list[str]:
-    out, skip = [], False
-    for item in argv:
-        if skip:
-            skip = False
-        elif item == flag:
-            skip = True
-        elif not item.startswith(flag + "="):
-            out.append(item)
-    return out
+def _check_existing(path: Path, env: str) -> None:
+    """The file this run appends to must stay valid: a devicebench file, every row of this env."""
+    from collect.dataset.loader import load  # pandas and pandera: only when there is a file to check
+
+    unknown = unknown_columns(path) if path.stat().st_size else []
+    if unknown:
+        raise ValueError(f"{path} has columns devicebench does not write ({', '.join(unknown)}): it is not a "
+                         "devicebench results file; pass another --env or move that file away")
+    problems = [p for p in load([path]).problems if p.level == "error"]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ValueError(f"{path} is not a valid results file for env {env!r}: {problems[0]}{more}; rows appended "
+                         "to it would be dropped with it: fix it, pass another --env or move that file away")
+
+
+def _why_empty(args) -> str:
+    """Which flags left nothing to measure."""
+    given = [f"--{name.replace('_', '-')} {value}" for name, value in
+             (("workloads", args.workloads), ("models", args.models), ("modes", args.modes),
+              ("precisions", args.precisions), ("batch_sizes", args.batch_sizes), ("backends", args.backends))
+             if value is not None]
+    if args.distributed != "none":
+        given.append(f"--distributed {args.distributed} (training only, no matmul)")
+    if args.models and args.workloads:
+        kinds = ", ".join(f"{m}: {suites.workload_of(m)}" for m in suites.split_list(args.models))
+        return f"--workloads {args.workloads} keeps none of --models {args.models} ({kinds}): nothing to measure; " \
+               "drop one of the two or make them agree"
+    listed = ", ".join(given[:-1]) + f" and {given[-1]}" if len(given) > 1 else (given[0] if given else "the suite")
+    return f"{listed} leave{'s' if len(given) < 2 else ''} nothing to measure; widen them " \
+           f"(python -m collect --suite {args.suite} --dry-run lists what a suite measures)"

@@ -80,7 +80,7 @@ def test_unknown_columns_are_not_overwritten(results_dir):
 
 # The columns each schema version added after the first (record.py's SCHEMA_VERSION comment says the same).
 ADDED_IN = {"world_size": 2, "distributed": 2, "global_batch_size": 2,
-            "backend": 3, "step_ms_p99": 3, "energy_j_per_sample": 3, "energy_method": 3}
+            "backend": 3, "step_ms_p99": 3, "energy_j_per_sample": 3, "energy_method": 3, "trial": 4}
 
 
 def as_written_by_schema(path, version: int):

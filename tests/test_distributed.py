@@ -149,7 +149,8 @@ def test_chief_writes_in_multi_worker_runs():
 
 def test_sweep_launches_one_run_per_size(monkeypatch):
     launched = []
-    monkeypatch.setattr(cli.subprocess, "run", lambda command, check: launched.append(command) or subprocess.CompletedProcess(command, 0))
+    monkeypatch.setattr(cli.launch.subprocess, "run",
+                        lambda command, check, env: launched.append(command) or subprocess.CompletedProcess(command, 0))
     monkeypatch.delenv("RANK", raising=False)
     assert cli.main(["--framework", "torch", "--world-sizes", "1,4", "--models", "resnet50"]) == 0
     assert [c[c.index("--nproc-per-node") + 1] for c in launched] == ["1", "4"]

@@ -46,6 +46,9 @@ class FakeAdapter:
             raise outcome
         return Outcome(Stats(100.0 * config.batch_size, 10.0, 9.0, 11.0, "", 10, 3, 0.5), 1e9, config.backend)
 
+    def agree(self, value):
+        return value
+
     def release(self):
         self.released += 1
 
@@ -114,7 +117,7 @@ def test_ctrl_c_keeps_every_finished_row(results_dir):
 def test_main_returns_130_on_interrupt(results_dir, monkeypatch, capsys):
     backend = FakeAdapter({("train", 8): KeyboardInterrupt()})
     monkeypatch.setattr(cli, "make_adapter", lambda *a: backend)
-    rc = cli.main(["--suite", "quick", "--workloads", "cnn", "--results-dir", str(results_dir), "--no-progress"])
+    rc = cli.main(["--suite", "quick", "--workloads", "cnn", "--results-dir", str(results_dir), "--no-progress", "--repeat", "1"])
     assert [c.model for c in backend.calls] == ["resnet18"]  # the interrupt came on the first cnn config
     assert rc == 130
     assert "interrupted" in capsys.readouterr().err
@@ -156,9 +159,11 @@ def test_a_notebook_kernels_own_arguments_are_ignored(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "make_adapter", lambda *a: adapter)
     kernel = ["/usr/lib/python3/site-packages/ipykernel_launcher.py", "-f", "/root/.local/share/jupyter/runtime/kernel-1.json"]
     monkeypatch.setattr("sys.argv", kernel)
-    assert cli.main() == 0  # main() without arguments in a kernel: the default suite, as from a terminal
-    assert {c.model for c in adapter.calls} >= {"resnet50", "bert-base"}
-    assert len(rows(tmp_path / "results" / "results_fake-gpu-cuda.csv")) == len(adapter.calls)
+    rounds = []
+    monkeypatch.setattr(cli.launch, "run_rounds", lambda argv, n, run_id: rounds.append((argv, n)) or 0)
+    assert cli.main() == 1  # main() without arguments in a kernel: the default suite, 3 trials (faked: no rows, so 1)
+    (argv, n), = rounds  # the rounds get the defaults and this env, none of the kernel's arguments
+    assert n == 3 and argv == ["--env", "fake-gpu-cuda"] and adapter.calls == []
 
 
 @pytest.mark.parametrize("argv", [["--framewrk", "tensorflow"], ["--dry-run", "-f", "kernel.json"], ["--suite=quick", "--chek"]])
@@ -301,7 +306,7 @@ def test_energy_flag_reaches_the_rows(readable, results_dir, tmp_path, monkeypat
     adapter = TimedAdapter()
     monkeypatch.setattr(cli, "make_adapter", lambda *a, **k: adapter)
     monkeypatch.setitem(energy.plan.__kwdefaults__, "rapl_root", str(fake_powercap(tmp_path / "powercap", readable)))
-    assert cli.main(["--models", "resnet50", "--batch-sizes", "1", "--modes", "train", "--energy", "rapl",
+    assert cli.main(["--models", "resnet50", "--batch-sizes", "1", "--modes", "train", "--energy", "rapl", "--repeat", "1",
                      "--results-dir", str(results_dir), "--env", "fake-cuda", "--no-progress"]) == 0
     row = rows(results_dir / "results_fake-cuda.csv")[0]
     if readable:  # the fake counter never advances: the row names the method and says why it has no figure

@@ -121,7 +121,7 @@ def test_unknown_keras_model_is_rejected():
 
 
 def test_quick_run_through_main(results_dir, capsys):
-    rc = cli.main(["--framework", "tensorflow", "--models", "mlp-d2-w1024", "--batch-sizes", "4", "--max-seconds", "0.2",
+    rc = cli.main(["--framework", "tensorflow", "--models", "mlp-d2-w1024", "--batch-sizes", "4", "--max-seconds", "0.2", "--repeat", "1",
                    "--env", "tf-test-cpu", "--results-dir", str(results_dir), "--no-progress", "--device", "cpu"])
     assert rc == 0
     path = results_dir / "results_tf-test-cpu.csv"
@@ -134,7 +134,7 @@ def test_quick_run_through_main(results_dir, capsys):
 
 
 def test_backends_suite_through_main(results_dir):
-    rc = cli.main(["--framework", "tensorflow", "--suite", "backends", "--models", "mlp-d1-w1024", "--batch-sizes", "1,4",
+    rc = cli.main(["--framework", "tensorflow", "--suite", "backends", "--models", "mlp-d1-w1024", "--batch-sizes", "1,4", "--repeat", "1",
                    "--modes", "infer", "--max-seconds", "0.2", "--env", "tf-test-cpu", "--results-dir", str(results_dir),
                    "--no-progress", "--device", "cpu"])
     assert rc == 0

@@ -165,7 +165,7 @@ def test_backends_suite_rows_validate_and_plot(results_dir, tmp_path):
     from collect.present.details import backends_figure
     from collect.present.summary import summarize
 
-    common = ["--framework", "torch", "--suite", "backends", "--modes", "infer", "--max-seconds", "0.2",
+    common = ["--framework", "torch", "--suite", "backends", "--modes", "infer", "--max-seconds", "0.2", "--repeat", "1",
               "--results-dir", str(results_dir), "--env", "test-cpu", "--no-progress", "--device", "cpu"]
     assert cli.main([*common, "--models", MLP, "--batch-sizes", "1,4"]) == 0
     assert cli.main([*common, "--models", "squeezenet1_1", "--batch-sizes", "1"]) == 0

@@ -85,7 +85,7 @@ def test_correctness_check_is_zero_for_identical_devices():
 
 
 def test_quick_run_through_main_writes_rows_that_validate(results_dir, capsys):
-    rc = cli.main(["--framework", "torch", "--models", "mlp-d2-w1024,resnet18", "--batch-sizes", "2",
+    rc = cli.main(["--framework", "torch", "--models", "mlp-d2-w1024,resnet18", "--batch-sizes", "2", "--repeat", "1",
                    "--max-seconds", "0.2", "--env", "test-cpu", "--results-dir", str(results_dir), "--no-progress",
                    "--device", "cpu"])
     assert rc == 0

@@ -34,3 +34,16 @@ def arguments(argv: list[str] | None) -> list[str]:
     if argv is not None:
         return list(argv)
     return [] if in_kernel() else sys.argv[1:]
+
+
+def without(argv: list[str], flag: str) -> list[str]:
+    """argv less a flag and its value (`--flag v` or `--flag=v`): to re-run a command line changed in one flag."""
+    out, skip = [], False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item == flag:
+            skip = True
+        elif not item.startswith(flag + "="):
+            out.append(item)
+    return out

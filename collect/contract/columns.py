@@ -47,6 +47,7 @@ DOCS: dict[str, tuple[str, str]] = {
     "note": ("text", "Free text: reason for a non-ok status, warnings such as a noisy measurement."),
     "wall_s": ("s", "Whole-run wall time including model build and compile (classic protocol and legacy rows)."),
     "rel_err": ("ratio", "Relative error of the output: an accelerator's against the CPU in fp32 (eager rows), a backend's against eager on the same device, input and weights."),
+    "trial": ("count", "Which of a run's repeated measurements this row is (`--repeat N`: 1 to N, each round in a fresh process); empty in files before schema 4 and in published rows."),
     "world_size": ("devices", "Devices (ranks or replicas) in the run; 1 for single-device rows and files of schema 1."),
     "distributed": (", ".join(r.DISTRIBUTED), "Data-parallel engine: `ddp` (torch.distributed), `mirrored` / `multi_worker` (tf.distribute), `none`."),
     "global_batch_size": ("samples", "Samples per step over all devices (`batch_size` stays per device)."),

@@ -52,6 +52,41 @@ def append_records(path: str | os.PathLike, records: list[Record]) -> Path:
     return path
 
 
+def read_rows(path: str | os.PathLike) -> list[dict[str, str]]:
+    """The rows of a results file as cells (a runner reading back its own run)."""
+    text = Path(path).read_text(encoding="utf-8").lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def annotate_run(path: str | os.PathLike, run_id: str, note_for) -> int:
+    """Add a note to rows of one run in its own file (the run that is finishing, nobody else's rows):
+    note_for(row) -> str ("" for none). Atomic and under the same lock as appends; returns rows changed."""
+    path = Path(path)
+    with _lock_for(path):
+        rows = read_rows(path)
+        header = list(rows[0].keys()) if rows else list(FIELDS)
+        changed = 0
+        for row in rows:
+            note = note_for(row) if row.get("run_id") == run_id else ""
+            if note and note not in row.get("note", ""):
+                row["note"] = "; ".join(n for n in (row.get("note", ""), note) if n)
+                changed += 1
+        if changed:
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            _atomic_write(path, buf.getvalue())
+    return changed
+
+
+def unknown_columns(path: str | os.PathLike) -> list[str]:
+    """Header columns of an existing file that this version does not write: appending to it would lose them."""
+    first = Path(path).read_text(encoding="utf-8").lstrip("\ufeff").partition("\n")[0]
+    header = next(csv.reader([first]), []) if first else []
+    return sorted(set(header) - set(FIELDS))
+
+
 def _migrate(text: str, path: Path) -> str:
     """Rewrite a file of an older schema with today's header (its rows keep their schema_version);
     a file with columns this version does not know is left alone."""

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 # 2 added world_size, distributed, global_batch_size (v1 files read as single-device);
-# 3 added backend, step_ms_p99, energy_j_per_sample, energy_method (older rows: their framework's default backend)
-SCHEMA_VERSION = 3
+# 3 added backend, step_ms_p99, energy_j_per_sample, energy_method (older rows: their framework's default backend);
+# 4 added trial (older rows: not stated)
+SCHEMA_VERSION = 4
 
 FRAMEWORKS = ("torch", "tensorflow")
 DEVICE_KINDS = ("cpu", "cuda", "mps", "gpu", "unknown")
@@ -31,6 +32,12 @@ BACKENDS = ("eager", "torch_compile", "onnxruntime", "tensorrt", "tf_function", 
 BACKENDS_OF = {"torch": ("eager", "torch_compile", "onnxruntime", "tensorrt"), "tensorflow": ("eager", "tf_function", "xla")}
 # How energy was measured: counters and sampled power (see collect/measure/energy.py); `none`: no method was available.
 ENERGY_METHODS = ("nvml_energy", "nvml_power", "rapl", "powermetrics", "none")
+
+# Trials of one configuration whose fastest and slowest samples/s differ by more than this are `unsteady`.
+# Measured on the 2-core development machine: 2-second windows inside one process agree within 3%, while
+# separate processes settled as far apart as 1.43x (benchmarking-rules 8a). A steady machine repeats within a
+# few percent between processes; 15% is several times that, and well below the 2x swings that make a row lie.
+UNSTEADY_RATIO = 1.15
 
 ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
 # One epoch of the classic MLP benchmark: CIFAR-10's 50,000 training images. The classic protocol,
@@ -81,6 +88,8 @@ class Record:
     energy_method: str = ""
     wall_s: float | str = ""
     rel_err: float | str = ""
+    # repeated measurements (schema 4): trial k of a run's round-robin rounds, each in its own process
+    trial: int | str = ""
     # multi-device runs (schema 2)
     world_size: int | str = 1
     distributed: str = "none"
@@ -122,7 +131,7 @@ REQUIRED = (
     "schema_version", "env", "source", "run_id", "platform", "framework",
     "device_kind", "workload", "model", "mode", "precision", "batch_size", "status",
 )
-INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count", "world_size",
+INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count", "world_size", "trial",
                "global_batch_size")
 FLOAT_COLUMNS = (
     "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "step_ms_p99", "compile_s",

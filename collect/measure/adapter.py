@@ -45,5 +45,6 @@ class Adapter(Protocol):
     def nvml_target(self) -> dict: ...  # which GPU NVML should read ({} where NVML does not apply)
     def fits(self, config: Config) -> str | None: ...  # a reason to skip, or None
     def measure(self, config: Config, budget: Budget) -> Outcome: ...
+    def agree(self, value: float) -> float: ...  # the maximum over a data-parallel run's ranks (value alone: one process)
     def release(self) -> None: ...  # free memory after each measurement
     def close(self) -> None: ...  # end of the run (process groups)

@@ -40,10 +40,11 @@ def new_run_id() -> str:
 
 
 def run_suite(adapter: Adapter, configs: list[Config], *, env: str, results_dir, budget: Budget,
-              fingerprint: dict, progress: bool = True, run_id: str | None = None) -> RunResult:
+              fingerprint: dict, progress: bool = True, run_id: str | None = None, trial: int = 1) -> RunResult:
     """Measure each configuration in turn; each finished row is in the CSV before the next starts."""
     result = RunResult(results_path(results_dir, env))
-    base = {**fingerprint, **adapter.fingerprint(), "env": env, "run_id": run_id or new_run_id(), "source": "measured"}
+    base = {**fingerprint, **adapter.fingerprint(), "env": env, "run_id": run_id or new_run_id(), "source": "measured",
+            "trial": trial}
     too_big: dict[tuple, int] = {}  # (model, mode, precision) -> smallest batch that ran out of memory
     bar = _progress(configs, progress and adapter.writer)
     try:

@@ -47,7 +47,33 @@ def time_step(budget: Budget, config: Config, step, *, sync, samples_per_step: i
 
 
 def noise_notes(m: Measurement) -> list[str]:
-    return [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > NOISY_REL_IQR else []
+    notes = [f"noisy: IQR/median {m.rel_iqr:.0%}"] if m.rel_iqr > NOISY_REL_IQR else []
+    modes = two_levels(m.step_s)
+    if modes:
+        notes.append(f"bimodal: step times cluster at {modes[0] * 1e3:.3g} and {modes[1] * 1e3:.3g} ms")
+    return notes
+
+
+BIMODAL_GAP = 1.2  # neighbouring sorted step times this far apart, with a fifth of the blocks on each side
+BIMODAL_SHARE = 0.2
+
+
+def two_levels(step_s) -> tuple[float, float] | None:
+    """(lower median, upper median) when the step times fall into two clusters, else None.
+
+    A machine that changes speed inside one timed window (a clock that drops, a neighbour that wakes) gives
+    block times in two groups: sorted, they show one large jump between neighbours with many blocks on each
+    side. Ordinary jitter spreads out without such a jump."""
+    ordered = sorted(step_s)
+    n = len(ordered)
+    edge = max(1, math.ceil(BIMODAL_SHARE * n))
+    if n < 10 or ordered[0] <= 0:
+        return None
+    cut = max(range(edge, n - edge + 1), key=lambda i: ordered[i] / ordered[i - 1])
+    if ordered[cut] / ordered[cut - 1] < BIMODAL_GAP:
+        return None
+    low, high = ordered[:cut], ordered[cut:]
+    return low[len(low) // 2], high[len(high) // 2]
 
 
 def relative_error(diff_norm: float, reference_norm: float) -> float:

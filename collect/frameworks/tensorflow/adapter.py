@@ -91,6 +91,10 @@ class TFAdapter:
     def close(self) -> None:
         """Nothing to end: tf.distribute strategies need no shutdown."""
 
+    def agree(self, value: float) -> float:
+        """One process drives every replica (and each worker of a multi-worker run checks its own target)."""
+        return value
+
     def measure(self, config: Config, budget: Budget) -> Outcome:
         try:
             if config.protocol == "classic":

@@ -78,6 +78,14 @@ class TorchAdapter:
         what = "operands" if n else "weights alone"
         return f"{what} need {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if needed > free else None
 
+    def agree(self, value: float) -> float:
+        """The maximum over the ranks of a data-parallel run (a collective every rank must reach), else value."""
+        if self.rank is None:
+            return value
+        from collect.frameworks.torch import ddp
+
+        return ddp.reduce_max(value, self.device)
+
     def release(self) -> None:
         td.free_memory(self.device_kind)
 

@@ -1,0 +1,125 @@
+"""--repeat: trials round-robin in fresh processes, one row each, and the unsteady verdict on their spread."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+
+import pytest
+from conftest import ROOT
+from test_runner import FakeAdapter, TickingDevice
+
+from collect import cli
+from collect.dataset.loader import load
+from collect.measure import launch, step, trials
+from collect.measure.outcome import Outcome
+
+
+def rows(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_round_command_is_the_same_command_line_for_one_trial():
+    argv = ["--models", "resnet50", "--repeat", "5", "--env", "box-cpu"]
+    assert launch.round_command(argv, 2, "run-9", python="py") == [
+        "py", "-m", "collect", "--models", "resnet50", "--env", "box-cpu", "--repeat", "1", "--trial", "2", "--run-id", "run-9"]
+
+
+def test_rounds_stop_at_an_interrupt():
+    codes = iter([0, 130, 0])
+    seen = []
+
+    def run(command, check, env):
+        assert env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)  # the children import this very checkout
+        seen.append(command)
+        return type("Done", (), {"returncode": next(codes)})()
+
+    assert launch.run_rounds(["--suite", "quick"], 3, "r", run=run) == 130
+    assert [c[c.index("--trial") + 1] for c in seen] == ["1", "2"]
+
+
+@pytest.mark.parametrize("rates, unsteady", [((100, 104, 98), False), ((100, 130, 101), True), ((100, 100), False)])
+def test_unsteady_when_fastest_over_slowest_exceeds_the_bound(rates, unsteady):
+    rows_ = [{"status": "ok", "samples_per_s": str(r), "model": "m", "mode": "train"} for r in rates]
+    rows_.append({"status": "oom", "samples_per_s": "", "model": "m", "mode": "train"})  # not a trial that ran
+    notes = trials.unsteady_notes(rows_)
+    assert bool(notes) == unsteady
+    if unsteady:
+        assert list(notes.values()) == ["unsteady: trials 100-130 samples/s"]
+
+
+class TrialAdapter(FakeAdapter):
+    """resnet50 steps take 10 ms, except in trial 2 (the machine swung); the MLP is steady throughout."""
+
+    trial = 0
+
+    def measure(self, config, budget):
+        slow = TrialAdapter.trial == 2 and config.model == "resnet50"
+        dev = TickingDevice(0.02 if slow else 0.01)  # a fake clock: the injected slow trial
+        timed = step.time_step(budget, config, dev.step, sync=dev.sync, clock=dev.clock)
+        return Outcome(timed.stats, 1e9, config.backend, notes=timed.notes)
+
+
+def test_an_injected_slow_trial_is_noted_unsteady_on_each_of_its_rows(results_dir, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "make_adapter", lambda *a, **k: TrialAdapter())
+
+    def in_process_rounds(argv, n, run_id):  # the real round commands, run here so the fake adapter is used
+        for k in range(1, n + 1):
+            TrialAdapter.trial = k
+            assert cli.main(launch.round_command(argv, k, run_id)[3:]) == 0
+        return 0
+
+    monkeypatch.setattr(cli.launch, "run_rounds", in_process_rounds)
+    argv = ["--models", "resnet50,mlp-d1-w1024", "--modes", "train", "--batch-sizes", "8", "--energy", "none",
+            "--max-seconds", "0.2", "--results-dir", str(results_dir), "--env", "box-cuda", "--no-progress"]
+    assert cli.main([*argv, "--repeat", "3"]) == 0
+    got = rows(results_dir / "results_box-cuda.csv")
+    assert [(r["model"], r["trial"]) for r in got] == [(m, str(t)) for t in (1, 2, 3) for m in ("resnet50", "mlp-d1-w1024")]
+    assert len({r["run_id"] for r in got}) == 1
+    for r in got:
+        assert ("unsteady: trials 400-800 samples/s" in r["note"]) == (r["model"] == "resnet50")
+    assert not load([results_dir / "results_box-cuda.csv"]).problems
+    out = capsys.readouterr().out
+    assert "6 rows (3 trials) appended" in out and "1 configurations unsteady" in out and "3 of 3 (400-800)" in out
+
+
+@pytest.mark.slow
+def test_repeat_3_writes_three_trials_from_three_processes(results_dir, tmp_path):
+    pytest.importorskip("torch")
+    import subprocess
+
+    argv = ["--suite", "quick", "--models", "mlp-d1-w1024", "--batch-sizes", "2", "--max-seconds", "0.2", "--device", "cpu",
+            "--energy", "none", "--env", "trials-cpu", "--results-dir", str(results_dir), "--no-progress", "--repeat", "3"]
+    # As a notebook does: the checkout put on sys.path by hand, started from another folder, no PYTHONPATH.
+    # The rounds' processes must still import this checkout.
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from collect.cli import main; sys.exit(main({argv!r}))"
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environ)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = rows(results_dir / "results_trials-cpu.csv")
+    assert sorted((r["mode"], r["trial"]) for r in got) == [(m, str(t)) for m in ("infer", "train") for t in (1, 2, 3)]
+    assert len({r["run_id"] for r in got}) == 1 and not load([results_dir / "results_trials-cpu.csv"]).problems
+    assert "rows (3 trials) appended" in done.stdout
+
+
+def measurement(step_s):
+    from collect.measure.timing import Measurement
+
+    return Measurement(tuple(step_s), len(step_s), sum(step_s), 1, 0.1, 3, 1)
+
+
+def test_a_window_whose_step_times_fall_into_two_levels_is_noted_bimodal():
+    # The 595 samples/s row: blocks at ~39 ms for a while, then ~59 ms.
+    swung = [0.039 + 0.0005 * (i % 3) for i in range(12)] + [0.059 + 0.0005 * (i % 3) for i in range(18)]
+    assert "bimodal: step times cluster at 39.5 and 59.5 ms" in step.noise_notes(measurement(swung))
+
+
+@pytest.mark.parametrize("times", [
+    [0.010 + 0.0002 * i for i in range(40)],  # steady with jitter: 8% from first to last, no jump
+    [0.010] * 38 + [0.030, 0.031],  # two outliers: a tail, not a second level
+    [0.010, 0.020] * 4,  # too few blocks to say
+])
+def test_jitter_and_a_few_outliers_are_not_bimodal(times):
+    assert not any(n.startswith("bimodal") for n in step.noise_notes(measurement(times)))
