@@ -129,7 +129,7 @@ def test_unsafe_env_names_are_rejected(env):
 
 
 def test_bad_choice_names_the_allowed_values():
-    with pytest.raises(ValueError, match=r"`mode` must be one of \('train', 'infer', 'train_forward', 'train_backward'\), but 'eval' was passed"):
+    with pytest.raises(ValueError, match=r"`mode` must be one of \('train', 'infer', 'train_forward', 'train_backward', 'prefill', 'decode'\), but 'eval' was passed"):
         make_record(**{**record().__dict__, "mode": "eval"})
 
 

@@ -71,4 +71,6 @@ def test_rows_match_the_pre_refactor_runners(framework, tmp_path, monkeypatch):
     for new, old in zip(got, want, strict=True):
         # Schema 4 added `trial` (1: one round); everything the old runner wrote is the same.
         assert (new.pop("schema_version"), new.pop("trial"), old.pop("schema_version")) == ("4", "1", "3")
+        added = {k: new.pop(k) for k in list(new) if k not in old}  # the other schema-4 columns: empty here
+        assert set(added.values()) == {""}, added
         assert new == old

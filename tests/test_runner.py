@@ -133,7 +133,7 @@ def test_summary_table_lists_each_row(results_dir):
     (["--framework", "jax"], "`framework` must be one of ('torch', 'tensorflow'), but 'jax' was passed"),
     (["--suite", "huge"], "`suite` must be one of ('quick', 'default', 'backends', 'full', 'classic'), but 'huge' was passed"),
     (["--device", "tpu"], "`device` must be one of ('auto', 'cpu', 'cuda', 'mps', 'gpu'), but 'tpu' was passed"),
-    (["--modes", "eval"], "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was passed"),
+    (["--modes", "eval"], "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward', 'prefill', 'decode'), but 'eval' was passed"),
     (["--batch-sizes", "0"], "`batch-sizes` must be whole numbers >= 1, but '0' was passed"),
     (["--env", "My Laptop"], "`env` must be 1-64 characters"),
     (["--max-seconds", "-1"], "`max-seconds` must be > 0, but -1.0 was passed"),

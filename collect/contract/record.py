@@ -13,17 +13,20 @@ from dataclasses import dataclass
 
 # 2 added world_size, distributed, global_batch_size (v1 files read as single-device);
 # 3 added backend, step_ms_p99, energy_j_per_sample, energy_method (older rows: their framework's default backend);
-# 4 added trial (older rows: not stated)
+# 4 added trial (older rows: not stated); the llm and membw workloads with modes prefill and decode, and
+#   rate_unit, seq_len, context_len, bytes_per_sample, gb_per_s (older rows: samples, not stated)
 SCHEMA_VERSION = 4
 
 FRAMEWORKS = ("torch", "tensorflow")
 DEVICE_KINDS = ("cpu", "cuda", "mps", "gpu", "unknown")
-MODES = ("train", "infer", "train_forward", "train_backward")
+MODES = ("train", "infer", "train_forward", "train_backward", "prefill", "decode")
 PRECISIONS = ("fp32", "fp16", "bf16", "mixed_fp16", "mixed_bf16", "tf32", "fp64")
 SOURCES = ("measured", "published", "legacy")
 STATUSES = ("ok", "oom", "unsupported", "error", "skipped")
 PLATFORMS = ("local", "colab", "kaggle", "ci", "unknown")
-WORKLOADS = ("mlp", "cnn", "matmul", "transformer")
+WORKLOADS = ("mlp", "cnn", "matmul", "transformer", "llm", "membw")
+# What samples_per_s counts: samples (images, sequences, products), tokens (llm), bytes (membw). Never on one axis.
+RATE_UNITS = ("samples", "tokens", "bytes")
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
 POWER_SOURCES = ("ac", "battery", "unknown")
@@ -90,6 +93,12 @@ class Record:
     rel_err: float | str = ""
     # repeated measurements (schema 4): trial k of a run's round-robin rounds, each in its own process
     trial: int | str = ""
+    # language models and memory bandwidth (schema 4)
+    rate_unit: str = ""
+    seq_len: int | str = ""
+    context_len: int | str = ""
+    bytes_per_sample: float | str = ""
+    gb_per_s: float | str = ""
     # multi-device runs (schema 2)
     world_size: int | str = 1
     distributed: str = "none"
@@ -132,10 +141,12 @@ REQUIRED = (
     "device_kind", "workload", "model", "mode", "precision", "batch_size", "status",
 )
 INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count", "world_size", "trial",
+               "seq_len", "context_len",
                "global_batch_size")
 FLOAT_COLUMNS = (
     "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "step_ms_p99", "compile_s",
     "peak_mem_mb", "flops_per_sample", "tflops", "power_w", "energy_j_per_sample", "wall_s", "rel_err",
+    "bytes_per_sample", "gb_per_s",
     "ram_gb", "accel_mem_gb",
 )
 NUMERIC_COLUMNS = INT_COLUMNS + FLOAT_COLUMNS
@@ -144,7 +155,7 @@ CHOICES = {
     "precision": PRECISIONS, "source": SOURCES, "status": STATUSES, "platform": PLATFORMS,
     "workload": WORKLOADS, "tf32": ON_OFF, "cudnn_benchmark": ON_OFF, "xla": ON_OFF,
     "rosetta": YES_NO, "power_source": POWER_SOURCES, "distributed": DISTRIBUTED,
-    "backend": BACKENDS, "energy_method": ENERGY_METHODS,
+    "backend": BACKENDS, "energy_method": ENERGY_METHODS, "rate_unit": RATE_UNITS,
 }
 # Columns a file of an older schema may lack, and the value they mean there (`backend`: see default_backend).
 DEFAULTS_FOR_OLDER = {"world_size": "1", "distributed": "none", "global_batch_size": ""}

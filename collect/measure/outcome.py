@@ -76,12 +76,20 @@ class Outcome:
     rel_err: Number = ""
     wall_s: Number = ""
     dataset: str = "synthetic"
+    rate_unit: str = ""  # "" = samples; tokens (llm), bytes (membw)
+    seq_len: int | str = ""
+    context_len: int | str = ""
+    bytes_per_sample: Number = ""  # memory traffic per unit of the rate, where it is known
     notes: tuple[str, ...] = ()
     wrong: bool = False  # the output is off its reference: the row says status=error and keeps its numbers
 
     @property
     def tflops(self) -> float:
         return self.flops_per_sample * self.stats.samples_per_s / 1e12
+
+    @property
+    def gb_per_s(self) -> Number:
+        return "" if self.bytes_per_sample == "" else float(self.bytes_per_sample) * self.stats.samples_per_s / 1e9
 
     def with_notes(self, *notes: str) -> Outcome:
         return dataclasses.replace(self, notes=(*self.notes, *(n for n in notes if n)))
@@ -92,7 +100,9 @@ class Outcome:
                 "flops_per_sample": float(self.flops_per_sample), "tflops": self.tflops, "backend": self.backend,
                 "energy_method": self.energy.method, "power_w": self.energy.power_w,
                 "energy_j_per_sample": self.energy.j_per_sample, "peak_mem_mb": self.peak_mem_mb,
-                "rel_err": self.rel_err, "wall_s": self.wall_s, "dataset": self.dataset,
+                "rel_err": self.rel_err, "wall_s": self.wall_s, "dataset": self.dataset, "rate_unit": self.rate_unit,
+                "seq_len": self.seq_len, "context_len": self.context_len, "bytes_per_sample": self.bytes_per_sample,
+                "gb_per_s": self.gb_per_s,
                 "status": "error" if self.wrong else "ok", "note": "; ".join(self.notes)}
 
 
