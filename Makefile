@@ -9,10 +9,11 @@ SUITE  ?= default
 
 .PHONY: setup bench plot check test lint clean
 
-$(STAMP): requirements.txt requirements-plot.txt requirements-dev.txt
+$(STAMP): $(wildcard requirements*.txt) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .   # the `devicebench` command, running this clone's code
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -16,7 +16,10 @@ FRAMEWORK_LAYERS = ("frameworks", "frameworks.torch", "frameworks.tensorflow")
 ALLOWED = {
     "collect": set(),
     "__main__": {"cli"},
-    "cli": {"cli", "contract", "measure", *FRAMEWORK_LAYERS},
+    # The installed `devicebench` command: its subcommands stand for python -m collect, plot_results.py and submit.
+    "console": {"console", "cli", "plot_results.py", "submit", "contract"},
+    "submit": {"submit", "contract", "dataset"},  # one results file: validated, committed alone, sent as a pull request
+    "cli": {"cli", "contract", "measure", "dataset", *FRAMEWORK_LAYERS},  # dataset: the target file is checked before a run
     "contract": {"contract"},
     "measure": {"contract", "measure"},
     "frameworks": {"contract", "measure", "frameworks"},
@@ -47,9 +50,9 @@ def layer_of(module: str) -> str | None:
         return None
     if len(parts) == 1:
         return "collect"
-    if parts[1] in ("__main__", "cli"):
+    if parts[1] in ("__main__", "cli", "console"):
         return parts[1] if len(parts) == 2 else None
-    if parts[1] in ("contract", "measure", "dataset", "present"):
+    if parts[1] in ("contract", "measure", "dataset", "present", "submit"):
         return parts[1]
     if parts[1] == "frameworks":
         if len(parts) == 2:
@@ -103,6 +106,10 @@ def reason(source: str, target: str) -> str | None:
         return None
     if layer in FRAMEWORK_LAYERS and source not in ("cli", *FRAMEWORK_LAYERS):
         return "only collect.cli imports collect.frameworks"
+    if layer == "cli" and source not in ("cli", "__main__", "console"):
+        return "only collect.__main__ and collect.console import collect.cli"
+    if layer == "plot_results.py" and source not in ("plot_results.py", "console"):
+        return "only collect.console imports plot_results"
     if layer not in ALLOWED[source]:
         return f"{source} never imports {layer or target + ' (outside every layer)'}"
     return None
@@ -202,6 +209,9 @@ CLEAN = {
     "collect/present/x.py": "import matplotlib.pyplot as plt\nimport seaborn\n\nfrom . import z\nfrom ..contract import record\n",
     "collect/present/z.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from collect.contract.record import Record\n",
     "plot_results.py": "import pandas\n\nfrom collect.dataset import y\nfrom collect.present import x\n",
+    "collect/console.py": "import argparse\n\nimport plot_results\nfrom collect.cli import main\nfrom collect.submit import command\n",
+    "collect/submit/__init__.py": "",
+    "collect/submit/command.py": "import subprocess\n\nfrom collect.contract import record\nfrom collect.dataset import y\n",
 }
 
 PLANTED = {
@@ -230,6 +240,18 @@ PLANTED = {
     "plot_results imports measure": (
         {"plot_results.py": "from collect.present import x\nfrom collect.measure.loop import run\n"},
         "plot_results.py:2 imports collect.measure.loop: plot_results.py never imports measure"),
+    "measure imports plot_results": (
+        {"collect/measure/loop.py": "import statistics\n\nimport plot_results\n"},
+        "collect/measure/loop.py:3 imports plot_results: only collect.console imports plot_results"),
+    "dataset imports the runner's command line": (
+        {"collect/dataset/y.py": "import pandas\n\nfrom collect.cli import main\n"},
+        "collect/dataset/y.py:3 imports collect.cli: only collect.__main__ and collect.console import collect.cli"),
+    "submit imports measure": (
+        {"collect/submit/command.py": "import subprocess\n\nfrom collect.measure import loop\n"},
+        "collect/submit/command.py:3 imports collect.measure.loop: submit never imports measure"),
+    "submit imports matplotlib": (
+        {"collect/submit/command.py": "import matplotlib\n"},
+        "collect/submit/command.py:1 imports matplotlib: submit never imports matplotlib"),
     "two-module import circle": (
         {"collect/dataset/y.py": "from collect.dataset import w\n",
          "collect/dataset/w.py": "def read():\n    from collect.dataset.y import parse\n"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -12,6 +13,13 @@ from nbclient import NotebookClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 NOTEBOOKS = ROOT / "notebooks"
+
+
+@pytest.fixture(autouse=True)
+def _kernel_imports_this_checkout(monkeypatch):
+    """The kernel imports devicebench from this checkout, as in a clone after `make setup`: the notebooks see that and
+    install nothing (a test never reaches the network). The wheel's install is tested in test_packaging.py."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
 
 
 def execute(name: str, params: str, cwd):
@@ -39,6 +47,8 @@ def test_run_benchmark_notebook(tmp_path):
     nb = execute("run_benchmark.ipynb", params, tmp_path)
     text = text_of(nb)
     assert "torch: exit code 0" in text
+    assert f"devicebench is already importable from {ROOT} with everything it needs: nothing to install" in text
+    assert "Not sent (SUBMIT = False)" in text  # the submit step is offered, never run by default
     assert "results_notebook-test-cpu.csv is in" in text and "open a pull request" in text
     assert (results / "results_notebook-test-cpu.csv").is_file()
     assert (tmp_path / "devicebench_results.png").is_file()
@@ -61,11 +71,19 @@ def test_explore_results_notebook(tmp_path, results_dir):
     nb = execute("explore_results.ipynb", f"REPO_DIR = {str(ROOT)!r}\nRESULTS_DIR = {str(results_dir)!r}\nENV = 'box-cuda'",
                  tmp_path)
     assert "2 environments, 4 rows from 2 valid files" in text_of(nb)
+    assert "nothing to install" in text_of(nb)
     pivot = outputs_of(nb, "pivot_table")[0]["data"]["text/plain"]
     assert "tensorflow / torch" in pivot and "0.5" in pivot  # TensorFlow at half torch's rate on both envs
     assert any("image/png" in o.get("data", {}) for o in outputs_of(nb, "speedup over the CPU"))
     compare = text_of(nb)
     assert "box-cuda: samples/s relative to each other env" in compare and "9.0" in compare  # 900 / 100
+
+
+@pytest.mark.parametrize("name", ["run_benchmark.ipynb", "explore_results.ipynb"])
+def test_notebooks_install_the_package_instead_of_putting_a_clone_on_sys_path(name):
+    code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells if c.cell_type == "code")
+    assert "sys.path.insert" not in code and "sys.path.append" not in code
+    assert '[sys.executable, "-m", "pip", "install", "-q", target]' in code
 
 
 @pytest.mark.parametrize("name", ["run_benchmark.ipynb", "explore_results.ipynb"])
