@@ -1,0 +1,126 @@
+"""write_site: the static results website, a folder that opens from file:// and from GitHub Pages alike.
+
+    index.html            overview: the headline comparisons, interactive (plotly)
+    leaderboards.html     the list of leaderboards; board-<workload>-<mode>.html one each
+    machines.html         every env; env.html?env=NAME one env's page; compare.html#envs=A,B two to four side by side
+    downloads.html        the merged data (downloads/), each env's own CSV file (downloads/env/)
+    assets/               plotly.min.js (once for every page), site.js, site.css
+    data/                 the payloads the pages read through <script src> (see data.py)
+
+Nothing is fetched from elsewhere. A folder is only ever rewritten if a previous write_site made it (it holds
+MARKER); its old data, assets, downloads and pages are removed first, so no stale shard survives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import collect
+from collect.present.site import data
+from collect.present.site.encode import safe_json, script
+from collect.present.site.js_charts import CHARTS
+from collect.present.site.js_compare import COMPARE
+from collect.present.site.js_core import CORE
+from collect.present.site.js_env import ENV
+from collect.present.site.js_pages import PAGES
+from collect.present.site.overview import overview
+from collect.present.site.pages import CSS, pages
+from collect.present.summary import Summary
+
+MARKER = ".devicebench-site"
+OWNED = ("assets", "data", "downloads")  # folders write_site replaces whole; plus its *.html pages
+WHAT = {".csv": "CSV, every valid row", ".parquet": "Parquet (pandas, pyarrow, DuckDB, Polars read it), every valid row"}
+
+
+def plotly_js() -> str:
+    """plotly.js as the plotly package bundles it: offline, one copy for the whole site."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def site_js() -> str:
+    return "\n".join(part.strip("\n") for part in (CORE, CHARTS, ENV, COMPARE, PAGES)) + "\n"
+
+
+def prepare(folder: Path) -> None:
+    """An empty folder to write into: a new one, an empty one, or the site a previous call wrote (cleared)."""
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"refusing to write the site to {folder}: it is a file")
+    if folder.is_dir() and any(folder.iterdir()):
+        if not (folder / MARKER).is_file():
+            raise ValueError(f"refusing to write the site into {folder}: it holds files and no {MARKER} "
+                             "(a folder write_site did not make); choose an empty or new folder")
+        for name in OWNED:
+            shutil.rmtree(folder / name, ignore_errors=True)
+        for page in folder.glob("*.html"):
+            page.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("written by devicebench's plot_results.py; rewritten whole on the next run\n", encoding="utf-8")
+
+
+def copy_downloads(folder: Path, downloads: dict[str, Path] | None) -> list[dict]:
+    """Each download copied to downloads/<name>: [{name, href, bytes, what}]."""
+    out = []
+    for name, source in (downloads or {}).items():
+        target = folder / "downloads" / Path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        out.append({"name": target.name, "href": f"downloads/{target.name}", "bytes": target.stat().st_size,
+                    "what": WHAT.get(target.suffix, "")})
+    return out
+
+
+def copy_env_files(folder: Path, csv_paths: dict[str, Path | list[Path]] | None) -> dict[str, list[str]]:
+    """Each env's results files under downloads/env/ (a file shared by several envs, as a legacy file is, once):
+    env -> their hrefs."""
+    target_of: dict[str, str] = {}
+    taken: set[str] = set()
+    out: dict[str, list[str]] = {}
+    for env, paths in (csv_paths or {}).items():
+        for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
+            key = os.path.abspath(path)
+            if key not in target_of:
+                stem, suffix, k = Path(path).stem, Path(path).suffix, 1
+                name = Path(path).name
+                while name in taken:
+                    k += 1
+                    name = f"{stem}-{k}{suffix}"
+                taken.add(name)
+                (folder / "downloads" / "env").mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, folder / "downloads" / "env" / name)
+                target_of[key] = f"downloads/env/{name}"
+            out.setdefault(str(env), []).append(target_of[key])
+    return out
+
+
+def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict[str, Path | list[Path]] | None = None,
+               downloads: dict[str, Path] | None = None) -> Path:
+    """Write the website of `summary` (what plot_results.py's summarize() made) into `folder`; returns index.html.
+
+    subtitle: the line under the navigation (plot_results.subtitle: envs, rows, files, dates).
+    csv_paths: env -> its results file(s), copied so its page can offer them; None: no such links.
+    downloads: file name -> path of the merged data (results.csv, results.parquet), copied to folder/downloads/;
+    None: the downloads page says the site was built without them.
+    """
+    folder = Path(folder)
+    prepare(folder)
+    listed = copy_downloads(folder, downloads)
+    hrefs = copy_env_files(folder, csv_paths)
+    import plotly
+
+    extra = {"subtitle": subtitle, "downloads": listed, "version": collect.__version__, "plotly": plotly.__version__}
+    built = data.build(summary, hrefs, extra)
+    built.files["overview.js"] = script("overview", safe_json(overview(summary)))
+    (folder / "data").mkdir()
+    for name, text in built.files.items():
+        (folder / "data" / name).write_text(text, encoding="ascii")
+    (folder / "assets").mkdir()
+    (folder / "assets" / "plotly.min.js").write_text(plotly_js(), encoding="utf-8")
+    (folder / "assets" / "site.js").write_text(site_js(), encoding="utf-8")
+    (folder / "assets" / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
+    for name, text in pages(built.boards, subtitle).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder / "index.html"

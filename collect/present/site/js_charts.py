@@ -1,0 +1,142 @@
+"""The site's JavaScript, part 2: plotly charts (bars with whiskers over repeat rows, lines, a log/linear switch),
+the overview page and the env page."""
+
+CHARTS = r"""
+var FRAMEWORK_COLORS = {torch: "#ee4c2c", tensorflow: "#ff9f00"};
+var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
+                     modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "downloadJson"]};
+
+function scaleMenu(axis, log) {  // plotly's own buttons: switch the value axis between log and linear
+  var button = function (type) { var a = {}; a[axis + ".type"] = type; return {label: type, method: "relayout", args: [a]}; };
+  return [{type: "buttons", direction: "left", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom", showactive: true,
+           pad: {t: 0, b: 0, l: 0, r: 0}, font: {size: 11},
+           active: log ? 0 : 1, buttons: [button("log"), button("linear")]}];
+}
+function wantsLog(values) {
+  var ok = values.filter(function (v) { return v > 0 && isFinite(v); });
+  return ok.length > 1 && Math.max.apply(null, ok) / Math.min.apply(null, ok) > 100;
+}
+function hoverText(r, unit) {  // r: {env, device, framework, batch, precision, rate, lo, hi, n}; every field is data: escaped
+  return "<b>" + esc(r.env) + "</b><br>device: " + esc(r.device || "") + "<br>framework: " + esc(r.framework) +
+    "<br>batch: " + esc(r.batch) + " · precision: " + esc(r.precision) + (r.extra ? "<br>" + esc(r.extra) : "") +
+    "<br>median: " + esc(fmt(r.rate)) + " " + esc(unit) + (r.n > 1 ? "<br>range: " + esc(fmt(r.lo)) + " – " + esc(fmt(r.hi)) : "") +
+    "<br>n: " + esc(r.n) + "<extra></extra>";
+}
+function unique(labels) {  // category labels must differ: a repeated one gets (2), (3), ...
+  var seen = new Map();
+  return labels.map(function (l) { var k = (seen.get(l) || 0) + 1; seen.set(l, k); return k > 1 ? l + " (" + k + ")" : l; });
+}
+
+// Horizontal bars, fastest on top, one trace (colour, legend entry) per `group` value.
+function barChart(div, rows, o) {
+  var labels = rows.map(function (r) { return esc(r.label); }), groups = new Map();
+  if (!o.grouped) labels = unique(labels);  // grouped bars share a label per configuration
+  var cats = Array.from(new Set(labels));
+  rows.forEach(function (r, k) { var g = r.group; if (!groups.has(g)) groups.set(g, []); groups.get(g).push(k); });
+  var log = wantsLog(rows.map(function (r) { return r.lo; }).concat(rows.map(function (r) { return r.hi; })));
+  var traces = Array.from(groups.keys()).map(function (g, gi) {
+    var ks = groups.get(g), pick = function (f) { return ks.map(function (k) { return f(rows[k], k); }); };
+    return {type: "bar", orientation: "h", name: esc(g), y: pick(function (r, k) { return labels[k]; }),
+      x: pick(function (r) { return r.rate; }), marker: {color: (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length]},
+      error_x: {type: "data", symmetric: false, color: "#444", thickness: 1, width: 2,
+                visible: ks.some(function (k) { return rows[k].n > 1; }),
+                array: pick(function (r) { return r.n > 1 ? r.hi - r.rate : 0; }),
+                arrayminus: pick(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
+      hovertemplate: pick(function (r) { return hoverText(r, o.unit); })};
+  });
+  var layout = {barmode: o.grouped ? "group" : "overlay", height: Math.max(240, 110 + (o.grouped ? 8 + 10 * o.grouped : 22) * cats.length),
+    margin: {l: 10, r: 20, t: 56, b: 50},
+    xaxis: {title: {text: esc(o.unit) + " (" + (o.lower ? "lower" : "higher") + " is better)"}, type: log ? "log" : "linear"},
+    yaxis: {type: "category", categoryorder: "array", categoryarray: cats, autorange: "reversed", automargin: true},
+    legend: {title: {text: esc(o.legend || "framework")}}, updatemenus: scaleMenu("xaxis", log), hoverlabel: {align: "left"}};
+  return Plotly.newPlot(div, traces, layout, PLOTLY_CONFIG);
+}
+
+var PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#ff7f0e"];
+
+function lineChart(div, rows, o) {  // the classic MLP: seconds per epoch against depth, a line per env and style
+  var lines = new Map();
+  rows.forEach(function (r) { var key = r.env + " · " + r.style; if (!lines.has(key)) lines.set(key, []); lines.get(key).push(r); });
+  var traces = Array.from(lines.entries()).map(function (entry, k) {
+    var pts = entry[1];
+    return {type: "scatter", mode: "lines+markers", name: esc(entry[0]), line: {color: PALETTE[k % PALETTE.length]},
+      x: pts.map(function (r) { return r.depth; }), y: pts.map(function (r) { return r.rate; }),
+      error_y: {type: "data", symmetric: false, thickness: 1, width: 2, visible: pts.some(function (r) { return r.n > 1; }),
+                array: pts.map(function (r) { return r.n > 1 ? r.hi - r.rate : 0; }),
+                arrayminus: pts.map(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
+      hovertemplate: pts.map(function (r) { return hoverText(Object.assign({extra: "depth: " + r.depth + " · " + r.style}, r), o.unit); })};
+  });
+  var layout = {height: 460, margin: {l: 60, r: 20, t: 56, b: 50}, xaxis: {title: {text: "hidden layers of 1024 units"}},
+    yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"}, updatemenus: scaleMenu("yaxis", true),
+    legend: {font: {size: 10}}, hoverlabel: {align: "left"}};
+  return Plotly.newPlot(div, traces, layout, PLOTLY_CONFIG);
+}
+
+// Charts are drawn in view first: the page is ready when those are; the rest follow one at a time, yielding
+// to the browser between them (body data-charts="all" once every chart is drawn).
+function chartQueue() {
+  var items = [];
+  var run = function (item) { if (!item.done) item.done = Promise.resolve().then(item.draw); return item.done; };
+  return {
+    add: function (div, draw) { items.push({div: div, draw: draw, done: null}); },
+    start: function () {
+      var fold = window.innerHeight * 1.2;
+      var now = items.filter(function (it) { return it.div.getBoundingClientRect().top < fold; });
+      var later = items.filter(function (it) { return now.indexOf(it) < 0; });
+      return Promise.all(now.map(run)).then(function () {
+        var chain = Promise.resolve();
+        later.forEach(function (it) { chain = chain.then(function () { return new Promise(function (r) { setTimeout(r, 0); }); }).then(function () { return run(it); }); });
+        chain.then(function () { document.body.dataset.charts = "all"; }, function (e) { console.error(e); });
+      });
+    }
+  };
+}
+
+function shownNote(p) {
+  return p.total > p.shown ? count(p.shown) + " of " + count(p.total) + " " + p.what + " shown, evenly spread from fastest to slowest; " +
+    "the leaderboards list every one." : "";
+}
+
+function pageOverview(main) {
+  var I = index(), panels = DB.data.overview.panels, devices = I.envs.cols.device_name;
+  var device = function (env) { var i = I.byName.get(env); return i === undefined ? "" : I.dict.device[devices[i]]; };
+  var rows = I.envs.cols.rows.reduce(function (a, b) { return a + b; }, 0);
+  main.appendChild(h("p", {class: "lead", text: count(I.n) + " environments, " + count(rows) + " rows, " +
+    count(I.raw.boards.length) + " leaderboards. Hover a bar for its figures; click a legend entry to hide it; " +
+    "switch an axis between log and linear with the buttons above each chart."}));
+  var queue = chartQueue();
+  panels.forEach(function (p, k) {
+    var div = h("div", {class: "chart", id: "panel-" + k});
+    main.append(h("h2", {text: p.title}), h("p", {class: "note", text: shownNote(p)}), div);
+    if (p.kind === "lines") {
+      var points = p.rows.map(function (r) { return Object.assign({device: device(r.env)}, r); });
+      queue.add(div, function () { return lineChart(div, points, {unit: p.unit}); });
+      return;
+    }
+    var mixed = new Set(p.rows.map(function (r) { return r.mode; })).size > 1;
+    var data = p.rows.map(function (r) {
+      var label = r.model + " · " + r.env + (r.env.endsWith(r.device_kind) ? "" : " [" + r.device_kind + "]") + " · " + r.framework +
+        (r.devices > 1 ? " x" + r.devices : "") + (mixed ? " · " + r.mode : "");
+      return {label: label, group: r.framework, env: r.env, device: r.device_name + " (" + r.device_kind + ")", framework: r.framework,
+              batch: r.batch, precision: r.precision, rate: r.rate, lo: r.lo, hi: r.hi, n: r.n,
+              extra: r.size ? "matrix n = " + r.size : r.model + " · " + r.mode + " · " + r.backend};
+    });
+    div.style.height = Math.max(240, 110 + 22 * data.length) + "px";
+    queue.add(div, function () { return barChart(div, data, {unit: p.unit}); });
+  });
+  return queue.start();
+}
+
+function pageEnv(main) {
+  var I = index(), name = new URLSearchParams(location.search).get("env") || hashParams().get("env") || "";
+  var i = I.byName.get(name);
+  if (i === undefined) {
+    main.append(h("h1", {text: "Unknown environment"}),
+      h("p", {text: name ? "No environment named “" + name + "” is in this dataset. " : "No environment was named (env.html?env=NAME). "},
+        [h("a", {href: "machines.html", text: "All environments"})]));
+    return Promise.resolve();
+  }
+  var shard = I.envs.cols.shard[i];
+  return loadScript("data/envs-" + shard + ".js").then(function () { return envPage(main, I, i, DB.data["shard/" + shard]); });
+}
+"""

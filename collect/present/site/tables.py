@@ -1,0 +1,171 @@
+"""What the site shows, as tables computed from a Summary: per-env facts and fingerprints, leaderboard rows,
+rows that did not run, and the notes contributors wrote.
+
+Everything works on the categorical columns and integer codes of the loaded frame, so a million rows cost
+what their distinct values cost; no string is built per row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from collect.present.summary import CONFIG, grouped
+
+LIMIT = 6  # distinct values of one fingerprint field listed per env (the count says how many there are)
+# (label, columns) of an env's fingerprint, in the order the env page shows them.
+FINGERPRINT = (
+    ("device", ("device_name", "device_kind")), ("platform", ("platform",)), ("CPU", ("cpu_name",)),
+    ("CPU cores", ("cpu_count",)), ("RAM GiB", ("ram_gb",)), ("accelerator memory GiB", ("accel_mem_gb",)),
+    ("OS", ("os",)), ("Python", ("python_version",)), ("framework", ("framework", "framework_version")),
+    ("Keras", ("keras_version",)), ("CUDA", ("cuda_version",)), ("cuDNN", ("cudnn_version",)),
+    ("driver", ("driver_version",)), ("power source", ("power_source",)), ("Rosetta 2", ("rosetta",)),
+    ("threads", ("threads",)), ("devicebench", ("harness_version",)), ("source", ("source",)),
+    ("reference", ("reference",)), ("run", ("run_id",)),
+)
+BOARD_KEYS = ["env", "framework", "device_kind", "device_name", "source", "workload", "model", "mode", "precision",
+              "world_size", "backend"]
+OTHER_KEYS = ["env", "framework", "device_kind", "workload", "model", "mode", "precision", "batch_size", "world_size",
+              "backend", "status", "note"]
+
+
+def codes_of(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(integer code per row, -1 where empty or missing; the distinct values as text) of any column."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, labels = column.cat.codes.to_numpy().astype(np.int64), list(column.cat.categories.astype(str))
+    else:
+        codes, uniques = pd.factorize(column)
+        numeric = pd.api.types.is_numeric_dtype(column)
+        labels = [f"{v:g}" if numeric else str(v) for v in uniques.tolist()]
+        codes = codes.astype(np.int64)
+    empty = np.array([label in ("", "nan") for label in labels] + [True])  # code -1 is missing: the last entry
+    return np.where(empty[codes], -1, codes), labels
+
+
+def distinct(frame: pd.DataFrame, columns: tuple[str, ...], env: tuple[np.ndarray, list[str]] | None = None) -> pd.DataFrame:
+    """The distinct (env, value) pairs of the columns, in row order: the values joined by a space, rows whose first
+    column is empty left out. Computed on integer codes combined into one key: one hash pass over the rows.
+    `env`: codes_of(frame["env"]), when the caller has it."""
+    env_codes, envs = env or codes_of(frame["env"])
+    parts = [codes_of(frame[column]) for column in columns]
+    keep = np.flatnonzero(parts[0][0] >= 0)
+    if len(envs) * np.prod([len(labels) + 1 for _, labels in parts], dtype=float) < 2**62:
+        key = env_codes.copy()
+        for codes, labels in parts:
+            key = key * (len(labels) + 1) + codes + 1
+        seen = pd.Series(key[keep]).duplicated()
+    else:  # too many distinct values for one integer key: compare the codes column by column
+        seen = pd.DataFrame({k: codes[keep] for k, (codes, _) in enumerate([(env_codes, envs), *parts])}).duplicated()
+    rows = keep[~seen.to_numpy()]
+    text = [np.asarray(labels + [""], dtype=object)[codes[rows]] for codes, labels in parts]
+    value = text[0] if len(text) == 1 else pd.Series(text[0]).str.cat([pd.Series(t) for t in text[1:]], sep=" ").str.strip()
+    return pd.DataFrame({"env": np.asarray(envs, dtype=object)[env_codes[rows]], "value": np.asarray(value, dtype=object)},
+                        dtype=object)
+
+
+def fingerprints(frame: pd.DataFrame) -> dict[str, list]:
+    """env -> [[label, [up to LIMIT values], how many there are], ...] for every FINGERPRINT field the env states,
+    then the date range of its rows."""
+    out: dict[str, list] = {}
+    env_codes = codes_of(frame["env"])
+    for label, columns in FINGERPRINT:
+        if not all(c in frame.columns for c in columns):
+            continue
+        pairs = distinct(frame, columns, env_codes)
+        by_env = pairs.groupby("env", sort=False)
+        pairs = pairs.assign(rank=by_env.cumcount(), count=by_env["value"].transform("size"))
+        listed: dict[str, list] = {}
+        shown = pairs[pairs["rank"] < LIMIT]
+        for env, value, count in zip(*(shown[c].to_numpy(dtype=object).tolist() for c in ("env", "value", "count")), strict=True):
+            if env not in listed:
+                listed[env] = [label, [], int(count)]
+                out.setdefault(env, []).append(listed[env])
+            listed[env][1].append(value)
+    for env, (first, last) in date_ranges(frame).items():
+        out.setdefault(env, []).append(["measured", [first if first == last else f"{first} to {last}"], 1])
+    return out
+
+
+def date_ranges(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """env -> (first date, last date) of its timestamps (ISO strings sort as dates)."""
+    codes, labels = codes_of(frame["timestamp_utc"])
+    if not labels:
+        return {}
+    order = np.argsort(np.asarray(labels, dtype=object))
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    env_codes, envs = codes_of(frame["env"])
+    part = pd.DataFrame({"env": env_codes, "rank": rank[codes]})[codes >= 0]
+    span = part.groupby("env", sort=False)["rank"].agg(["min", "max"])
+    ordered = np.asarray(labels, dtype=object)[order]
+    return {envs[e]: (str(ordered[lo])[:10], str(ordered[hi])[:10]) for e, lo, hi in span.itertuples()}
+
+
+def env_facts(frame: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
+    """One row per env, sorted by name: rows, configurations, and the platform, device, device kind and source
+    most of its rows have."""
+    env = frame["env"].astype("category") if not isinstance(frame["env"].dtype, pd.CategoricalDtype) else frame["env"]
+    facts = env.value_counts(sort=False).rename("rows").to_frame()
+    facts.index = facts.index.astype(str)
+    for column in ("platform", "device_name", "device_kind", "source"):
+        counts = frame.groupby([env, frame[column]], observed=True).size().rename("k").reset_index()
+        top = counts.sort_values("k", ascending=False, kind="stable").drop_duplicates("env")
+        facts[column] = pd.Series(top[column].astype(str).to_numpy(), index=top["env"].astype(str).to_numpy())
+    facts["configs"] = agg["env"].value_counts() if not agg.empty else 0
+    facts = facts[facts["rows"] > 0].fillna({"configs": 0}).fillna("")
+    facts["configs"] = facts["configs"].astype(int)
+    return facts.sort_index()
+
+
+def board_rows(agg: pd.DataFrame) -> pd.DataFrame:
+    """Each env's fastest batch size per framework, device, model, mode, precision, device count and backend:
+    the leaderboards' rows (the env pages show every batch size)."""
+    if agg.empty:
+        return agg
+    best = agg.sort_values("rate", ascending=False, kind="stable")
+    keys = pd.DataFrame({k: pd.factorize(best[k])[0] for k in BOARD_KEYS})  # integer codes: a fast duplicate test
+    return best[~keys.duplicated().to_numpy()].reset_index(drop=True)
+
+
+def other_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows that did not give a figure (oom, unsupported, error, skipped): one line per configuration, status and note."""
+    mask = (frame["status"] != "ok").to_numpy(dtype=bool)
+    if not mask.any():
+        return pd.DataFrame(columns=[*OTHER_KEYS, "n"])
+    part = frame.loc[mask, OTHER_KEYS].copy()  # few rows: an empty note must not drop its row from the grouping
+    part["note"] = part["note"].astype(object).where(part["note"].notna(), "").astype(str)
+    return grouped(part, np.ones(len(part), dtype=bool), OTHER_KEYS, n=("status", "size"))
+
+
+def with_notes(agg: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """agg with a `note` column: the distinct notes of each configuration's rows, joined by " · " ("" for none)."""
+    note = frame["note"]
+    mask = ((frame["status"] == "ok") & note.notna() & (note.astype(str) != "")).to_numpy(dtype=bool)
+    if agg.empty or not mask.any():
+        return agg.assign(note="")
+    notes = grouped(frame, mask, [*CONFIG, "note"], k=("note", "size"))
+    joined = notes.groupby(CONFIG, sort=False)["note"].agg(lambda values: " · ".join(dict.fromkeys(values))).reset_index()
+    return agg.merge(joined, on=CONFIG, how="left").fillna({"note": ""})
+
+
+def env_files(frame: pd.DataFrame) -> dict[str, list[Path]]:
+    """env -> the results files its rows came from (the loader's `file` column), for write_site's csv_paths."""
+    if "file" not in frame.columns or frame.empty:
+        return {}
+    out: dict[str, list[Path]] = {}
+    pairs = distinct(frame, ("file",))
+    for env, file in zip(pairs["env"].tolist(), pairs["value"].tolist(), strict=True):
+        out.setdefault(env, []).append(Path(file))
+    return out
+
+
+def units(frame: pd.DataFrame) -> dict[str, str]:
+    """workload -> what its rates count per second ("tokens/s" for llm rows, ...): the rate_unit most of its rows
+    state; "samples/s" where none is stated."""
+    if "rate_unit" not in frame.columns or frame.empty:
+        return {}
+    counts = frame.groupby([frame["workload"], frame["rate_unit"]], observed=True).size().rename("k").reset_index()
+    counts = counts[counts["rate_unit"].astype(str) != ""].sort_values("k", ascending=False, kind="stable")
+    return {str(w): f"{u}/s" for w, u in counts.drop_duplicates("workload")[["workload", "rate_unit"]].itertuples(index=False)}
