@@ -87,3 +87,16 @@ def test_contributing_walks_through_both_routes():
     for needle in ("Add your machine", "python -m collect", "run_benchmark.ipynb", "plot_results.py --check",
                    "pull request", "Add a workload"):
         assert needle in text
+
+
+def test_review_flags_are_worked_out_per_column_and_capped_per_file(results_dir):
+    from collect.dataset.loader import load
+    from collect.dataset.review import MAX_FLAGS_PER_FILE, review
+
+    rows = [record(env="t4-cuda", device_kind="cuda", device_name="Tesla T4", tflops=8.0, run_id=f"r{i}",
+                   samples_per_s=100.0 + i) for i in range(MAX_FLAGS_PER_FILE + 10)]
+    path = write(results_dir, "t4-cuda", rows)
+    flags = [str(f) for f in review(load([path]).frame)]
+    assert len(flags) == MAX_FLAGS_PER_FILE + 1
+    assert flags[0] == f"{path}:2: tflops: review: 8.0 TFLOP/s is above 90% of the 8.1 TFLOP/s fp32 peak of Tesla T4: check sync and units"
+    assert flags[-1] == f"{path}:0: tflops: review: 10 more rows flagged like this"

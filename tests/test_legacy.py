@@ -52,3 +52,24 @@ def test_bad_legacy_cell_is_named(tmp_path):
     path.write_text(",5,10\nM1,60,slow\n")
     problems = [str(p) for p in load([path]).problems]
     assert problems == [f"{path}:2: 10: must be seconds (a number), but 'slow' was found"]
+
+
+def test_any_number_of_legacy_files_merge_beside_measured_ones(tmp_path, results_dir, valid_file, capsys):
+    # The seed project's own workflow: one wide file per machine, side by side (two of them crashed the plotter).
+    (results_dir / "results_colab-k80.csv").write_bytes(b"\xef\xbb\xbf,5,10,15,20\r\nColab K80,75,120,,\r\n")
+    (results_dir / "results_kaggle-p100.csv").write_text(",5,10\nKaggle P100,50,80\ntest env cpu,40,\n")  # that env is measured too
+    write_legacy(results_dir)
+    loaded = load(sorted(results_dir.iterdir()))
+    assert not loaded.problems and len(loaded.files_ok) == 4
+    assert len(loaded.frame) == 2 + 2 + 3 + 6  # the measured file's two rows, then each legacy file's timings
+    assert set(loaded.frame.loc[loaded.frame["source"] == "legacy", "env"]) == {"colab-k80", "kaggle-p100", "test-env-cpu", "m1-gpu"}
+    rc = plot_results.main(["--results-dir", str(results_dir), "--out", str(tmp_path / "r.png"), "--markdown", str(tmp_path / "r.md")])
+    assert rc == 0, capsys.readouterr().err
+
+
+def test_legacy_depths_are_whole_numbers_named_once(tmp_path):
+    for header, column in ((",5,5.5", "5.5"), (",5,0", "0"), (",5,5", "5")):
+        path = tmp_path / "results_old.csv"
+        path.write_text(f"{header}\nM1,60,70\n")
+        (problem,) = load([path]).problems
+        assert (problem.line, problem.column) == (1, column)

@@ -90,7 +90,7 @@ def test_panels_titles_and_units(dataset):
 def test_mlp_panel_draws_one_line_per_env_with_epoch_times(dataset):
     fig = figure_for(dataset)
     ax = fig.axes[0]
-    lines = [list(line.get_ydata()) for line in ax.get_lines() if line.get_label().startswith("_child")]
+    lines = [list(line.get_ydata()) for line in ax.get_lines() if line.get_gid() == "median"]
     # 50,000 samples / (5000/d samples/s) = 10*d s for the laptop; a tenth of that for the box.
     assert sorted(lines) == [pytest.approx([5.0, 10.0]), pytest.approx([50.0, 100.0])]
     plt.close(fig)
@@ -254,3 +254,41 @@ def test_figures_and_markdown_show_the_same_numbers(every_table):
     assert drawn(solid) == sorted(column(text, "Scaling over devices", "samples/s")) == ["100", "180"]
     for fig in (backends, power, scaling):
         plt.close(fig)
+
+
+def test_figures_go_beside_the_chart_and_nothing_lands_where_the_command_line_did_not_point(every_table, tmp_path, monkeypatch):
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    monkeypatch.chdir(work)  # as when run from the repository on another folder: its own figures/ stays untouched
+    out = tmp_path / "site" / "chart.png"
+    rc = plot_results.main(["--results-dir", str(every_table), "--out", str(out), "--markdown", str(tmp_path / "site" / "t.md")])
+    assert rc == 0 and list(work.iterdir()) == []
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["chart.png", "figures", "t.csv", "t.md", "t.parquet"]
+
+
+def test_an_unexpected_error_is_one_line_and_v_shows_its_traceback(dataset, tmp_path, monkeypatch, capsys):
+    from collect.present import summary
+
+    def broken(frame):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(summary, "summarize", broken)
+    args = ["--results-dir", str(dataset), "--out", str(tmp_path / "r.png"), "--markdown", str(tmp_path / "r.md")]
+    assert plot_results.main(args) == 2
+    err = capsys.readouterr().err
+    assert "plot_results.py: error: RuntimeError: a bug (-v: traceback)" in err and "Traceback" not in err
+    assert plot_results.main(["-v", *args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and 'raise RuntimeError("a bug")' in err
+
+
+def test_a_file_named_twice_counts_once_and_an_input_is_never_overwritten(dataset, tmp_path, capsys):
+    first = sorted(dataset.iterdir())[0]
+    assert plot_results.main(["--check", "--results-dir", str(dataset), str(first)]) == 0
+    assert "2 files: 2 valid, 0 invalid; 9 valid rows" in capsys.readouterr().out
+    outside = tmp_path / "results_x.csv"
+    outside.write_bytes(first.read_bytes().replace(b"box-cuda", b"x").replace(b"laptop-cpu", b"x"))
+    before = outside.read_bytes()
+    rc = plot_results.main(["--results-dir", str(dataset), str(outside), "--out", str(tmp_path / "r.png"),
+                            "--markdown", str(tmp_path / "results_x.md")])  # its merged CSV would be results_x.csv
+    assert rc == 1 and "refusing to write" in capsys.readouterr().err and outside.read_bytes() == before

@@ -83,6 +83,11 @@ def test_an_injected_slow_trial_is_noted_unsteady_on_each_of_its_rows(results_di
     assert not load([results_dir / "results_box-cuda.csv"]).problems
     out = capsys.readouterr().out
     assert "6 rows (3 trials) appended" in out and "1 configurations unsteady" in out and "3 of 3 (400-800)" in out
+    import plot_results
+
+    assert plot_results.main(["--check", "--results-dir", str(results_dir)]) == 0  # valid; flagged for a reviewer
+    review = [line for line in capsys.readouterr().out.splitlines() if "review: unsteady" in line]
+    assert len(review) == 1 and "3 trials of resnet50 train bs8 range 400-800 samples/s" in review[0]
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import pytest
 from conftest import record, write
 
 import plot_results
-from collect.contract.record import FIELDS, SCHEMA_VERSION
+from collect.contract.record import FIELDS, MODES, SCHEMA_VERSION
 
 SV = SCHEMA_VERSION
 
@@ -40,7 +40,7 @@ def test_valid_file_passes(capsys, valid_file, results_dir):
         (",1000.0,", ",nan,", ":2: samples_per_s: must be a finite number >= 0, but 'nan' was found"),
         (",1000.0,", ",inf,", ":2: samples_per_s: must be a finite number >= 0, but 'inf' was found"),
         (",1000.0,", ",,", ":2: samples_per_s: must be a finite number > 0 when status is ok"),
-        (",train,", ",eval,", ":2: mode: must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was found"),
+        (",train,", ",eval,", f":2: mode: must be one of {MODES!r}, but 'eval' was found"),
         (",fp32,", ",fp8,", ":2: precision: must be one of"),
         (",64,", ",0,", ":2: batch_size: must be at least 1, but '0' was found"),
         (",64,", ",6.5,", ":2: batch_size: must be a whole number >= 0, but '6.5' was found"),
@@ -67,8 +67,8 @@ def test_second_row_error_reports_line_3(capsys, valid_file, results_dir):
 @pytest.mark.parametrize(
     "content, expected",
     [
-        (b"", ": file: file is empty"),
-        (b"\n\n", ": file: file is empty"),
+        (b"", ":0: file: file is empty"),
+        (b"\n\n", ":0: file: file is empty"),
         (b"schema_version,env,source\n", ":1: run_id: required column is missing"),
         (b"a;b;c\n1;2;3\n", ":1: file: columns are separated by ';'; results files use commas"),
         (b"a\tb\tc\n1\t2\t3\n", ":1: file: columns are separated by tabs"),
@@ -86,7 +86,7 @@ def test_whole_file_problems(capsys, results_dir, content, expected):
 def test_header_only(capsys, valid_file, results_dir):
     valid_file.write_text(valid_file.read_text().splitlines()[0] + "\n")
     rc, out = check(capsys, results_dir)
-    assert rc == 1 and f"{valid_file}: file: file has a header but no rows" in out
+    assert rc == 1 and f"{valid_file}:0: file: file has a header but no rows" in out
 
 
 def test_missing_required_column(capsys, valid_file, results_dir):
@@ -132,7 +132,7 @@ def test_file_over_50_mb_is_refused(capsys, results_dir):
     with open(path, "wb") as fh:
         fh.truncate(50 * 1024 * 1024 + 1)
     rc, out = check(capsys, results_dir)
-    assert rc == 1 and f"{path}: file: file is 50.0 MiB; files over 50 MiB are refused" in out
+    assert rc == 1 and f"{path}:0: file: file is 50.0 MiB; files over 50 MiB are refused" in out
 
 
 @pytest.mark.parametrize("name", ["results-abc.csv", "my_results.csv", "results_Big Mac.csv"])
@@ -140,15 +140,27 @@ def test_bad_file_names(capsys, results_dir, valid_file, name):
     target = results_dir / name
     valid_file.rename(target)
     rc, out = check(capsys, results_dir)
-    assert rc == 1 and str(target) in out and ": file: " in out
+    assert rc == 1 and f"{target}:0: file: " in out
 
 
-def test_quoted_cell_spanning_lines(capsys, valid_file, results_dir):
-    rewrite(valid_file, ",ok,", ',ok,"first\nsecond",', 1)
+def test_a_quoted_cell_may_span_lines_and_later_lines_are_still_named_right(capsys, valid_file, results_dir):
+    rewrite(valid_file, ",ok,", ',ok,"first, line\nsecond ""line""",', 1)  # row 1's note spans lines 2-3
     text = valid_file.read_text()
-    valid_file.write_text(text.replace(',ok,"first\nsecond",,', ',ok,"first\nsecond",'))
+    valid_file.write_text(text.replace(',ok,"first, line\nsecond ""line""",,', ',ok,"first, line\nsecond ""line""",'))
     rc, out = check(capsys, results_dir)
-    assert rc == 1 and f"{valid_file}:2: row: a quoted cell spans lines" in out
+    assert rc == 0 and "2 valid rows" in out
+    from collect.dataset.loader import load
+
+    assert load([valid_file]).frame["note"].tolist() == ['first, line\nsecond "line"', ""]
+    rewrite(valid_file, ",1100.0,", ",-1,")
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:4: samples_per_s: must be a finite number >= 0, but '-1' was found" in out
+
+
+def test_a_quoted_cell_never_closed(capsys, valid_file, results_dir):
+    rewrite(valid_file, ",1100.0,", ',"1100.0,')
+    rc, out = check(capsys, results_dir)
+    assert rc == 1 and f"{valid_file}:3: row: a quoted cell is never closed" in out
 
 
 def test_one_bad_file_does_not_hide_good_ones(capsys, valid_file, results_dir):

@@ -41,6 +41,8 @@ ENERGY_METHODS = ("nvml_energy", "nvml_power", "rapl", "powermetrics", "none")
 # separate processes settled as far apart as 1.43x (benchmarking-rules 8a). A steady machine repeats within a
 # few percent between processes; 15% is several times that, and well below the 2x swings that make a row lie.
 UNSTEADY_RATIO = 1.15
+# What makes two rows of one run trials of one configuration (the runner's note and --check's review agree on it).
+TRIAL_KEY = ("framework", "device_kind", "workload", "model", "mode", "precision", "batch_size", "backend", "world_size")
 
 ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
 # One epoch of the classic MLP benchmark: CIFAR-10's 50,000 training images. The classic protocol,

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from collect.contract import record as r
 
 # pyarrow's CSV reader is multi-threaded C++; without it pandas parses the same text, slower.
+NUMERIC = frozenset(r.NUMERIC_COLUMNS)
 USE_ARROW = importlib.util.find_spec("pyarrow") is not None
 
 
@@ -28,23 +28,27 @@ class Part:
     path: str
     env: str  # from the file name; "" where the rows carry their own (legacy files)
     header: tuple[str, ...]
-    body: str  # the data lines, "\n"-separated, no trailing newline
-    line_numbers: np.ndarray  # the file line of each data line
+    body: bytes  # the data lines, UTF-8 (checked by the parser), "\n"-separated, no trailing newline
+    line_numbers: np.ndarray  # the file line each record starts on
+    multiline: bool = False  # a quoted cell holds a line break: records and lines differ
 
 
-def parse(header: tuple[str, ...], text: str) -> pd.DataFrame:
-    """All cells as text, empty cells missing. Raises when a line has too few or too many cells."""
+def parse(header: tuple[str, ...], text: bytes, multiline: bool = False) -> pd.DataFrame:
+    """All cells as text, empty cells missing. Raises when a line has too few or too many cells, or is not UTF-8."""
     if not USE_ARROW:
-        return pd.read_csv(io.StringIO(text), header=None, names=list(header), dtype=str,
+        return pd.read_csv(io.BytesIO(text), header=None, names=list(header), dtype=str, engine="c", encoding="utf-8",
                            keep_default_na=False, na_values=[""], skip_blank_lines=False)
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     table = pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=list(header), block_size=16 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+        io.BytesIO(text),
+        read_options=pacsv.ReadOptions(column_names=list(header), block_size=1 << 20),  # blocks for every core
+        parse_options=pacsv.ParseOptions(newlines_in_values=multiline),
+        # Text columns arrive dictionary-encoded (pandas categoricals: a few distinct names, not a million strings);
+        # numbers stay text here, parse_numbers reads them and the validator quotes a bad one as written.
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() if c in NUMERIC else pa.dictionary(pa.int32(), pa.string())
+                                                           for c in header},
                                              strings_can_be_null=True, quoted_strings_can_be_null=True,
                                              null_values=[""]))
     return table.to_pandas()
@@ -98,13 +102,20 @@ def concat(chunks: list[dict[str, object]]) -> pd.DataFrame:
     for name in chunks[0]:
         parts = [c[name] for c in chunks]
         if isinstance(parts[0], (pd.Series, pd.Categorical)):
-            # Chunks from files of different schemas can hold categories of different dtypes (an all-empty
-            # column comes out as object): give them one dtype before the union.
-            cats = [pd.Categorical(p) for p in parts]
-            cats = [pd.Categorical.from_codes(c.codes, c.categories.astype(object)) for c in cats] if len(cats) > 1 else cats
-            out[name] = cats[0] if len(cats) == 1 else union_categoricals(cats)
+            out[name] = union([pd.Categorical(p) for p in parts])
         else:
             out[name] = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame(out, copy=False)  # a block per column: no copy of a million rows into one 2-D block
     frame["line"] = frame["line"].astype(int)
     return frame
+
+
+def union(parts: list[pd.Categorical]) -> pd.Categorical:
+    """One categorical from several, recoded through their (few) categories: chunks from files of different
+    schemas can hold categories of different dtypes (an all-empty column comes out as object), so all are str."""
+    if len(parts) == 1:
+        return parts[0]
+    names = [np.asarray(p.categories.astype(str), dtype=object) for p in parts]
+    categories = pd.Index(pd.unique(np.concatenate(names)), dtype=object)
+    codes = [np.append(categories.get_indexer(n), -1)[p.codes] for n, p in zip(names, parts, strict=True)]
+    return pd.Categorical.from_codes(np.concatenate(codes), categories)

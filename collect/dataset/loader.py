@@ -8,6 +8,7 @@ files fast; every row keeps its file and line so problems point at them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,42 +37,49 @@ class Loaded:
 
 
 def load(paths: list[Path]) -> Loaded:
+    """Read, validate and merge the files. Files sharing a header are parsed together in chunks of about
+    CHUNK_CHARS; a chunk is parsed as soon as it is full, so no more than a chunk per header is held as text."""
+    paths = unique(paths)
+    order = {str(p): i for i, p in enumerate(paths)}
     problems: list[Problem] = []
-    parts: list[Part] = []
+    pending: dict[tuple[str, ...], list[Part]] = {}
+    size: dict[tuple[str, ...], int] = {}
+    frames, bad = [], set()
+
+    def parse(header: tuple[str, ...]) -> None:
+        size.pop(header)
+        frame, found = _validate_chunk(header, pending.pop(header))
+        problems.extend(found)
+        mine = {p.path for p in found if p.level == "error"}
+        bad.update(mine)
+        frames.append(cells.keep(frame, ~np.asarray(frame["file"].isin(list(mine)))) if mine else frame)
+
     for path in paths:
         try:
-            parts.append(read_part(Path(path)))
+            part = read_part(Path(path))
         except FileProblem as exc:
-            problems.append(Problem(str(path), exc.line, exc.column, exc.reason))
-    for part in parts:
+            problems.append(Problem(str(path), exc.line or 0, exc.column, exc.reason))
+            bad.add(str(path))
+            continue
         problems.extend(_header_warnings(part))
-    groups: dict[tuple[str, ...], list[Part]] = {}
-    for part in parts:
-        groups.setdefault(part.header, []).append(part)
-    frames = []
-    bad: set[str] = {p.path for p in problems if p.level == "error"}
-    for header, members in groups.items():
-        for chunk in _chunks(members):
-            frame, found = _validate_chunk(header, chunk)
-            problems.extend(found)
-            bad.update(p.path for p in found if p.level == "error")
-            frames.append(cells.keep(frame, ~np.asarray(frame["file"].isin(list(bad)))) if bad else frame)
+        pending.setdefault(part.header, []).append(part)
+        size[part.header] = size.get(part.header, 0) + len(part.body)
+        if size[part.header] >= CHUNK_CHARS:
+            parse(part.header)
+    for header in list(pending):
+        parse(header)
+    problems.sort(key=lambda p: order.get(p.path, len(order)))  # file by file, in the order given; stable within
     frame = cells.concat(frames)
     ok = sorted({str(p) for p in paths} - bad)
     return Loaded(frame, problems, ok, sorted(bad))
 
 
-def _chunks(members: list[Part]):
-    """Groups of files of about CHUNK_CHARS text: bounds the memory one parse needs."""
-    chunk, size = [], 0
-    for part in members:
-        chunk.append(part)
-        size += len(part.body)
-        if size >= CHUNK_CHARS:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
+def unique(paths: list[Path]) -> list[Path]:
+    """Each file once, even when it is both in the folder and named on the command line."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        seen.setdefault(os.path.normcase(os.path.abspath(path)), Path(path))
+    return list(seen.values())
 
 
 def _header_warnings(part: Part) -> list[Problem]:
@@ -79,10 +87,15 @@ def _header_warnings(part: Part) -> list[Problem]:
     return [Problem(part.path, 1, c, "unknown column, ignored", level="warning") for c in unknown]
 
 
-def _validate_chunk(header: tuple[str, ...], members: list[Part]) -> tuple[dict[str, object], list[Problem]]:
+def _validate_chunk(header: tuple[str, ...], members: list[Part], fallback: bool = True) -> tuple[dict[str, object], list[Problem]]:
+    counts = [len(m.line_numbers) for m in members]
     try:
-        frame = cells.parse(header, "\n".join(m.body for m in members))
+        frame = cells.parse(header, b"\n".join(m.body for m in members), any(m.multiline for m in members))
+        if len(frame) != sum(counts):
+            raise ValueError("the parser found other records than the reader")
     except Exception as exc:  # a row with too few or too many cells: find it, set its file aside, parse the rest
+        if not fallback:
+            raise
         return _without_bad_rows(header, members, exc)
     frame = frame[[c for c in header if c in r.FIELDS]]
     for name in r.FIELDS:
@@ -90,11 +103,11 @@ def _validate_chunk(header: tuple[str, ...], members: list[Part]) -> tuple[dict[
             default = r.DEFAULTS_FOR_OLDER.get(name) or np.nan
             frame[name] = pd.Series(default, index=frame.index, dtype=object)
     _fill_backend(frame)
-    counts = [len(m.line_numbers) for m in members]
     member_of = np.repeat(np.arange(len(members)), counts)
-    file_env = pd.Series(pd.Categorical.from_codes(member_of, [m.env for m in members]), index=frame.index)
+    env_codes, envs = pd.factorize(np.array([m.env for m in members], dtype=object))  # legacy members share ""
+    file_env = pd.Series(pd.Categorical.from_codes(env_codes[member_of], envs), index=frame.index)
     lines = np.concatenate([m.line_numbers for m in members])
-    failures, numbers = validate_strings(frame[list(r.FIELDS)], file_env.astype(str))
+    failures, numbers = validate_strings(frame[list(r.FIELDS)], file_env.astype(str), member_of)
     columns = cells.typed(frame, numbers)
     columns["file"] = pd.Categorical.from_codes(member_of, [m.path for m in members])
     columns["line"] = lines
@@ -102,18 +115,33 @@ def _validate_chunk(header: tuple[str, ...], members: list[Part]) -> tuple[dict[
 
 
 def _without_bad_rows(header: tuple[str, ...], members: list[Part], error: Exception) -> tuple[dict[str, object], list[Problem]]:
-    """The files whose every line has the header's cell count, validated; a problem for each other file."""
+    """The files whose every record has the header's cell count and parses alone, validated; a problem for each other."""
     problems, good = [], []
     for m in members:
         try:
-            check_cell_counts(m.body, len(header))
+            check_cell_counts(m)
+            if len(members) == 1 or len(cells.parse(header, m.body, m.multiline)) != len(m.line_numbers):
+                raise FileProblem(0, "file", f"cannot be read as CSV ({type(error).__name__}: {_first_line(error)})")
             good.append(m)
         except FileProblem as exc:
-            problems.append(Problem(m.path, exc.line, exc.column, exc.reason))
-    if len(good) == len(members):
-        raise error  # every line fits: the parser failed for another reason, which must surface
-    columns, found = _validate_chunk(header, good) if good else (cells.empty_columns(), [])
+            problems.append(Problem(m.path, exc.line or 0, exc.column, exc.reason))
+        except Exception as exc:
+            problems.append(Problem(m.path, 0, "file", f"cannot be read as CSV ({type(exc).__name__}: {_first_line(exc)})"))
+    if not good:
+        return cells.empty_columns(), problems
+    try:
+        columns, found = _validate_chunk(header, good, fallback=False)
+    except Exception:  # each parses alone but not together: validate them one by one
+        results = [_validate_chunk(header, [m], fallback=False) for m in good]
+        frame = cells.concat([columns for columns, _ in results])
+        columns = {name: frame[name].array if isinstance(frame[name].dtype, pd.CategoricalDtype) else frame[name].to_numpy()
+                   for name in frame.columns}
+        found = [p for _, problems_of in results for p in problems_of]
     return columns, problems + found
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [""])[0][:200]
 
 
 def _fill_backend(frame: pd.DataFrame) -> None:
@@ -141,5 +169,5 @@ def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem
             out.append(Problem(path, int(lines[idx]), column, reason_with_value(reason, value, column)))
     for path, count in per_file.items():
         if count > MAX_PROBLEMS_PER_FILE:
-            out.append(Problem(path, None, "file", f"{count - MAX_PROBLEMS_PER_FILE} more problems not shown"))
+            out.append(Problem(path, 0, "file", f"{count - MAX_PROBLEMS_PER_FILE} more problems not shown"))
     return out

@@ -6,11 +6,14 @@ physically do, a harness older than the oldest we still accept, one run_id in se
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO
 from collect.dataset.validate import Problem
 
 MIN_HARNESS_VERSION = (0, 1, 0)
+MAX_FLAGS_PER_FILE = 20  # of each kind; the rest is counted
 PLAUSIBLE_SHARE = 0.9  # above ~90% of the dtype-matched peak is almost surely a sync or unit bug
 
 # Peak dense TFLOP/s by device: (name pattern, fp32, tf32, fp16/bf16). Most specific pattern first.
@@ -48,22 +51,71 @@ def _version(text: str) -> tuple[int, ...] | None:
 
 
 def review(frame: pd.DataFrame) -> list[Problem]:
+    """Every flag, worked out per column (distinct device names and versions are looked up once, not per row);
+    at most MAX_FLAGS_PER_FILE of each kind per file are listed, then how many more there are."""
+    if frame.empty:
+        return []
+    return _too_fast(frame) + _old_harness(frame) + _shared_run_ids(frame) + _unsteady(frame)
+
+
+def _too_fast(frame: pd.DataFrame) -> list[Problem]:
+    rows = frame.loc[(frame["device_kind"] != "cpu") & (frame["tflops"] > 0), ["file", "line", "tflops", "device_name", "precision"]]
+    keys = rows[["device_name", "precision"]].astype(str)
+    pairs = keys.drop_duplicates()  # a handful of devices, however many rows
+    peaks = np.array([peak_tflops(d, p) or np.nan for d, p in pairs.itertuples(index=False)] + [np.nan])
+    peak = peaks[pd.MultiIndex.from_frame(pairs).get_indexer(pd.MultiIndex.from_frame(keys))] if len(rows) else peaks[:0]
+    rows = rows.assign(peak=peak)
+    flagged = rows[rows["tflops"] > PLAUSIBLE_SHARE * rows["peak"]]
+    return _listed(flagged, "tflops", lambda r: f"{r.tflops:.1f} TFLOP/s is above {PLAUSIBLE_SHARE:.0%} of the {r.peak:g} "
+                   f"TFLOP/s {r.precision} peak of {r.device_name}: check sync and units")
+
+
+def _old_harness(frame: pd.DataFrame) -> list[Problem]:
+    rows = frame[frame["source"] == "measured"]
+    versions = pd.Series(rows["harness_version"].astype(str).unique())
+    old = set(versions[[bool(v) and v < MIN_HARNESS_VERSION for v in map(_version, versions)]])
+    flagged = rows[rows["harness_version"].astype(str).isin(old)]
+    oldest = ".".join(map(str, MIN_HARNESS_VERSION))
+    return _listed(flagged, "harness_version", lambda r: f"{r.harness_version} is older than the oldest supported "
+                   f"({oldest}); re-run with a current devicebench")
+
+
+def _shared_run_ids(frame: pd.DataFrame) -> list[Problem]:
+    pairs = frame.loc[frame["source"] == "measured", ["run_id", "file"]].astype(str).drop_duplicates()
+    shared = pairs[pairs.duplicated("run_id", keep=False)].sort_values(["run_id", "file"])
     out = []
-    for r in frame.itertuples():
-        where = (str(r.file), int(r.line))
-        peak = peak_tflops(str(r.device_name), str(r.precision)) if str(r.device_kind) != "cpu" else None
-        if peak and r.tflops == r.tflops and r.tflops > PLAUSIBLE_SHARE * peak:
-            out.append(Problem(*where, "tflops", f"{r.tflops:.1f} TFLOP/s is above {PLAUSIBLE_SHARE:.0%} of the "
-                               f"{peak:g} TFLOP/s {r.precision} peak of {r.device_name}: check sync and units",
-                               level="review"))
-        version = _version(r.harness_version) if str(r.source) == "measured" else None
-        if version and version < MIN_HARNESS_VERSION:
-            out.append(Problem(*where, "harness_version", f"{r.harness_version} is older than the oldest supported "
-                               f"({'.'.join(map(str, MIN_HARNESS_VERSION))}); re-run with a current devicebench",
-                               level="review"))
-    ids = frame[frame["source"].astype(str) == "measured"].groupby("run_id", observed=True)["file"].agg(lambda f: sorted(set(map(str, f))))
-    for run_id, files in ids.items():
-        if len(files) > 1:
-            out.append(Problem(files[0], None, "run_id", f"run {run_id!r} also appears in {', '.join(files[1:])}: "
-                               "one run, one file", level="review"))
+    for run_id, files in shared.groupby("run_id", sort=True)["file"]:
+        files = files.tolist()
+        more = f" and {len(files) - MAX_FLAGS_PER_FILE} more files" if len(files) > MAX_FLAGS_PER_FILE else ""
+        out.append(Problem(files[0], 0, "run_id", f"run {run_id!r} also appears in {', '.join(files[1:MAX_FLAGS_PER_FILE])}"
+                           f"{more}: one run, one file", level="review"))
+    return out
+
+
+def _unsteady(frame: pd.DataFrame) -> list[Problem]:
+    """Configurations of one run whose trials (--repeat) are more than UNSTEADY_RATIO apart: flagged on their
+    first row, whatever the rows' notes say (the verdict is recomputed from the data)."""
+    ok = frame[(frame["status"] == "ok") & frame["trial"].notna() & (frame["samples_per_s"] > 0)]
+    if ok.empty:
+        return []
+    keys = ["file", "run_id", *TRIAL_KEY]
+    rates = ok.groupby(keys, observed=True, sort=False)["samples_per_s"]
+    low, high, count = rates.transform("min"), rates.transform("max"), rates.transform("size")
+    flagged = ok.assign(low=low, high=high, n=count)[(high > UNSTEADY_RATIO * low) & (count > 1)]
+    flagged = flagged.drop_duplicates(keys)
+    return _listed(flagged, "samples_per_s", lambda r: f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} "
+                   f"range {r.low:,.3g}-{r.high:,.3g} samples/s, more than {UNSTEADY_RATIO - 1:.0%} apart: "
+                   "the machine's speed changed between trials")
+
+
+def _listed(flagged: pd.DataFrame, column: str, reason) -> list[Problem]:
+    """One review flag per row, at most MAX_FLAGS_PER_FILE per file, then a count of the rest."""
+    if flagged.empty:
+        return []
+    flagged = flagged.assign(file=flagged["file"].astype(str)).sort_values(["file", "line"], kind="stable")
+    rank = flagged.groupby("file", sort=False).cumcount().to_numpy()
+    out = [Problem(r.file, int(r.line), column, reason(r), level="review") for r in flagged[rank < MAX_FLAGS_PER_FILE].itertuples()]
+    for path, count in flagged["file"].value_counts().items():
+        if count > MAX_FLAGS_PER_FILE:
+            out.append(Problem(path, 0, column, f"{count - MAX_FLAGS_PER_FILE} more rows flagged like this", level="review"))
     return out

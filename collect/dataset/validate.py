@@ -23,13 +23,13 @@ ROW = "_row"  # helper column: the row's global position; failures on it are rep
 @dataclass(frozen=True)
 class Problem:
     path: str
-    line: int | None
+    line: int | None  # 0 (or None) for a problem of the whole file
     column: str
     reason: str
     level: str = "error"  # "warning" or "review": reported, does not invalidate the file
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = f"{self.path}:{self.line or 0}"
         prefix = "" if self.level == "error" else f"{self.level}: "
         return f"{where}: {self.column}: {prefix}{self.reason}"
 
@@ -95,7 +95,7 @@ def _backend_checks(frame: pd.DataFrame) -> list[pa.Check]:
 def duplicate_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """True for rows that repeat an earlier row exactly (same file included in `columns`)."""
     # Cheap candidates on a few telling columns first; the full comparison only for those.
-    probe = [c for c in ("timestamp_utc", "run_id", "samples_per_s", "model", "mode", "batch_size", "_file_env") if c in columns]
+    probe = [c for c in ("timestamp_utc", "run_id", "samples_per_s", "model", "mode", "batch_size", "_file") if c in columns]
     candidates = frame.duplicated(subset=probe, keep=False).to_numpy()
     result = np.zeros(len(frame), dtype=bool)
     if candidates.any():
@@ -103,13 +103,14 @@ def duplicate_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return result
 
 
-def validate_strings(frame: pd.DataFrame, file_env) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    """Validate text cells (columns FIELDS, NaN = empty); file_env holds each row's file-name env.
+def validate_strings(frame: pd.DataFrame, file_env, file_of: np.ndarray) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Validate text cells (columns FIELDS, NaN = empty); file_env holds each row's file-name env ("" for
+    legacy files), file_of a number per file (a row repeating another file's row is no duplicate).
 
     Returns (failures with columns index, column, reason, value; the parsed numeric columns).
     """
     numbers = {name: parse_numbers(frame[name]) for name in r.NUMERIC_COLUMNS}
-    dupes = duplicate_rows(frame.assign(_file_env=file_env), list(r.FIELDS) + ["_file_env"])
+    dupes = duplicate_rows(frame.assign(_file=file_of), list(r.FIELDS) + ["_file"])
     columns = {name: pa.Column(checks=_column_checks(name, frame, numbers, file_env), required=False, nullable=True)
                for name in r.FIELDS}
     columns[ROW] = pa.Column(checks=[pa.Check(ignore_na=False, check_fn=lambda s: pd.Series(~dupes, index=s.index), error="repeats an earlier row of this file exactly")])

@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from collect.contract.csvio import annotate_run, read_rows
-from collect.contract.record import UNSTEADY_RATIO
+from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO
 
-# What makes two rows trials of one configuration (the run_id is the same for all rounds of a run).
-CONFIG_KEY = ("framework", "device_kind", "workload", "model", "mode", "precision", "batch_size", "backend", "world_size")
+CONFIG_KEY = TRIAL_KEY  # what makes two rows of one run trials of one configuration
 
 
 def unsteady_notes(rows: list[dict]) -> dict[tuple, str]:

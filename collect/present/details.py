@@ -1,15 +1,12 @@
-"""Detail figures, one file each under figures/: the matmul sweep, data-parallel scaling, backends
-side by side, and power against throughput. Each returns None when the data has nothing to show.
+"""Detail figures, one file each under figures/: the matmul sweep and data-parallel scaling (backends.py and
+power.py draw the other two). Each returns None when the data has nothing to show.
 
-Like the headline, everything drawn comes from the rows: envs, models, backends and energy
-methods are never listed here. Rows measured with different energy methods share the power
-chart only with a marker per method and a title that says they differ.
+Like the headline, everything drawn comes from the rows: envs, models and dtypes are never listed here.
+Each figure is bounded: at most MAX_LINES lines, evenly spread over the ranking, and MAX_TICKS x values;
+the title says "N of M shown" when some are left out.
 """
 
 from __future__ import annotations
-
-import math
-import textwrap
 
 import matplotlib
 import matplotlib.ticker
@@ -19,164 +16,115 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
-from collect.present.style import env_colors, fmt, spread  # noqa: E402
-from collect.present.summary import Summary, ok_rows  # noqa: E402
+from collect.present.backends import backends_figure  # noqa: E402
+from collect.present.power import power_figure  # noqa: E402
+from collect.present.style import (  # noqa: E402
+    LINESTYLES,
+    MARKERS,
+    MAX_LINES,
+    MAX_TICKS,
+    clip,
+    env_colors,
+    finite_range,
+    set_log_limits,
+    shown,
+    spread,
+    whisker_line,
+)
+from collect.present.summary import Summary, per_category, typed_keys  # noqa: E402
 
-MAX_GROUPS = 24  # env/model groups in the backend figure; results.md lists them all
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-LOG_RANGE = 20  # beyond this ratio of largest to smallest value a linear axis hides the small bars
-PLAIN = matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")  # 300, not 3 x 10^2
+__all__ = ["backends_figure", "matmul_figure", "power_figure", "scaling_figure"]  # every detail figure, from one module
 
 
-def scaling_figure(summary: Summary):
-    """Samples/s against devices per env and model, with each line's ideal (N x rate(1)) dashed."""
-    table = summary.scaling
-    if table.empty:
-        return None
-    table = table.assign(line=table["env"] + " · " + table["framework"] + " · " + table["model"])
-    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
-    sns.lineplot(data=table, x="world_size", y="rate", hue="line", marker="o", ax=ax)
-    for line, color in zip(ax.get_legend_handles_labels()[1], [h.get_color() for h in ax.get_legend().legend_handles], strict=True):
-        rows = table[table["line"] == line]
-        if rows["rate_1"].notna().any():
-            ax.plot(rows["world_size"], rows["ideal"], linestyle="--", color=color, linewidth=1)
-    ax.set_xticks(sorted(table["world_size"].unique()))
-    ax.set(title="Data-parallel scaling: training throughput against devices (dashed: ideal)",
-           xlabel="devices (world size)", ylabel="samples/s (global)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    return fig
+def bounded_series(table: pd.DataFrame, series: list[str], x: str, value: str) -> tuple[pd.DataFrame, int, int]:
+    """The rows of at most MAX_LINES series (evenly spread over their best `value`, best first) at no more
+    than MAX_TICKS distinct x values; with the number of series and of x values there were."""
+    best = table.groupby(series, sort=False)[value].max().sort_values(ascending=False, kind="stable")
+    keep = best.iloc[spread(list(range(len(best))), MAX_LINES)].index
+    xs = np.sort(table[x].unique())
+    rows = table[table.set_index(series).index.isin(keep) & table[x].isin(spread(list(xs), MAX_TICKS))]
+    order = {key: i for i, key in enumerate(keep)}
+    rank = [order[key] for key in rows.set_index(series).index]
+    return rows.assign(_rank=rank).sort_values(["_rank", x]).drop(columns="_rank"), len(best), len(xs)
+
+
+def matmul_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """Achieved TFLOP/s of ok matmul rows (models named matmul-<n>): median, min, max per env, dtype and n."""
+    mask = ((frame["workload"] == "matmul") & (frame["status"] == "ok")).to_numpy(dtype=bool)
+    part = frame.loc[mask, ["env", "framework", "precision", "model", "samples_per_s"]]
+    n = per_category(part["model"], lambda names: names.str.extract(r"^matmul-(\d{1,9})$", expand=False).astype(float))
+    part = part.assign(n=n, tflops=part["samples_per_s"].to_numpy() * 2 * n**3 / 1e12)
+    part = part[np.isfinite(part["tflops"]) & (part["tflops"] > 0)]
+    if part.empty:
+        return pd.DataFrame()
+    out = part.groupby(["env", "framework", "precision", "n"], observed=True, sort=False).agg(
+        tflops=("tflops", "median"), lo=("tflops", "min"), hi=("tflops", "max")).reset_index()
+    out = typed_keys(out)
+    out["dtype"] = out["framework"].astype(str) + " " + out["precision"].astype(str)
+    return out
 
 
 def matmul_figure(summary: Summary):
-    """TFLOP/s against matrix size: a line per env, a line style per dtype. None without matmul rows."""
-    frame = summary.frame
-    rows = ok_rows(frame[frame["workload"] == "matmul"])
-    if rows.empty:
+    """TFLOP/s against matrix size: a line per env and dtype (colour per env, line style per dtype), whiskers
+    over repeat rows. None without matmul rows."""
+    points = matmul_points(summary.frame)
+    if points.empty:
         return None
-    rows["n"] = rows["model"].str.extract(r"matmul-(\d+)", expand=False).astype(int)
-    rows["TFLOP/s"] = rows["samples_per_s"] * 2 * rows["n"].astype(float) ** 3 / 1e12
-    rows["dtype"] = rows["framework"] + " " + rows["precision"]
+    rows, lines, sizes = bounded_series(points, ["env", "dtype"], "n", "tflops")
+    colors = env_colors(rows["env"])
+    dtypes = sorted(rows["dtype"].unique())
+    dash = {d: LINESTYLES[i % len(LINESTYLES)] for i, d in enumerate(dtypes)}
+    mark = {d: MARKERS[i % len(MARKERS)] for i, d in enumerate(dtypes)}
     fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
-    sns.lineplot(data=rows, x="n", y="TFLOP/s", hue="env", style="dtype", estimator="median", errorbar=("pi", 100),
-                 err_style="bars", markers=True, palette=env_colors(rows["env"]), ax=ax)
+    for (env, dtype), line in rows.groupby(["env", "dtype"], sort=False):
+        whisker_line(ax, line["n"], line["tflops"], line["lo"], line["hi"], color=colors[env], linestyle=dash[dtype],
+                     marker=mark[dtype], label=f"_{env} · {dtype}")
     ax.set_xscale("log", base=2)
-    ax.set_xticks(sorted(rows["n"].unique()), [str(n) for n in sorted(rows["n"].unique())])
-    ax.set(title="Matmul sweep: achieved TFLOP/s by matrix size (n x n x n)", xlabel="n (log scale)",
-           ylabel="TFLOP/s (2 n^3 FLOPs per product)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ns = sorted(rows["n"].unique())
+    ax.set_xticks(ns, [f"{n:.0f}" for n in ns])
+    ax.set(title="Matmul sweep: achieved TFLOP/s by matrix size (n x n x n)" + shown(lines, MAX_LINES, "env/dtype lines")
+           + shown(sizes, MAX_TICKS, "sizes", "evenly spread over the range"),
+           xlabel="n (log scale)", ylabel="TFLOP/s (2 n^3 FLOPs per product)")
+    handles = [Line2D([], [], color=colors[e], label=e) for e in dict.fromkeys(rows["env"])]
+    handles += [Line2D([], [], color="0.3", linestyle=dash[d], marker=mark[d], label=d) for d in dtypes]
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
 
-def _group(r) -> str:
-    return textwrap.fill(f"{r.model} · {r.env} · {r.framework} {r.precision}", 36)
-
-
-def backend_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(throughput rows at each group's largest batch, latency rows at batch 1), each with a group label,
-    from the backend comparison (Summary.backends)."""
+def scaling_figure(summary: Summary):
+    """Samples/s against devices per env, framework, model, precision and batch, with each line's ideal
+    (N x rate(1)) dashed."""
+    table = summary.scaling
     if table.empty:
-        return table, table
-    table = table.assign(group=[_group(r) for r in table.itertuples()])
-    biggest = table.groupby("group")["batch_size"].transform("max")
-    rate = table[(table["batch_size"] == biggest) & (table["batch_size"] > 1)]
-    latency = table[table["batch_size"] == 1]
-    keep = spread(sorted(set(rate["group"]) | set(latency["group"])), MAX_GROUPS)
-    return rate[rate["group"].isin(keep)], latency[latency["group"].isin(keep)]
-
-
-def backends_figure(summary: Summary):
-    """Throughput (largest batch) and batch-1 p50 latency per backend, for every env/model measured
-    on two or more backends. None when there is no such comparison."""
-    rate, latency = backend_rows(summary.backends)
-    panels = [(rows, kind) for rows, kind in ((rate, "rate"), (latency, "latency")) if not rows.empty]
-    if not panels:
         return None
-    backends = sorted(set(rate.get("backend", [])) | set(latency.get("backend", [])))
-    colors = dict(zip(backends, sns.color_palette("colorblind", len(backends)), strict=True))
-    tallest = max(rows["group"].nunique() * len(backends) for rows, _ in panels)
-    fig, axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), max(3.0, 1.2 + 0.16 * tallest)),
-                             squeeze=False, layout="constrained")
-    for ax, (rows, kind) in zip(axes[0], panels, strict=True):
-        _draw_backend_panel(ax, rows, kind, backends, colors)
-    fig.suptitle("devicebench: execution backends on the same machine, model and input")
-    return fig
-
-
-def _draw_backend_panel(ax, rows: pd.DataFrame, kind: str, backends: list[str], colors: dict) -> None:
-    groups = sorted(rows["group"].unique())
-    height = 0.8 / len(backends)
-    value = "rate" if kind == "rate" else "step_ms"
-    for j, backend in enumerate(backends):
-        part = rows[rows["backend"] == backend].set_index("group")
-        ys = [i - 0.4 + (j + 0.5) * height for i, g in enumerate(groups) if g in part.index]
-        vals = [part.loc[g, value] for g in groups if g in part.index]
-        if not vals:
-            continue
-        bars = ax.barh(ys, vals, height=height, color=colors[backend], label=backend)
-        batches = [part.loc[g, "batch_size"] for g in groups if g in part.index]
-        labels = [fmt(v) + (f" (bs {b})" if kind == "rate" else "") for v, b in zip(vals, batches, strict=True)]
-        ax.bar_label(bars, labels=labels, fontsize=6, padding=2)
-        if kind == "latency":  # a line from p50 to p99: the tail a user of the model waits for
-            tails = [part.loc[g, "p99_ms"] for g in groups if g in part.index]
-            for y, p50, p99 in zip(ys, vals, tails, strict=True):
-                if p99 == p99 and p99 > p50:
-                    ax.plot([p50, p99], [y, y], color="0.25", linewidth=1)
-    ax.set_yticks(range(len(groups)), groups, fontsize=7)
-    ax.invert_yaxis()
-    title = ("Throughput by backend (largest batch; higher is better)" if kind == "rate"
-             else "Batch-1 latency: p50 bar, line to p99 (lower is better)")
-    ax.set(title=title, xlabel="samples/s" if kind == "rate" else "ms per request", ylabel="")
-    values = rows[value][rows[value] > 0]
-    if values.max() / values.min() > LOG_RANGE:  # models of very different speed share the axis: log, so all show
-        ax.set_xscale("log")
-        ax.set_xlim(values.min() / 2, values.max() * 4)
-        ax.xaxis.set_major_formatter(PLAIN)
+    keys = ["env", "framework", "model", "precision", "batch_size", "backend"]
+    table = table[np.isfinite(table["rate"]) & (table["rate"] > 0)].sort_values("rate", ascending=False)
+    table = table.drop_duplicates([*keys, "world_size"])  # one point per line and device count
+    if table.empty:
+        return None
+    rows, lines, sizes = bounded_series(table, keys, "world_size", "rate")
+    palette = sns.color_palette("husl", rows.groupby(keys, sort=False).ngroups)
+    fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
+    handles = []
+    for color, (key, line) in zip(palette, rows.groupby(keys, sort=False), strict=True):
+        label = clip(f"{key[0]} · {key[1]} · {key[2]} · {key[3]} bs {key[4]}", 60)
+        ax.plot(line["world_size"], line["rate"], color=color, marker="o", linestyle="-", label=f"_{label}")
+        if line["rate_1"].notna().any():
+            ax.plot(line["world_size"], line["ideal"], linestyle="--", color=color, linewidth=1)
+        handles.append(Line2D([], [], color=color, marker="o", label=label))
+    xs = sorted(rows["world_size"].unique())
+    if len(xs) <= MAX_TICKS:
+        ax.set_xticks(xs)
     else:
-        ax.set_xlim(0, values.max() * 1.25)  # room for the value labels
-    ax.legend(title="backend", fontsize=7)
-
-
-def power_figure(summary: Summary):
-    """Samples/s against watts, a marker per energy method and a colour per env, with iso-efficiency
-    lines (samples per joule). None without power figures."""
-    rows = summary.efficiency
-    if rows.empty:
-        return None
-    rows = rows.assign(point=[f"{r.model} {r.mode} {r.precision}" for r in rows.itertuples()])
-    methods = sorted(rows["method"].unique())
-    fig, ax = plt.subplots(figsize=(10, 6.5), layout="constrained")
-    sns.scatterplot(data=rows, x="power_w", y="rate", hue="env", style="method", style_order=methods,
-                    markers=dict(zip(methods, MARKERS, strict=False)), palette=env_colors(rows["env"]), s=70, ax=ax)
-    for r in rows.itertuples():
-        ax.annotate(r.point, (r.power_w, r.rate), textcoords="offset points", xytext=(5, 3), fontsize=6)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    for axis in (ax.xaxis, ax.yaxis):  # ticks at 1, 2, 5 x 10^n, written plainly
-        axis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))
-        axis.set_major_formatter(PLAIN)
-        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    _iso_lines(ax, rows)
-    title = "Power against throughput (up and left is more efficient; dotted: samples per joule)"
-    if len(methods) > 1:
-        title += f"\nmethods differ ({', '.join(methods)}): compare within one method"
-    ax.set(title=title, xlabel="mean power during the timed steps (W, log)", ylabel="samples/s (log)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(MAX_TICKS, integer=True))
+    lo, hi = finite_range(np.concatenate([rows["rate"].to_numpy(), rows["ideal"].to_numpy()]))
+    if hi / lo > 1e6:  # rates of very different machines share the axis: log, so all show
+        ax.set_yscale("log")
+        set_log_limits(ax.set_ylim, lo, hi)
+    ax.set(title="Data-parallel scaling: training throughput against devices (dashed: ideal)"
+           + shown(lines, MAX_LINES, "lines") + shown(sizes, MAX_TICKS, "device counts", "evenly spread over the range"),
+           xlabel="devices (world size)", ylabel="samples/s (global)")
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
-
-
-def _iso_lines(ax, rows: pd.DataFrame) -> None:
-    """y = k * x for k = 10^n samples/J over the range the points span, labelled at the right edge."""
-    lo_x, hi_x = rows["power_w"].min() / 1.5, rows["power_w"].max() * 1.5
-    lo_y, hi_y = rows["rate"].min() / 1.5, rows["rate"].max() * 1.5
-    ax.set_xlim(lo_x, hi_x)
-    ax.set_ylim(lo_y, hi_y)
-    eff = rows["samples_per_j"]
-    for n in range(math.floor(math.log10(eff.min())), math.ceil(math.log10(eff.max())) + 1):
-        k = 10.0**n
-        xs = np.geomspace(lo_x, hi_x, 50)
-        ax.plot(xs, k * xs, linestyle=":", color="0.6", linewidth=0.8, zorder=0)
-        x_end = min(hi_x, hi_y / k)
-        if x_end > lo_x and k * x_end > lo_y:
-            ax.annotate(f"{k:g} samples/J", (x_end, k * x_end), textcoords="offset points", xytext=(-4, -10),
-                        fontsize=6, color="0.45", ha="right")

@@ -2,14 +2,19 @@
 
 Cells come from contributors' files, so text is escaped for markdown/HTML and cells
 that a spreadsheet would run as a formula (=, +, -, @) are made inert. Tables are
-built column-wise (vectorised): a 10,000-file dataset renders in about a second.
+built column-wise (vectorised). Every table is bounded: at most MAX_ROWS rows (the best of
+each group first), with a line saying how many there are and where the rest is: the merged
+data written beside results.md (plot_results.py names the files).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from collect.present.style import BIG
 from collect.present.summary import Summary, best_per_model
+
+MAX_ROWS = 50  # per table
 
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\n", " "))
 
@@ -27,7 +32,7 @@ def cell(value) -> str:
 
 def numbers(values: pd.Series) -> pd.Series:
     """3 significant digits below 1000, thousands separators above; empty where not measured."""
-    text = ["" if v != v else f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}" for v in values.astype(float).tolist()]
+    text = ["" if v != v else f"{v:,.0f}" if 1000 <= abs(v) < BIG else f"{v:,.3g}" for v in values.astype(float).tolist()]
     return pd.Series(text, index=values.index, dtype=str)
 
 
@@ -40,9 +45,26 @@ def _table(columns: dict[str, pd.Series]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + body
 
 
-def leaderboard(agg: pd.DataFrame, workload: str) -> list[str]:
-    """Each env's fastest batch size and precision per model and mode, fastest first."""
-    part = best_per_model(agg[agg["workload"] == workload]).sort_values(["model", "mode", "rate"], ascending=[True, True, False])
+def best_first(table: pd.DataFrame, value: str, by: list[str] | None = None, whole: bool = False) -> pd.DataFrame:
+    """At most MAX_ROWS rows of table, in its order: the rows with the highest `value` of each group `by` first
+    (the best of every group, then the second best, ...); with `whole`, whole groups, best group first."""
+    if len(table) <= MAX_ROWS:
+        return table
+    if whole:
+        best = table.groupby(by, sort=False)[value].transform("max")
+        sizes = table.groupby(by, sort=False)[value].transform("size")
+        groups = pd.DataFrame({"best": best, "size": sizes, "key": table.groupby(by, sort=False).ngroup()})
+        order = groups.drop_duplicates("key").sort_values("best", ascending=False, kind="stable")
+        fits = order["size"].cumsum() <= MAX_ROWS
+        keep = set(order.loc[fits | (order.index == order.index[0]), "key"])
+        return table[groups["key"].isin(keep)].head(MAX_ROWS)
+    rank = (table.groupby(by, sort=False)[value] if by else table[value]).rank(method="first", ascending=False)
+    keep = rank.sort_values(kind="stable").index[:MAX_ROWS]
+    return table[table.index.isin(keep)]
+
+
+def leaderboard(part: pd.DataFrame) -> list[str]:
+    """Each env's fastest batch size and precision per model and mode (best_per_model rows), fastest first."""
     device = part["device_name"].where(part["device_name"] == "", part["device_name"] + " (" + part["device_kind"] + ")")
     device = device.where(part["device_name"] != "", part["device_kind"])
     return _table({
@@ -95,31 +117,47 @@ def efficiency_table(table: pd.DataFrame) -> list[str]:
     })
 
 
-def render(summary: Summary, subtitle: str) -> str:
-    """The whole of results.md from the tables in `summary` (the figures draw the same tables)."""
+SECTIONS = (
+    ("Scaling over devices", "Data-parallel training rate against devices; efficiency = rate(N) / (N x rate(1)), "
+     "rate(1) the single-device row of the same env, framework, model and per-device batch.",
+     "scaling", lambda t: best_first(t, "rate", ["env", "framework", "model", "precision", "batch_size", "backend"], whole=True),
+     "the fastest lines first", scaling_table),
+    ("Backends", "Inference on the same env, model, precision and batch through each backend; `vs default` is "
+     "samples/s over the framework's default backend (torch eager, TensorFlow tf_function or xla). Batch-1 rows "
+     "time each request alone: p50/p90/p99 are latencies. `rel err`: output against eager.",
+     "backends", lambda t: best_first(t, "rate", ["env", "framework", "model", "precision", "batch_size"], whole=True),
+     "the fastest comparisons first", backend_table),
+    ("Energy efficiency", "Samples per joule = samples/s over mean power in the timed steps. Methods measure "
+     "different things (GPU board, CPU package, a whole-chip estimate): compare rows of one method only. "
+     "`not stated`: a published figure whose method its source does not give.",
+     "efficiency", lambda t: best_first(t, "samples_per_j"), "the most efficient first", efficiency_table),
+    ("Speedup vs CPU", "Accelerator samples/s over CPU samples/s on the same machine (same env, or envs that "
+     "differ only in a -cpu / -cuda / -mps / -gpu suffix).", "speedups", lambda t: best_first(t, "speedup"),
+     "the largest speedups first", speedup_table),
+)
+
+
+def _shown(kept: int, total: int, how: str, where: str) -> list[str]:
+    return [f"{kept:,} of {total:,} rows shown, {how}; every row is in {where}.", ""] if kept < total else []
+
+
+def render(summary: Summary, subtitle: str, data_files: tuple[str, ...] = ()) -> str:
+    """The whole of results.md from the tables in `summary` (the figures draw the same tables). `data_files`: the
+    merged data written beside it (linked); every table holds at most MAX_ROWS rows and says where the rest is."""
     agg = summary.agg
+    where = " and ".join(f"[{name}]({name.replace(' ', '%20')})" for name in data_files) or "the results CSV files"
     out = ["# devicebench results", "", subtitle, "",
            "Each env's fastest batch size and precision per model and mode; medians over repeat rows, "
-           "n = rows behind each figure. Every configuration is in the CSV files. "
+           f"n = rows behind each figure. Every valid row of every file is in {where}. "
            "Generated by `python plot_results.py`; do not edit.", ""]
     for workload in sorted(agg["workload"].unique()):
-        out += [f"## {cell(workload)}", ""] + leaderboard(agg, workload) + [""]
-    sections = (
-        ("Scaling over devices", "Data-parallel training rate against devices; efficiency = rate(N) / (N x rate(1)), "
-         "rate(1) the single-device row of the same env, framework, model and per-device batch.",
-         summary.scaling, scaling_table),
-        ("Backends", "Inference on the same env, model, precision and batch through each backend; `vs default` is "
-         "samples/s over the framework's default backend (torch eager, TensorFlow tf_function or xla). Batch-1 rows "
-         "time each request alone: p50/p90/p99 are latencies. `rel err`: output against eager.",
-         summary.backends, backend_table),
-        ("Energy efficiency", "Samples per joule = samples/s over mean power in the timed steps. Methods measure "
-         "different things (GPU board, CPU package, a whole-chip estimate): compare rows of one method only. "
-         "`not stated`: a published figure whose method its source does not give.",
-         summary.efficiency, efficiency_table),
-        ("Speedup vs CPU", "Accelerator samples/s over CPU samples/s on the same machine (same env, or envs that "
-         "differ only in a -cpu / -cuda / -mps / -gpu suffix).", summary.speedups, speedup_table),
-    )
-    for title, intro, table, draw in sections:
+        part = best_per_model(agg[agg["workload"] == workload]).sort_values(["model", "mode", "rate"], ascending=[True, True, False])
+        kept = best_first(part, "rate", ["model", "mode"])
+        out += [f"## {cell(workload)}", ""] + _shown(len(kept), len(part), "the fastest envs of each model and mode first", where)
+        out += leaderboard(kept) + [""]
+    for title, intro, name, bound, how, draw in SECTIONS:
+        table = getattr(summary, name)
         if not table.empty:
-            out += [f"## {title}", "", intro, ""] + draw(table) + [""]
+            kept = bound(table)
+            out += [f"## {title}", "", intro, ""] + _shown(len(kept), len(table), how, where) + draw(kept) + [""]
     return "\n".join(out)

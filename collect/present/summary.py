@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 CONFIG = ["env", "framework", "device_kind", "device_name", "source", "workload", "model",
@@ -23,28 +24,57 @@ KIND_SUFFIX = re.compile(r"[-_.](cpu|cuda|mps|gpu)$")
 
 
 def ok_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows with status ok, configuration columns as plain str (batch_size as int)."""
-    rows = frame[frame["status"] == "ok"].copy()
+    """Rows with status ok, configuration columns as plain str (batch_size as int). For small tables:
+    a large frame is grouped first (`grouped`), then converted."""
+    return typed_keys(frame[frame["status"] == "ok"].copy())
+
+
+def per_category(column: pd.Series, fn) -> np.ndarray:
+    """fn applied to the distinct values of a text column (given as a pd.Index of str; empty cells as ""),
+    spread back to every row through the category codes: one regex per model name, not per row."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).astype("category")
+    names = pd.Index(list(cat.cat.categories.astype(str)) + [""], dtype=object)
+    return np.asarray(fn(names))[cat.cat.codes.to_numpy()]  # code -1 (missing) picks the "" at the end
+
+
+def typed_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """Configuration columns as plain str, batch_size and world_size as int (an absurd size is clipped, not wrapped)."""
     for name in CONFIG:
-        rows[name] = rows[name].fillna(1).astype(int) if name in INTS else rows[name].astype(str)
-    return rows
+        if name in table.columns:
+            table[name] = _ints(table[name]) if name in INTS else _texts(table[name])
+    return table
+
+
+def _ints(column: pd.Series) -> pd.Series:
+    return column.fillna(1).clip(upper=2**53).astype(int)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """Plain str values; a categorical column through its categories (one take, not a string per row)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        names = np.asarray(list(column.cat.categories.astype(str)) + [""], dtype=object)
+        return pd.Series(names[column.cat.codes.to_numpy()], index=column.index, dtype=object)
+    return column.astype(str)
+
+
+def grouped(frame: pd.DataFrame, mask, keys: list[str], **aggs) -> pd.DataFrame:
+    """Aggregate the rows where mask holds, grouped on their categorical keys (no string per row: a million
+    rows cost what their distinct configurations cost), keys converted as typed_keys does."""
+    columns = list(dict.fromkeys([*keys, *(column for column, _ in aggs.values())]))
+    part = frame.loc[np.asarray(mask, dtype=bool), columns]
+    if part.empty:
+        return pd.DataFrame(columns=[*keys, *aggs])
+    out = part.groupby(keys, observed=True, sort=False).agg(**aggs).reset_index()
+    return typed_keys(out)
 
 
 def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per configuration with samples_per_s median/min/max, step_ms median and n."""
     if not (frame["status"] == "ok").any():
         return pd.DataFrame(columns=CONFIG + ["rate", "rate_min", "rate_max", "step_ms", "tflops", "n"])
-    # Group the whole frame on its categorical columns (no copy of a million rows), status included,
-    # then keep the ok groups; only the aggregated result is converted.
-    grouped = frame.groupby(["status", *CONFIG], observed=True, sort=False)
-    out = grouped.agg(rate=("samples_per_s", "median"), rate_min=("samples_per_s", "min"),
-                      rate_max=("samples_per_s", "max"), step_ms=("step_ms_median", "median"),
-                      tflops=("tflops", "median"),
-                      n=("samples_per_s", "size")).reset_index()
-    out = out[out["status"] == "ok"].drop(columns="status").reset_index(drop=True)
-    for name in CONFIG:
-        out[name] = out[name].astype(int) if name in INTS else out[name].astype(str)
-    return out
+    return grouped(frame, frame["status"] == "ok", CONFIG, rate=("samples_per_s", "median"),
+                   rate_min=("samples_per_s", "min"), rate_max=("samples_per_s", "max"),
+                   step_ms=("step_ms_median", "median"), tflops=("tflops", "median"), n=("samples_per_s", "size"))
 
 
 def is_default_backend(rows: pd.DataFrame) -> pd.Series:
@@ -75,7 +105,13 @@ def speedups(agg: pd.DataFrame) -> pd.DataFrame:
     if agg.empty:
         return pd.DataFrame()
     # The machine is the env without its device suffix: 'apple-m1-mps' and 'apple-m1-cpu' are one machine.
-    agg = agg.assign(machine=agg["env"].str.replace(KIND_SUFFIX.pattern, "", regex=True))
+    pairs = agg[["env", "device_kind"]].drop_duplicates()
+    pairs["machine"] = pairs["env"].str.replace(KIND_SUFFIX.pattern, "", regex=True)
+    has_cpu = set(pairs.loc[pairs["device_kind"] == "cpu", "machine"])
+    both = has_cpu & set(pairs.loc[~pairs["device_kind"].isin(["cpu", "unknown"]), "machine"])
+    machine = dict(zip(pairs["env"], pairs["machine"], strict=False))
+    agg = agg[agg["env"].map(machine).isin(both)]  # only machines with CPU and accelerator rows are merged
+    agg = agg.assign(machine=agg["env"].map(machine))
     keys = ["machine", "framework", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"]
     cpu = agg[agg["device_kind"] == "cpu"][keys + ["rate", "env"]]
     accel = agg[~agg["device_kind"].isin(["cpu", "unknown"])][keys + ["rate", "env", "device_kind"]]
@@ -106,13 +142,12 @@ def backend_comparison(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["env", "framework", "device_kind", "model", "precision", "batch_size", "world_size"]
     if frame.empty or frame.groupby("framework", observed=True)["backend"].nunique().max() < 2:
         return pd.DataFrame()  # one backend per framework: nothing to compare (and a million rows cost nothing)
-    infer = ok_rows(frame[(frame["status"] == "ok") & (frame["mode"] == "infer") & (frame["workload"] != "matmul")])
-    if infer.empty:
+    mask = (frame["status"] == "ok") & (frame["mode"] == "infer") & (frame["workload"] != "matmul")
+    out = grouped(frame, mask, CONFIG, rate=("samples_per_s", "median"), step_ms=("step_ms_median", "median"),
+                  p90_ms=("step_ms_p90", "median"), p99_ms=("step_ms_p99", "median"), compile_s=("compile_s", "median"),
+                  rel_err=("rel_err", "max"), n=("samples_per_s", "size"))
+    if out.empty:
         return pd.DataFrame()
-    out = infer.groupby([*CONFIG], observed=True, sort=False).agg(
-        rate=("samples_per_s", "median"), step_ms=("step_ms_median", "median"), p90_ms=("step_ms_p90", "median"),
-        p99_ms=("step_ms_p99", "median"), compile_s=("compile_s", "median"), rel_err=("rel_err", "max"),
-        n=("samples_per_s", "size")).reset_index()
     out = out.sort_values("rate", ascending=False).drop_duplicates(keys + ["backend"])
     out = out[out.groupby(keys, observed=True)["backend"].transform("nunique") > 1]
     if out.empty:
@@ -127,15 +162,15 @@ def backend_comparison(frame: pd.DataFrame) -> pd.DataFrame:
 def efficiency(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows with a power figure, one line per configuration and energy method (never a median across
     methods): samples per joule (= samples/s / W), best first."""
-    rows = ok_rows(frame[(frame["status"] == "ok") & (frame["power_w"] > 0)])
-    if rows.empty:
+    mask = (frame["status"] == "ok") & (frame["power_w"] > 0)
+    out = grouped(frame, mask, [*CONFIG, "energy_method"], rate=("samples_per_s", "median"), power_w=("power_w", "median"),
+                  j_per_sample=("energy_j_per_sample", "median"), n=("samples_per_s", "size"))
+    if out.empty:
         return pd.DataFrame()
-    rows["method"] = rows["energy_method"].astype(str).replace("", "not stated")
-    out = rows.groupby([*CONFIG, "method"], observed=True, sort=False).agg(
-        rate=("samples_per_s", "median"), power_w=("power_w", "median"), j_per_sample=("energy_j_per_sample", "median"),
-        n=("samples_per_s", "size")).reset_index()
+    out = out.rename(columns={"energy_method": "method"})
+    out["method"] = out["method"].astype(str).replace("", "not stated")
     out["samples_per_j"] = out["rate"] / out["power_w"]
-    return out.sort_values("samples_per_j", ascending=False).reset_index(drop=True)
+    return out.sort_values("samples_per_j", ascending=False, kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,117 @@
+"""Property-based tests of the results side: whatever files a contributor makes, they merge or are named.
+
+  - any 1-20 valid files (every schema layout, legacy wide files, BOM, CRLF, quoted commas and line breaks,
+    formula-like and non-ASCII text, repeat run ids, published rows, an env in a legacy and a measured file)
+    merge with exactly the sum of their rows;
+  - every broken file is reported as FILE:LINE: column: reason (line 0: the whole file), at its first
+    problem where that is known, and the valid files beside it still merge;
+  - plot_results.py on such a mix never fails with an unexpected error, and writes every output.
+
+In `make test` the examples are derived from a fixed seed and bounded (well under a minute together). A longer,
+randomised run (README, plot_results.py):
+
+    DEVICEBENCH_EXAMPLES=2000 .venv/bin/python -m pytest -p no:cacheprovider tests/test_properties.py --hypothesis-show-statistics
+
+(DEVICEBENCH_NO_SHRINK=1 reports a failing example as found, without minutes of shrinking a slow one.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from results_files import ENV, File, broken_file, valid_folder
+
+import plot_results
+from collect.dataset.loader import load
+
+LONG = int(os.environ.get("DEVICEBENCH_EXAMPLES", "0"))  # 0: the bounded, derandomised run of `make test`
+LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<column>.*?): (?P<reason>.+)$")
+
+
+def bounded(examples: int):
+    """Fixed seed (derandomize), a bounded number of examples, no deadline, no example database on disk."""
+    phases = [Phase.explicit, Phase.generate] if os.environ.get("DEVICEBENCH_NO_SHRINK") else list(Phase)
+    return settings(max_examples=LONG or examples, derandomize=not LONG, deadline=None, database=None,
+                    suppress_health_check=list(HealthCheck), print_blob=True, phases=phases)
+
+
+def written(folder: Path, files: list[File]) -> list[Path]:
+    paths = []
+    for file in files:
+        (folder / file.name).write_bytes(file.data)
+        paths.append(folder / file.name)
+    return paths
+
+
+@st.composite
+def mixed_folder(draw, max_valid: int = 6, max_broken: int = 4):
+    valid = draw(valid_folder(min_files=0, max_files=max_valid))
+    taken = {f.name for f in valid} | {e for f in valid for e in f.envs}
+    envs = draw(st.lists(ENV.filter(lambda e: e not in taken and f"results_{e}.csv" not in taken),
+                         min_size=max_broken + 1, max_size=max_broken + 1, unique=True))
+    count = draw(st.integers(1, max_broken))
+    broken = [draw(broken_file(envs[i], other=envs[-1])) for i in range(count)]
+    names = {f.name for f in valid}
+    broken = [b for b in broken if b.name not in names and not names.add(b.name)]  # one file per name
+    return valid, broken
+
+
+@bounded(45)
+@given(valid_folder())
+def test_any_valid_files_merge_with_exactly_their_rows(files):
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = written(Path(tmp), files)
+        loaded = load(paths)
+        errors = [str(p) for p in loaded.problems if p.level == "error"]
+        assert errors == [], "valid files reported invalid:\n" + "\n".join(errors)
+        assert loaded.files_bad == [] and len(loaded.files_ok) == len(files)
+        per_file = loaded.frame["file"].astype(str).value_counts().to_dict()
+        assert {str(p): f.rows for p, f in zip(paths, files, strict=True)} == {str(p): per_file.get(str(p), 0) for p in paths}
+        assert len(loaded.frame) == sum(f.rows for f in files)
+
+
+@bounded(60)
+@given(mixed_folder())
+def test_every_broken_file_is_named_where_it_breaks_and_the_rest_still_merges(mix):
+    valid, broken = mix
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = written(Path(tmp), valid + broken)
+        loaded = load(paths)
+        bad = {str(p) for p, f in zip(paths, valid + broken, strict=True) if f in broken}
+        assert set(loaded.files_bad) == bad, [str(p) for p in loaded.problems]
+        for problem in loaded.problems:
+            text = str(problem)
+            match = LINE.match(text)
+            assert match and "\n" not in text and match["path"] == problem.path, text
+        for path, file in ((p, f) for p, f in zip(paths, valid + broken, strict=True) if f in broken):
+            mine = [p for p in loaded.problems if p.path == str(path) and p.level == "error"]
+            assert mine, f"{file.kind}: {path} is not named"
+            assert any((file.line is None or (p.line or 0) == file.line) and (file.column is None or p.column == file.column)
+                       for p in mine), f"{file.kind}: expected line {file.line}, column {file.column}; got {[str(p) for p in mine]}"
+        assert len(loaded.frame) == sum(f.rows for f in valid)
+
+
+@bounded(8)
+@given(mixed_folder(max_valid=5, max_broken=2))
+def test_plot_results_draws_what_is_valid_and_never_fails_unexpectedly(mix):
+    valid, broken = mix
+    with tempfile.TemporaryDirectory() as tmp:
+        results, out = Path(tmp) / "results", Path(tmp) / "out"
+        results.mkdir()
+        written(results, valid + broken)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = plot_results.main(["-v", "--results-dir", str(results), "--out", str(out / "r.png"), "--markdown", str(out / "r.md")])
+        frame = load(sorted(results.iterdir())).frame
+        assert rc == (0 if (frame["status"] == "ok").any() else 1), err.getvalue()[-3000:]  # 2: an unexpected error
+        if rc == 0:
+            names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+            assert {"r.png", "r.md", "r.csv"} <= set(names) and all(n.startswith(("r.", "figures/")) for n in names)
+            assert sorted(os.listdir(results)) == sorted(f.name for f in valid + broken)  # nothing written there
