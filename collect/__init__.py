@@ -7,4 +7,4 @@ frameworks/tensorflow (the adapters), dataset (reading and validating results fi
 TensorFlow: validation and plotting run on the light stack (requirements-plot.txt).
 """
 
-__version__ = "0.1.0"  # the harness version written into every measured row
+__version__ = "0.2.0"  # the harness version written into every measured row

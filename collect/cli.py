@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.dry_run:
         print(f"{len(configs)} measurements on {adapter.device_name} ({adapter.device_kind}), env {env}"
-              f"{f', {args.repeat} trials each' if _repeat(args) > 1 else ''}:")
+              f"{f', {_repeat(args)} trials each' if _repeat(args) > 1 else ''}:")
         print("\n".join("  " + c.label() for c in configs))
         return 0
     if _repeat(args) > 1:

@@ -150,7 +150,8 @@ def test_dry_run_lists_the_plan(monkeypatch, capsys):
     monkeypatch.setattr(cli, "make_adapter", lambda *a: FakeAdapter())
     assert cli.main(["--suite", "quick", "--dry-run", "--env", "x-cpu"]) == 0
     out = capsys.readouterr().out
-    assert "9 measurements on Fake GPU (cuda), env x-cpu" in out and "resnet18 train fp32 bs8" in out
+    assert "12 measurements on Fake GPU (cuda), env x-cpu, 3 trials each:" in out and "resnet18 train fp32 bs8" in out
+    assert "llm-tiny decode fp32 bs1" in out and "membw-copy-256 infer fp32 bs1" in out
     assert "matmul-1024 infer fp32 bs1" in out and "tiny train fp32 bs8" in out
 
 

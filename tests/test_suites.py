@@ -13,6 +13,31 @@ def test_quick_suite_has_mlp_and_cnn_train_and_infer():
     seen = {(c.workload, c.mode) for c in configs}
     assert {("mlp", "train"), ("mlp", "infer"), ("cnn", "train"), ("cnn", "infer")} <= seen
     assert {("transformer", "train"), ("transformer", "infer"), ("matmul", "infer")} <= seen
+    assert {("llm", "prefill"), ("llm", "decode"), ("membw", "infer")} <= seen
+
+
+def test_language_models_join_the_suites():
+    quick = [(c.model, c.mode, c.batch_size) for c in suites.expand("quick", device_kind="cpu") if c.workload == "llm"]
+    assert quick == [("llm-tiny", "prefill", 1), ("llm-tiny", "decode", 1)]
+    default = suites.expand("default", device_kind="cpu", framework="tensorflow", default_backend="tf_function")
+    assert {(c.model, c.mode, c.batch_size, c.precision, c.backend) for c in default if c.workload == "llm"} == {
+        ("gpt2-small", mode, batch, "fp32", "tf_function") for mode in ("prefill", "decode") for batch in (1, 8)}
+    assert {c.model for c in default if c.workload == "membw"} == {"membw-copy-1024", "membw-axpy-1024"}
+    gpu = {c.precision for c in suites.expand("default", device_kind="cuda", workloads=["llm"])}
+    assert gpu == {"fp32", "fp16", "bf16"}
+    full = suites.expand("full", device_kind="cpu")
+    assert {c.model for c in full if c.workload == "llm"} == {"llm-tiny", "gpt2-small", "llama-1b"}
+    assert {c.precision for c in full if c.workload == "llm"} == {"fp32", "bf16"}
+    # the full suite's every mode: prefill and decode only for language models, never for the others
+    assert {c.mode for c in full if c.workload == "llm"} == {"prefill", "decode"}
+    assert not {c.mode for c in full if c.workload in ("mlp", "cnn")} & {"prefill", "decode"}
+
+
+def test_language_model_modes_follow_the_flags():
+    asked = suites.expand("default", device_kind="cpu", models=["gpt2-small", "mlp-d5-w1024"], modes=["decode"])
+    assert [(c.model, c.mode, c.batch_size) for c in asked] == [("gpt2-small", "decode", 1), ("gpt2-small", "decode", 8)]
+    assert not suites.expand("default", device_kind="cpu", models=["gpt2-small"], modes=["infer"])
+    assert suites.workload_of("llm-tiny") == "llm" and suites.workload_of("llm-huge") == "cnn"
 
 
 def test_flags_replace_suite_choices():
@@ -35,9 +60,11 @@ def test_accelerators_get_bigger_cnn_batches():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"modes": ["eval"]}, "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward'), but 'eval' was passed"),
+    ({"modes": ["eval"]}, "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward', 'prefill', 'decode'), "
+                          "but 'eval' was passed"),
     ({"precisions": ["fp8"]}, "`precisions` must be one of"),
-    ({"workloads": ["rnn"]}, "`workloads` must be one of ('mlp', 'cnn', 'matmul', 'transformer'), but 'rnn' was passed"),
+    ({"workloads": ["rnn"]}, "`workloads` must be one of ('mlp', 'cnn', 'matmul', 'transformer', 'llm', 'membw'), "
+                             "but 'rnn' was passed"),
 ])
 def test_bad_choices_name_the_allowed_values(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):

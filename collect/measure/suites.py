@@ -1,7 +1,9 @@
 """Workloads, suites and the expansion of command-line choices into measurements.
 
 Shared by both runners so their rows line up: the same model names, modes, batch sizes.
-No framework imports here.
+No framework imports here. Language models (`llm`: the sizes of llm_math.LLMS, modes prefill and decode, a
+prompt of llm_math.PROMPT_TOKENS = 512 and DECODE_TOKENS = 128 generated: pp512 / tg128) and memory bandwidth
+(`membw-<copy|axpy>-<MiB>`, collect.measure.bandwidth) are named here like every other model.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import re
 from dataclasses import dataclass
 
 from collect.contract.record import BACKENDS_OF, MODES, PRECISIONS, choice_error
+from collect.measure import bandwidth, llm_math
+from collect.measure.bandwidth import membw_name
+from collect.measure.llm_math import LLM_MODES, LLMS
 
 MLP_WIDTH = 1024
 MLP_INPUT = 32 * 32 * 3  # CIFAR-10-shaped
@@ -18,7 +23,7 @@ MLP_CLASSES = 10
 MLP_DEPTHS = (5, 10, 15, 20)
 CNN_INPUT = (3, 224, 224)
 CNN_CLASSES = 1000
-RUNNER_WORKLOADS = ("mlp", "cnn", "matmul", "transformer")
+RUNNER_WORKLOADS = ("mlp", "cnn", "matmul", "transformer", "llm", "membw")
 _MLP_RE = re.compile(r"^mlp-d(\d+)-w(\d+)$")
 _MATMUL_RE = re.compile(r"^matmul-(\d+)$")
 MATMUL_SIZES = (256, 512, 1024, 2048, 4096, 8192)
@@ -66,6 +71,10 @@ def workload_of(model: str) -> str:
         return "mlp"
     if matmul_size(model):
         return "matmul"
+    if llm_math.is_llm(model):  # llm-tiny, gpt2-small, llama-1b (collect.measure.llm_math.LLMS)
+        return "llm"
+    if bandwidth.parse_membw(model):  # membw-copy-<MiB>, membw-axpy-<MiB>
+        return "membw"
     return "transformer" if model in TRANSFORMERS else "cnn"
 
 
@@ -106,20 +115,25 @@ def optimizer_for(workload: str) -> Optimizer:
     return Optimizer("sgd", 0.01, 0.0 if workload == "mlp" else 0.9)
 
 
+_LM_AND_MEMBW = [*LLMS, *(membw_name(k, n) for k in bandwidth.MEMBW_KERNELS for n in bandwidth.MEMBW_SIZES)]
 SUITES = {
-    # About a minute on a 2-core CPU, MLP and CNN, train and infer.
-    "quick": {"models": ["mlp-d5-w1024", "resnet18", "tiny", "matmul-256", "matmul-512", "matmul-1024"],
-              "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2", "tiny", "matmul-256", "matmul-512", "matmul-1024"],
+    # About a minute on a 2-core CPU: MLP, CNN and encoder, train and infer; the matmul sweep's small sizes; llm-tiny's
+    # prefill and decode at batch 1; one membw size.
+    "quick": {"models": ["mlp-d5-w1024", "resnet18", "tiny", "matmul-256", "matmul-512", "matmul-1024", "llm-tiny",
+                         membw_name("copy", 256)],
+              "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2", "tiny", "matmul-256", "matmul-512", "matmul-1024",
+                                    "llm-tiny", membw_name("copy", 256)],
               "modes": ["train", "infer"], "precisions": ["fp32"],
-              "batch_sizes": {"mlp": [64], "cnn": [8], "transformer": [8], "matmul": [1]}, "max_seconds": 2.0},
-    # The headline comparison: the classic MLP depth sweep and three real CNNs.
+              "batch_sizes": {"mlp": [64], "cnn": [8], "transformer": [8], "matmul": [1], "llm": [1]}, "max_seconds": 2.0},
+    # The headline comparison: the classic MLP depth sweep, three real CNNs, two encoders, the matmul sweep,
+    # GPT-2 small's prefill and decode (batch 1: time to first token, per-token latency; batch 8) and membw.
     "default": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large",
                                                                 "distilbert-base", "bert-base"]
-                + [f"matmul-{n}" for n in MATMUL_SIZES[:5]],
+                + [f"matmul-{n}" for n in MATMUL_SIZES[:5]] + ["gpt2-small", membw_name("copy", 1024), membw_name("axpy", 1024)],
                 "modes": ["train", "infer"], "precisions": ["fp32"],
-                "matmul_precisions@accelerator": ["fp32", "fp16", "bf16"],
+                "matmul_precisions@accelerator": ["fp32", "fp16", "bf16"], "llm_precisions@accelerator": ["fp32", "fp16", "bf16"],
                 "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64], "transformer": [8],
-                                "transformer@accelerator": [32], "matmul": [1]}, "max_seconds": 8.0},
+                                "transformer@accelerator": [32], "matmul": [1], "llm": [1, 8]}, "max_seconds": 8.0},
     # The same models through each execution backend: throughput, and batch-1 latency (p50/p90/p99).
     "backends": {"models": ["mlp-d5-w1024", "resnet18"], "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2"],
                  "modes": ["infer", "train"], "precisions": ["fp32"],
@@ -127,11 +141,14 @@ SUITES = {
                  "batch_sizes": {"mlp": [1, 64], "cnn": [1, 16], "cnn@accelerator": [1, 64], "transformer": [1, 8]},
                  "batch_1_infer_only": True, "max_seconds": 4.0},
     # Everything the device supports.
-    "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"],
-             "models@tensorflow": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"],
+    "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"]
+             + _LM_AND_MEMBW,
+             "models@tensorflow": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large"]
+             + _LM_AND_MEMBW,
              "precisions@tensorflow": ["fp32", "mixed_fp16", "mixed_bf16"],
              "modes": list(MODES), "precisions": ["fp32", "fp16", "bf16"],
-             "batch_sizes": {"mlp": [32, 64, 256], "cnn": [1, 16, 64]}, "max_seconds": 15.0},
+             "llm_precisions": ["fp32", "bf16"], "llm_precisions@accelerator": ["fp32", "fp16", "bf16"],
+             "batch_sizes": {"mlp": [32, 64, 256], "cnn": [1, 16, 64], "llm": [1, 8]}, "max_seconds": 15.0},
 }
 
 
@@ -175,11 +192,15 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
     for model in chosen:
         workload = workload_of(model)
         sizes = batch_sizes or _suite_batches(spec, workload, device_kind)
-        model_modes, model_precisions = modes, precisions
-        if workload == "matmul":  # a product has no training: one "infer" row per size and dtype
-            model_modes, sizes = [m for m in modes if m == "infer"] or ["infer"], [1]
-            model_precisions = precisions if user_precisions else _matmul_precisions(spec, device_kind, framework)
-        model_backends = backends if workload != "matmul" else ["eager"]  # a product is one library call, issued eagerly
+        model_modes, model_precisions = _modes_of(workload, modes, user_modes), precisions
+        if workload in ("matmul", "membw"):  # a product or a copy has no training: one "infer" row per size and dtype
+            sizes = [1]
+        if workload in ("matmul", "llm") and not user_precisions:
+            model_precisions = _workload_precisions(spec, workload, device_kind, framework)
+        if workload == "membw" and not user_precisions:
+            model_precisions = ["fp32"]  # bytes are bytes: fp32 elements
+        # a product, a copy: one library call, issued eagerly
+        model_backends = backends if workload not in ("matmul", "membw") else ["eager"]
         for mode in model_modes:
             for precision in model_precisions:
                 for batch in sizes:
@@ -193,9 +214,20 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
     return configs
 
 
-def _matmul_precisions(spec: dict, device_kind: str, framework: str) -> list[str]:
-    key = "matmul_precisions@accelerator" if device_kind != "cpu" else "matmul_precisions"
-    chosen = spec.get(key, spec.get("matmul_precisions", ["fp32"]))
+def _modes_of(workload: str, modes: list[str], user_modes: bool) -> list[str]:
+    """A product or a copy: "infer" (as asked or not); a language model: prefill and decode (the suite's
+    train / infer mean both; asked-for modes without them mean none); the rest: never prefill or decode."""
+    if workload in ("matmul", "membw"):
+        return [m for m in modes if m == "infer"] or ["infer"]
+    if workload == "llm":
+        return [m for m in modes if m in LLM_MODES] or ([] if user_modes else list(LLM_MODES))
+    return [m for m in modes if m not in LLM_MODES]
+
+
+def _workload_precisions(spec: dict, workload: str, device_kind: str, framework: str) -> list[str]:
+    """matmul and llm: the dtypes themselves (fp32 / fp16 / bf16, in both frameworks), not Keras' mixed policies."""
+    key = f"{workload}_precisions@accelerator" if device_kind != "cpu" else f"{workload}_precisions"
+    chosen = spec.get(key, spec.get(f"{workload}_precisions", ["fp32"]))
     return [p for p in chosen if framework == "torch" or p != "tf32"]
 
 

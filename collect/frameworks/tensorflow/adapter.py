@@ -17,9 +17,9 @@ from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before
 
 from collect.frameworks.tensorflow import device as tdv  # noqa: E402
 from collect.frameworks.tensorflow import keras_compat as kc  # noqa: E402
-from collect.frameworks.tensorflow import steps  # noqa: E402
+from collect.frameworks.tensorflow import llm_run, membw, steps  # noqa: E402
 from collect.frameworks.tensorflow.models import build_model, make_inputs, mode_flops  # noqa: E402
-from collect.measure import energy, envinfo, suites  # noqa: E402
+from collect.measure import bandwidth, energy, envinfo, llm_math, suites  # noqa: E402
 from collect.measure.adapter import Budget, OutOfMemory, Unsupported  # noqa: E402
 from collect.measure.outcome import Outcome, Parallel, Settings, Stats  # noqa: E402
 from collect.measure.step import noise_notes, output_check, time_step  # noqa: E402
@@ -58,7 +58,8 @@ class TFAdapter:
         for name in names:
             if suites.workload_of(name) == "cnn" and kc.application(keras, name) is None:
                 raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width>, matmul-<n>, a transformer size "
-                                 f"({', '.join(suites.TRANSFORMERS)}) nor a keras.applications model "
+                                 f"({', '.join(suites.TRANSFORMERS)}), a language model ({', '.join(llm_math.LLMS)}), "
+                                 f"membw-copy-<MiB>, membw-axpy-<MiB> nor a keras.applications model "
                                  f"(e.g. resnet50, mobilenet_v2, mobilenet_v3_large, efficientnet_b0; "
                                  f"all: {', '.join(kc.application_names(keras)[:8])}, ...)")
 
@@ -75,7 +76,13 @@ class TFAdapter:
         return energy.visible_gpu() if self.device_kind == "cuda" else {}
 
     def fits(self, config: Config) -> str | None:
-        """Matmul operands that cannot fit in free memory are skipped (GPU memory: the OOM row decides)."""
+        """Matmul operands, llm weights and cache, membw buffers that cannot fit in free memory are skipped (GPU
+        memory: the OOM row decides)."""
+        if config.workload in ("llm", "membw") and self.device_kind == "cpu":
+            membw_size = bandwidth.parse_membw(config.model)
+            needed = 2 * membw_size[1] * 2**20 if membw_size else llm_run.needed_bytes(config)
+            free = envinfo.available_memory()
+            return f"needs {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if free and needed > free else None
         n = suites.matmul_size(config.model)
         if not n or self.device_kind != "cpu" or config.precision not in steps.DTYPES:
             return None
@@ -106,6 +113,8 @@ class TFAdapter:
                     return self._mirrored(config, budget)
                 if config.workload == "matmul":
                     return self._matmul(config, budget)
+                if config.workload in ("llm", "membw"):
+                    return self._tokens_or_bytes(config, budget)
                 return self._model(config, budget)
         except (Unsupported, OutOfMemory):
             raise
@@ -197,6 +206,35 @@ class TFAdapter:
             raise Unsupported(f"{config.precision} matmul ran on {holder[0].device}, not the GPU "
                               "(TensorFlow placed it on the CPU)")
         return Outcome(timed.stats, suites.matmul_flops(n), "eager", Settings(xla="off"), timed.energy, notes=timed.notes)
+
+    def _tokens_or_bytes(self, config: Config, budget: Budget) -> Outcome:
+        """llm rows (tokens/s; collect.frameworks.tensorflow.llm_run) and membw rows (bytes/s; .membw)."""
+        if config.backend not in ("eager", "tf_function", "xla"):
+            raise Unsupported(f"TensorFlow runs the eager, tf_function and xla backends, not {config.backend}")
+        holder: list = [None]
+        if config.workload == "membw":
+            step, per_step, flops, note = membw.membw_step(config, self.device_kind, holder)
+            fields = {"rate_unit": "bytes", "bytes_per_sample": 1}
+        else:
+            dtype = llm_run.dtype_of(config)
+            step, note = llm_run.llm_step(config, dtype, holder), llm_run.context_note(config)
+            per_step, fields = llm_math.tokens_per_step(config.mode, config.batch_size), llm_run.llm_fields(config, dtype)
+            flops = fields.pop("flops_per_sample")
+        tdv.reset_peak(self.device_kind, tf)
+        timed = time_step(budget, llm_math.timing_config(config), step, sync=tdv.make_sync(tf, holder),
+                          samples_per_step=per_step)
+        del step  # the model and its cache: gone before the CPU check builds its own
+        if config.workload == "llm":
+            self._check_placement(holder[0], config)
+        out = Outcome(timed.stats, flops, config.backend, Settings(xla="on" if config.backend == "xla" else "off"),
+                      timed.energy, peak_mem_mb=tdv.peak_mem_mb(self.device_kind, tf), notes=timed.notes,
+                      **fields).with_notes(note)
+        if self.device_kind == "cpu" or config.workload == "membw":
+            return out
+        key = f"llm:{config.model}"
+        if key not in self._rel_err:
+            self._rel_err[key] = llm_run.cpu_agreement(config, self.device)
+        return self._checked(out, self._rel_err[key], "the CPU", "fp32")
 
     def _correctness(self, name: str) -> float:
         if name not in self._rel_err:

@@ -14,9 +14,9 @@ from torch import nn
 
 from collect.frameworks.torch import backends as tb
 from collect.frameworks.torch import device as td
-from collect.frameworks.torch import steps
+from collect.frameworks.torch import llm_run, membw, steps
 from collect.frameworks.torch.models import build_model, build_model_meta, classification_models, logits, make_inputs, mode_flops
-from collect.measure import energy, envinfo, suites
+from collect.measure import energy, envinfo, llm_math, suites
 from collect.measure.adapter import Budget, OutOfMemory, Unsupported
 from collect.measure.outcome import Outcome, Parallel, Settings, Stats
 from collect.measure.step import output_check, time_step
@@ -51,7 +51,8 @@ class TorchAdapter:
         for name in names:
             if suites.workload_of(name) == "cnn" and name not in known:
                 raise ValueError(f"`models`: {name!r} is neither mlp-d<depth>-w<width>, matmul-<n>, a transformer size "
-                                 f"({', '.join(suites.TRANSFORMERS)}) nor a torchvision classification model "
+                                 f"({', '.join(suites.TRANSFORMERS)}), a language model ({', '.join(llm_math.LLMS)}), "
+                                 f"membw-copy-<MiB>, membw-axpy-<MiB> nor a torchvision classification model "
                                  f"(e.g. {', '.join(sorted(known)[:6])}, ...)")
 
     def fingerprint(self) -> dict:
@@ -66,6 +67,9 @@ class TorchAdapter:
     def fits(self, config: Config) -> str | None:
         n = suites.matmul_size(config.model)
         free = torch.cuda.mem_get_info()[0] if self.device_kind == "cuda" else envinfo.available_memory()
+        if config.workload in ("llm", "membw"):
+            what, needed = llm_run.needed_bytes(config)
+            return f"{what} need {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free" if free and needed > free else None
         if n:  # three operand sets at least: A, B and C
             needed = 3 * n * n * torch.finfo(steps.DTYPES[config.precision]).bits // 8
         elif self.device_kind == "cuda":
@@ -112,6 +116,8 @@ class TorchAdapter:
     def _measure(self, config: Config, budget: Budget) -> Outcome:
         if self.rank is not None and (config.mode != "train" or config.workload == "matmul" or config.backend != "eager"):
             raise Unsupported("--distributed ddp measures eager training (forward, backward with the gradient all-reduce, step)")
+        if config.workload in ("llm", "membw"):
+            return self._tokens_or_bytes(config, budget)
         settings = self._precision_settings(config.precision)
         flops = mode_flops(config.model, config.mode)  # before timing: a counting failure fails fast
         step, setup, prepare_s, check, notes = self._prepare(config)
@@ -133,6 +139,33 @@ class TorchAdapter:
         if self.device_kind != "cpu" and config.workload != "matmul":
             return self._checked(out, self._correctness(config.model), "the CPU", "fp32")
         return out
+
+    def _tokens_or_bytes(self, config: Config, budget: Budget) -> Outcome:
+        """llm rows (tokens/s; collect.frameworks.torch.llm_run) and membw rows (bytes/s; .membw): eager torch."""
+        if config.backend != "eager":
+            raise Unsupported(f"{config.workload} rows run eager torch, not {config.backend}")
+        if config.precision == "tf32" and not td.supports_tf32(self.device_kind):
+            raise Unsupported("tf32 needs an NVIDIA GPU of the Ampere generation or newer")
+        settings = Settings(threads=torch.get_num_threads(), **td.math_settings(self.device_kind, config.precision))
+        if config.workload == "membw":
+            step, per_step, flops, note = membw.membw_step(config, self.device)
+            fields = {"rate_unit": "bytes", "bytes_per_sample": 1}
+        else:
+            dtype = llm_run.dtype_of(config, self.device_kind, self.device)
+            step, note = llm_run.llm_step(config, self.device, dtype), ""
+            per_step, fields = llm_math.tokens_per_step(config.mode, config.batch_size), llm_run.llm_fields(config, dtype)
+            flops = fields.pop("flops_per_sample")
+        td.reset_peak(self.device_kind)
+        timed = time_step(budget, llm_math.timing_config(config), step, sync=self.sync, samples_per_step=per_step)
+        del step  # the model and its cache: gone before the CPU check builds its own
+        out = Outcome(timed.stats, flops, "eager", settings, timed.energy, peak_mem_mb=td.peak_mem_mb(self.device_kind),
+                      notes=timed.notes, **fields).with_notes(note)
+        if self.device_kind == "cpu" or config.workload == "membw":
+            return out
+        key = f"llm:{config.model}"
+        if key not in self._rel_err:
+            self._rel_err[key] = llm_run.cpu_agreement(config, self.device)
+        return self._checked(out, self._rel_err[key], "the CPU", "fp32")
 
     def _checked(self, out: Outcome, rel_err: float, against: str, precision: str) -> Outcome:
         wrong = output_check(rel_err, self.device_kind, against=against, precision=precision)

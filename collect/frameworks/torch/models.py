@@ -12,8 +12,8 @@ import functools
 import torch
 import torchvision
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
+from collect.frameworks.torch import flops
 from collect.measure import suites
 
 
@@ -69,16 +69,20 @@ def flops_per_sample(name: str) -> tuple[int, int]:
     """(forward, backward) FLOPs per sample, counted on the meta device (no memory, no compute).
 
     Counted in training mode, where nn.TransformerEncoder takes no fused fast path, so every
-    matmul is seen; inference does the same arithmetic.
+    matmul is seen; inference does the same arithmetic. Convolution backward is counted by
+    flops.conv_backward_flop: right for grouped and depthwise convolutions, which the stock
+    torch.utils.flop_counter formula overcounts by the group count.
     """
-    with torch.device("meta"):
-        model = build_model(name).train()
-        x, y = make_inputs(name, 2, "meta")
-    with FlopCounterMode(display=False) as forward:
-        loss = nn.functional.cross_entropy(logits(model(x)), y)
-    with FlopCounterMode(display=False) as backward:
-        loss.backward()
-    return forward.get_total_flops() // 2, backward.get_total_flops() // 2
+    return _count(name, flops.counter)
+
+
+def _count(name: str, make_counter) -> tuple[int, int]:
+    batch = 2
+    model = _build_on_meta(name).train()
+    x, y = make_inputs(name, batch, "meta")
+    forward, backward = flops.count_flops(model, x, y, lambda out, y: nn.functional.cross_entropy(logits(out), y),
+                                          make_counter)
+    return forward // batch, backward // batch
 
 
 def mode_flops(name: str, mode: str) -> int:
@@ -87,5 +91,14 @@ def mode_flops(name: str, mode: str) -> int:
 
 @functools.lru_cache(maxsize=16)
 def build_model_meta(name: str) -> nn.Module:
-    with torch.device("meta"):
-        return build_model(name)
+    return _build_on_meta(name)
+
+
+def _build_on_meta(name: str) -> nn.Module:
+    """The model with shapes only; built on the CPU and moved where its builder computes with tensors
+    (torchvision's regnet derives its widths with torch ops, which meta tensors cannot hand back)."""
+    try:
+        with torch.device("meta"):
+            return build_model(name)
+    except NotImplementedError:
+        return build_model(name).to("meta")
