@@ -135,7 +135,7 @@ def test_matmul_panel_and_detail_figure(results_dir):
     # fp32 peaks at n=4096 (150 x 2 x 4096^3 = 20.6 TFLOP/s), above n=1024 (10.7)
     assert widths == pytest.approx([600 * 2 * 4096**3 / 1e12, 150 * 2 * 4096**3 / 1e12, 50 * 2 * 1024**3 / 1e12])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["box-cuda · torch fp16", "box-cuda · torch fp32", "laptop-cpu · torch fp32"]
-    assert any("n=4096, fp32" in t.get_text() for t in ax.texts)  # where fp32 peaked
+    assert any("size 4096, fp32" in t.get_text() for t in ax.texts)  # where fp32 peaked
     detail = matmul_figure(summarize(frame))
     dax = detail.axes[0]
     assert dax.get_xscale() == "log" and "TFLOP/s" in dax.get_ylabel()

@@ -263,7 +263,7 @@ def test_figures_go_beside_the_chart_and_nothing_lands_where_the_command_line_di
     out = tmp_path / "site" / "chart.png"
     rc = plot_results.main(["--results-dir", str(every_table), "--out", str(out), "--markdown", str(tmp_path / "site" / "t.md")])
     assert rc == 0 and list(work.iterdir()) == []
-    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["chart.png", "figures", "t.csv", "t.md", "t.parquet"]
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["chart.png", "figures", "site", "t.csv", "t.md", "t.parquet"]
 
 
 def test_an_unexpected_error_is_one_line_and_v_shows_its_traceback(dataset, tmp_path, monkeypatch, capsys):

@@ -143,7 +143,8 @@ def test_backends_suite_through_main(results_dir):
         rows = list(csv.DictReader(fh))
     assert [(r["batch_size"], r["backend"], r["xla"], r["status"]) for r in rows] == [
         (b, backend, xla, "ok") for b in ("1", "4") for backend, xla in (("eager", "off"), ("tf_function", "off"), ("xla", "on"))]
-    assert all(int(r["steps"]) >= 100 for r in rows if r["batch_size"] == "1")  # batch 1: per-request latency
+    # batch 1: per-request latency, 100 requests (or the row says how few it got in 4x the budget on a busy machine)
+    assert all(int(r["steps"]) >= 100 or f"p99 from {r['steps']} requests only" in r["note"] for r in rows if r["batch_size"] == "1")
     assert all(float(r["rel_err"]) < 1e-5 for r in rows if r["backend"] != "eager")
     assert not load([path]).problems
 

@@ -51,16 +51,16 @@ def matmul_rows(agg: pd.DataFrame) -> pd.DataFrame:
     """Best achieved TFLOP/s per env, framework and dtype over the size sweep (models named matmul-<n>)."""
     part = agg[agg["workload"] == "matmul"]
     n = per_category(part["model"], lambda names: names.str.extract(r"^matmul-(\d{1,9})$", expand=False).astype(float))
-    part = part.assign(n=n)
+    part = part.assign(dim=n)  # not `n`: that column is the count of rows behind each median
     for column in ("rate", "rate_min", "rate_max"):
-        part[column] = part[column] * 2 * part["n"] ** 3 / 1e12  # products/s -> TFLOP/s
+        part[column] = part[column] * 2 * part["dim"] ** 3 / 1e12  # products/s -> TFLOP/s
     part = part[np.isfinite(part["rate_max"]) & (part["rate_min"] > 0)]
     if part.empty:
         return part
     keys = ["env", "framework", "device_kind", "source", "precision"]
     best = part.sort_values("rate", ascending=False).drop_duplicates(keys)
     return _ranked(best, lambda r: textwrap.fill(f"{r.env}{_kind(r)} · {r.framework} {r.precision}", 34),
-                   lambda r: f"n={int(r.n)}, {r.precision}")
+                   lambda r: f"size {int(r.dim)}, {r.precision}")
 
 
 def _ranked(best: pd.DataFrame, label, detail) -> pd.DataFrame:
