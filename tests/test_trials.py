@@ -128,3 +128,20 @@ def test_a_window_whose_step_times_fall_into_two_levels_is_noted_bimodal():
 ])
 def test_jitter_and_a_few_outliers_are_not_bimodal(times):
     assert not any(n.startswith("bimodal") for n in step.noise_notes(measurement(times)))
+
+
+def test_check_flags_torch_training_flops_from_the_old_counter(results_dir, capsys):
+    """Rows written before the grouped-convolution fix keep their numbers; --check tells a reviewer which."""
+    from conftest import record, write
+
+    import plot_results
+
+    forward = 0.602e9
+    write(results_dir, "old-cpu", [
+        record(env="old-cpu", workload="cnn", model="mobilenet_v2", mode="infer", flops_per_sample=forward),
+        record(env="old-cpu", workload="cnn", model="mobilenet_v2", mode="train", flops_per_sample=20.4 * forward),
+        record(env="old-cpu", workload="cnn", model="resnet18", mode="infer", flops_per_sample=3.63e9),
+        record(env="old-cpu", workload="cnn", model="resnet18", mode="train", flops_per_sample=2.93 * 3.63e9)])
+    assert plot_results.main(["--check", "--results-dir", str(results_dir)]) == 0
+    flagged = [line for line in capsys.readouterr().out.splitlines() if "forward FLOPs" in line]
+    assert len(flagged) == 1 and "results_old-cpu.csv:3: tflops: review: training counted 20.4x" in flagged[0]

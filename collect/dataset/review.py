@@ -55,7 +55,7 @@ def review(frame: pd.DataFrame) -> list[Problem]:
     at most MAX_FLAGS_PER_FILE of each kind per file are listed, then how many more there are."""
     if frame.empty:
         return []
-    return _too_fast(frame) + _old_harness(frame) + _shared_run_ids(frame) + _unsteady(frame)
+    return _too_fast(frame) + _old_harness(frame) + _shared_run_ids(frame) + _unsteady(frame) + _overcounted(frame)
 
 
 def _too_fast(frame: pd.DataFrame) -> list[Problem]:
@@ -106,6 +106,24 @@ def _unsteady(frame: pd.DataFrame) -> list[Problem]:
     return _listed(flagged, "samples_per_s", lambda r: f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} "
                    f"range {r.low:,.3g}-{r.high:,.3g} samples/s, more than {UNSTEADY_RATIO - 1:.0%} apart: "
                    "the machine's speed changed between trials")
+
+
+OVERCOUNT_RATIO = 3.5  # training is ~3x the forward (2.57-3.1 for every suite model); the old counter gave 7-27x
+
+
+def _overcounted(frame: pd.DataFrame) -> list[Problem]:
+    """torch training rows whose FLOPs are far above 3x the same model's inference FLOPs in the same file: the
+    stock torch counter before devicebench 0.2.0 overcounted grouped and depthwise convolution backward."""
+    rows = frame[(frame["framework"] == "torch") & (frame["flops_per_sample"] > 0)]
+    infer = rows[rows["mode"] == "infer"].groupby(["file", "model"], observed=True)["flops_per_sample"].min()
+    train = rows[rows["mode"] == "train"]
+    if infer.empty or train.empty:
+        return []
+    forward = pd.Series(infer.reindex(pd.MultiIndex.from_arrays([train["file"], train["model"]])).to_numpy(), index=train.index)
+    flagged = train.assign(ratio=train["flops_per_sample"] / forward)[lambda t: t["ratio"] > OVERCOUNT_RATIO]
+    return _listed(flagged, "tflops", lambda r: f"training counted {r.ratio:.1f}x the forward FLOPs of {r.model} (expected "
+                   "about 3x): torch's stock counter before devicebench 0.2.0 overcounted grouped convolution backward, so "
+                   "flops_per_sample and tflops are too high; samples/s is unaffected")
 
 
 def _listed(flagged: pd.DataFrame, column: str, reason) -> list[Problem]:
