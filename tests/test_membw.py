@@ -45,6 +45,9 @@ def test_suites_sweep_sizes_as_matmul():
     quick = [c for c in suites.expand("quick", device_kind="cpu") if c.workload == "membw"]
     assert [(c.model, c.mode, c.batch_size, c.precision, c.backend) for c in quick] == [
         ("membw-copy-256", "infer", 1, "fp32", "eager")]
+    # TensorFlow's copy runs its shards side by side in one tf.function, whatever the suite's backends
+    assert {c.backend for c in suites.expand("backends", device_kind="cpu", framework="tensorflow", models=["membw-copy-64"])} \
+        == {"tf_function"}
     full = {c.model for c in suites.expand("full", device_kind="cpu", framework="tensorflow", default_backend="tf_function")
             if c.workload == "membw"}
     assert full == {f"membw-{k}-{n}" for k in ("copy", "axpy") for n in bandwidth.MEMBW_SIZES}
@@ -68,26 +71,36 @@ def test_torch_kernels_copy_and_add():
     assert torch.allclose(a, before)
 
 
+def cells(fn) -> dict:
+    """The variables a step function closes over, by name."""
+    return {name: cell.cell_contents for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True)}
+
+
 @pytest.mark.tensorflow
-def test_tensorflow_kernels_copy_and_add():
+@pytest.mark.parametrize("backend", ["eager", "tf_function"])
+def test_tensorflow_kernels_copy_and_add(backend):
     tf = pytest.importorskip("tensorflow")
     from collect.frameworks.tensorflow import membw
 
     holder = [None]
-    step, per_step, _, _ = membw.membw_step(Config("membw", "membw-copy-1", "infer", "fp32", 1), "cpu", holder)
-    b = holder[0]
-    before = b.numpy().copy()
+    step, per_step, _, _ = membw.membw_step(Config("membw", "membw-copy-1", "infer", "fp32", 1, backend=backend), "cpu",
+                                            holder)
+    pairs = cells(step if backend == "eager" else step.python_function)["pairs"]
+    assert len(pairs) == membw.copy_shards("cpu") and sum(int(a.shape[0]) for a, _, _ in pairs) == membw.ROWS
+    before = [b.numpy().copy() for _, b, _ in pairs]
     step()
-    source = next(c.cell_contents for n, c in zip(step.__code__.co_freevars, step.__closure__, strict=True) if n == "a")
-    assert (b.numpy() == source.numpy()).all() and not (before == b.numpy()).all() and per_step == 2 * 2**20
-    source.assign_add(tf.ones_like(source))  # b has its own buffer: writing a leaves it alone
-    assert not (b.numpy() == source.numpy()).any()
-    step, per_step, _, _ = membw.membw_step(Config("membw", "membw-axpy-1", "infer", "fp32", 1), "cpu", holder)
-    a = holder[0]
-    other = next(c.cell_contents for n, c in zip(step.__code__.co_freevars, step.__closure__, strict=True) if n == "b")
+    for (a, b, _), old in zip(pairs, before, strict=True):
+        assert (b.numpy() == a.numpy()).all() and not (old == b.numpy()).all()
+        a.assign_add(tf.ones_like(a))  # b has its own buffer: writing a leaves it alone
+        assert not (b.numpy() == a.numpy()).any()
+    assert per_step == 2 * 2**20
+    step, per_step, _, _ = membw.membw_step(Config("membw", "membw-axpy-1", "infer", "fp32", 1, backend=backend), "cpu",
+                                            holder)
+    run = cells(step)["call"]
+    a, b = holder[0], cells(run if backend == "eager" else run.python_function)["b"]
     first = a.numpy().copy()
     step()
-    assert abs(a.numpy() - (first + 0.5 * other.numpy())).max() < 1e-6 and per_step == 3 * 2**20
+    assert abs(a.numpy() - (first + 0.5 * b.numpy())).max() < 1e-6 and per_step == 3 * 2**20
     step()
     assert abs(a.numpy() - first).max() < 1e-6
 

@@ -113,5 +113,5 @@ def test_plot_results_draws_what_is_valid_and_never_fails_unexpectedly(mix):
         assert rc == (0 if (frame["status"] == "ok").any() else 1), err.getvalue()[-3000:]  # 2: an unexpected error
         if rc == 0:
             names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-            assert {"r.png", "r.md", "r.csv"} <= set(names) and all(n.startswith(("r.", "figures/")) for n in names)
+            assert {"r.png", "r.md", "r.csv"} <= set(names) and all(n.startswith(("r.", "figures/", "site/")) for n in names)
             assert sorted(os.listdir(results)) == sorted(f.name for f in valid + broken)  # nothing written there

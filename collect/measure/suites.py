@@ -199,8 +199,7 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
             model_precisions = _workload_precisions(spec, workload, device_kind, framework)
         if workload == "membw" and not user_precisions:
             model_precisions = ["fp32"]  # bytes are bytes: fp32 elements
-        # a product, a copy: one library call, issued eagerly
-        model_backends = backends if workload not in ("matmul", "membw") else ["eager"]
+        model_backends = _backends_of(workload, backends, framework)
         for mode in model_modes:
             for precision in model_precisions:
                 for batch in sizes:
@@ -222,6 +221,14 @@ def _modes_of(workload: str, modes: list[str], user_modes: bool) -> list[str]:
     if workload == "llm":
         return [m for m in modes if m in LLM_MODES] or ([] if user_modes else list(LLM_MODES))
     return [m for m in modes if m not in LLM_MODES]
+
+
+def _backends_of(workload: str, backends: list[str], framework: str) -> list[str]:
+    """A product: one library call, issued eagerly. A copy: eager torch; TensorFlow's runs its shards side by side
+    in one tf.function (collect/frameworks/tensorflow/membw.py). The rest: the suite's or the flag's."""
+    if workload == "matmul" or (workload == "membw" and framework != "tensorflow"):
+        return ["eager"]
+    return ["tf_function"] if workload == "membw" else backends
 
 
 def _workload_precisions(spec: dict, workload: str, device_kind: str, framework: str) -> list[str]:
