@@ -51,10 +51,10 @@ def test_decode_positions_cycle_and_rows_describe_them():
     # decode at batch 1 is timed token by token (a latency row); prefill and membw never are
     from collect.measure.step import is_latency_row
 
-    assert is_latency_row(llm_math.timing_config(Config("llm", "llm-tiny", "decode", "fp32", 1)))
-    assert not is_latency_row(llm_math.timing_config(Config("llm", "llm-tiny", "decode", "fp32", 8)))
-    assert not is_latency_row(llm_math.timing_config(Config("llm", "llm-tiny", "prefill", "fp32", 1)))
-    assert not is_latency_row(llm_math.timing_config(Config("membw", "membw-copy-64", "infer", "fp32", 1)))
+    assert is_latency_row(Config("llm", "llm-tiny", "decode", "fp32", 1))
+    assert not is_latency_row(Config("llm", "llm-tiny", "decode", "fp32", 8))
+    assert not is_latency_row(Config("llm", "llm-tiny", "prefill", "fp32", 1))
+    assert not is_latency_row(Config("membw", "membw-copy-64", "infer", "fp32", 1))
 
 
 def rel(got, want) -> float:

@@ -22,7 +22,6 @@ Conventions (the harness's: FLOPs = 2 x multiply-accumulates of matrix products)
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 PROMPT_TOKENS = 512  # P: the pp512 of llama-bench's tables
@@ -197,15 +196,3 @@ def next_position(pos: int) -> int:
 
 def is_llm(model: str) -> bool:
     return model in LLMS
-
-
-def timing_config(config):
-    """The Config to hand time_step: decode at batch 1 is a latency row (every token timed alone, p50/p90/p99 per
-    token), membw never is (copies of hundreds of MiB need no 100 single requests). collect.measure.step's
-    is_latency_row decides by mode "infer"; until it names decode and membw itself, this maps the row onto it.
-    time_step reads only the latency decision and batch_size from the config."""
-    if config.workload == "llm" and config.mode == "decode" and config.batch_size == 1:
-        return dataclasses.replace(config, mode="infer", workload="transformer")
-    if config.workload in ("llm", "membw"):
-        return dataclasses.replace(config, mode="prefill")
-    return config

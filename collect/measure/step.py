@@ -20,7 +20,9 @@ REDUCED_REL_ERR_BOUND = 1e-2  # both sides in fp16 / bf16 / tf32: rounding alone
 
 
 def is_latency_row(config: Config) -> bool:
-    return config.mode == "infer" and config.batch_size == 1 and config.workload != "matmul"
+    """Batch-1 inference and batch-1 token generation: every request (token) timed alone, for p50/p90/p99.
+    Never a product or a bandwidth sweep: they are throughput figures."""
+    return config.mode in ("infer", "decode") and config.batch_size == 1 and config.workload not in ("matmul", "membw")
 
 
 def time_step(budget: Budget, config: Config, step, *, sync, samples_per_step: int | None = None, setup=None,

@@ -221,7 +221,7 @@ class TFAdapter:
             per_step, fields = llm_math.tokens_per_step(config.mode, config.batch_size), llm_run.llm_fields(config, dtype)
             flops = fields.pop("flops_per_sample")
         tdv.reset_peak(self.device_kind, tf)
-        timed = time_step(budget, llm_math.timing_config(config), step, sync=tdv.make_sync(tf, holder),
+        timed = time_step(budget, config, step, sync=tdv.make_sync(tf, holder),
                           samples_per_step=per_step)
         del step  # the model and its cache: gone before the CPU check builds its own
         if config.workload == "llm":

@@ -156,7 +156,7 @@ class TorchAdapter:
             per_step, fields = llm_math.tokens_per_step(config.mode, config.batch_size), llm_run.llm_fields(config, dtype)
             flops = fields.pop("flops_per_sample")
         td.reset_peak(self.device_kind)
-        timed = time_step(budget, llm_math.timing_config(config), step, sync=self.sync, samples_per_step=per_step)
+        timed = time_step(budget, config, step, sync=self.sync, samples_per_step=per_step)
         del step  # the model and its cache: gone before the CPU check builds its own
         out = Outcome(timed.stats, flops, "eager", settings, timed.energy, peak_mem_mb=td.peak_mem_mb(self.device_kind),
                       notes=timed.notes, **fields).with_notes(note)
