@@ -15,14 +15,14 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
 
 from collect.contract import cli_args
-from collect.contract.csvio import results_path, unknown_columns
+from collect.contract.csvio import results_path
 from collect.contract.record import FRAMEWORKS, UNSTEADY_RATIO, check_env, choice_error
-from collect.measure import energy, envinfo, launch, suites, trials
+from collect.measure import energy, envinfo, launch, llm_math, suites, trials
 from collect.measure.adapter import Adapter, Budget
 from collect.measure.loop import new_run_id, run_suite, summary_table
+from collect.preflight import preflight
 
 DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
 SUITE_NAMES = (*suites.SUITES, "classic")
@@ -35,11 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="quick (about a minute on a CPU), default (the headline comparison), backends (the MLP and a "
                         "small CNN through every execution backend: throughput and batch-1 latency), full (every model, "
                         "mode, batch size and precision), classic (TensorFlow only: the original M1 MLP benchmark)")
-    p.add_argument("--workloads", help="comma list narrowing the suite: mlp, cnn, matmul, transformer (default: the suite's)")
+    p.add_argument("--workloads", help=f"comma list narrowing the suite: {', '.join(suites.RUNNER_WORKLOADS)} (default: the suite's)")
     p.add_argument("--models", help="comma list replacing the suite's models: mlp-d<depth>-w1024, matmul-<n>, a transformer "
-                                    "size (tiny, distilbert-base, bert-base, bert-large) or any torchvision / "
-                                    "keras.applications classification model, e.g. mlp-d5-w1024,resnet50,matmul-4096")
-    p.add_argument("--modes", help="comma list: train, infer, train_forward, train_backward (default: the suite's)")
+                                    "size (tiny, distilbert-base, bert-base, bert-large), a language model "
+                                    f"({', '.join(llm_math.LLMS)}), membw-<copy|axpy>-<MiB> or any torchvision / keras.applications classification "
+                                    "model, e.g. mlp-d5-w1024,resnet50,matmul-4096,gpt2-small,membw-copy-1024")
+    p.add_argument("--modes", help="comma list: train, infer, train_forward, train_backward; prefill, decode (language "
+                                   "models: a 512-token prompt, 128 generated tokens) (default: the suite's)")
     p.add_argument("--batch-sizes", help="comma list of batch sizes, e.g. 1,16,64 (default: the suite's)")
     p.add_argument("--precisions", help="comma list: fp32, fp16, bf16, tf32, fp64 (torch); fp32, mixed_fp16, "
                                         "mixed_bf16 (tensorflow) (default: the suite's)")
@@ -70,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-id", help="internal, set by --repeat for each round's process: the run's id (default: a new one)")
     p.add_argument("--dry-run", action="store_true", help="print the measurements that would run, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
+    p.add_argument("--no-summary", action="store_true",
+                   help="do not end with how this run stacks up against the other envs in --results-dir")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging, tracebacks of failed measurements")
     return p
 
@@ -168,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0  # another rank's process: rank 0 reports and writes
     print(summary_table(result.records))
     print(f"\n{len(result.records)} rows appended to {result.path}")
+    if args.run_id is None and result.records:  # not a round of --repeat (it passes --run-id): its parent prints it
+        stack_up(args, env, result.records[0].run_id)
     if result.interrupted:
         print(f"interrupted: the {len(result.records)} finished rows are kept in {result.path}", file=sys.stderr)
         return 130
@@ -206,10 +212,29 @@ def repeated(args, argv: list[str], env: str) -> int:
     rows, notes = trials.conclude(path, run_id)
     print(trials.table(rows, notes))
     print(f"\n{len(rows)} rows ({_repeat(args)} trials) appended to {path}; {len(notes)} configurations unsteady")
+    stack_up(args, env, run_id)
     if code == 130:
         print(f"interrupted: the {len(rows)} finished rows are kept in {path}", file=sys.stderr)
         return 130
     return 0 if any(r.get("status") == "ok" for r in rows) else (code or 1)
+
+
+def stack_up(args, env: str, run_id: str) -> None:
+    """How this run's configurations rank among the other envs in --results-dir (the run's own rows stand for env:
+    its older runs are left out); nothing where no configuration is shared or with --no-summary."""
+    if args.no_summary:
+        return
+    from collect.dataset.loader import discover, load
+    from collect.present import site, standing, summary
+
+    frame = load(discover(args.results_dir)).frame
+    if frame.empty:
+        return
+    frame = frame[(frame["env"].astype(str) != env) | (frame["run_id"].astype(str) == run_id)]
+    table = standing.standings(summary.aggregate(frame), site.tables.units(frame))
+    lines = standing.panel(table, env, where=str(args.results_dir))
+    if lines:
+        print("\n" + "\n".join(lines))
 
 
 def _check_args(args) -> None:
@@ -230,54 +255,3 @@ def _check_args(args) -> None:
     if args.repeat is not None and args.repeat > 1 and (args.distributed != "none" or args.world_sizes):
         raise ValueError("`repeat` above 1 is not supported with --distributed or --world-sizes: launch the run again "
                          "for another trial")
-
-
-def preflight(args, configs: list, env: str) -> None:
-    """Before the first measurement: something to measure, a folder that can be written, and a results file
-    (if one exists) that this run can append to. ValueError with one line naming the path or flags."""
-    if not configs:
-        raise ValueError(_why_empty(args))
-    folder = Path(args.results_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".devicebench-probe-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise ValueError(f"--results-dir {folder}: cannot write there ({exc.strerror or type(exc).__name__}); "
-                         "pass a folder you can write to") from None
-    path = results_path(folder, env)
-    if path.exists():
-        _check_existing(path, env)
-
-
-def _check_existing(path: Path, env: str) -> None:
-    """The file this run appends to must stay valid: a devicebench file, every row of this env."""
-    from collect.dataset.loader import load  # pandas and pandera: only when there is a file to check
-
-    unknown = unknown_columns(path) if path.stat().st_size else []
-    if unknown:
-        raise ValueError(f"{path} has columns devicebench does not write ({', '.join(unknown)}): it is not a "
-                         "devicebench results file; pass another --env or move that file away")
-    problems = [p for p in load([path]).problems if p.level == "error"]
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ValueError(f"{path} is not a valid results file for env {env!r}: {problems[0]}{more}; rows appended "
-                         "to it would be dropped with it: fix it, pass another --env or move that file away")
-
-
-def _why_empty(args) -> str:
-    """Which flags left nothing to measure."""
-    given = [f"--{name.replace('_', '-')} {value}" for name, value in
-             (("workloads", args.workloads), ("models", args.models), ("modes", args.modes),
-              ("precisions", args.precisions), ("batch_sizes", args.batch_sizes), ("backends", args.backends))
-             if value is not None]
-    if args.distributed != "none":
-        given.append(f"--distributed {args.distributed} (training only, no matmul)")
-    if args.models and args.workloads:
-        kinds = ", ".join(f"{m}: {suites.workload_of(m)}" for m in suites.split_list(args.models))
-        return f"--workloads {args.workloads} keeps none of --models {args.models} ({kinds}): nothing to measure; " \
-               "drop one of the two or make them agree"
-    listed = ", ".join(given[:-1]) + f" and {given[-1]}" if len(given) > 1 else (given[0] if given else "the suite")
-    return f"{listed} leave{'s' if len(given) < 2 else ''} nothing to measure; widen them " \
-           f"(python -m collect --suite {args.suite} --dry-run lists what a suite measures)"

@@ -19,7 +19,9 @@ ALLOWED = {
     # The installed `devicebench` command: its subcommands stand for python -m collect, plot_results.py and submit.
     "console": {"console", "cli", "plot_results.py", "submit", "contract"},
     "submit": {"submit", "contract", "dataset"},  # one results file: validated, committed alone, sent as a pull request
-    "cli": {"cli", "contract", "measure", "dataset", *FRAMEWORK_LAYERS},  # dataset: the target file is checked before a run
+    # dataset: the target file is checked before a run (preflight) and read after it; present: the closing standing
+    "cli": {"cli", "preflight", "contract", "measure", "dataset", "present", *FRAMEWORK_LAYERS},
+    "preflight": {"contract", "measure", "dataset"},
     "contract": {"contract"},
     "measure": {"contract", "measure"},
     "frameworks": {"contract", "measure", "frameworks"},
@@ -50,7 +52,7 @@ def layer_of(module: str) -> str | None:
         return None
     if len(parts) == 1:
         return "collect"
-    if parts[1] in ("__main__", "cli", "console"):
+    if parts[1] in ("__main__", "cli", "console", "preflight"):
         return parts[1] if len(parts) == 2 else None
     if parts[1] in ("contract", "measure", "dataset", "present", "submit"):
         return parts[1]
