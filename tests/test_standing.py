@@ -110,3 +110,12 @@ def test_no_summary_and_nothing_shared_print_nothing(results_dir, monkeypatch, c
     write(alone, "mlp-only-cpu", [record(env="mlp-only-cpu")])
     assert run(["--results-dir", str(alone), "--env", "box-cuda"], monkeypatch) == 0
     assert "stacks up" not in capsys.readouterr().out
+
+
+def test_language_model_lengths_are_part_of_the_configuration():
+    llm = dict(workload="llm", model="gpt2-small", mode="decode")
+    agg = pd.DataFrame([agg_row("a", 20.0, seq_len=1, context_len=640, **llm), agg_row("b", 30.0, seq_len=1, context_len=640, **llm),
+                        agg_row("c", 90.0, seq_len=1, context_len=128, **llm), agg_row("d", 5.0, seq_len=None, context_len=None),
+                        agg_row("e", 6.0, seq_len=None, context_len=None)])
+    table = standings(agg).set_index("env")
+    assert "c" not in table.index and table.loc["a", "above_env"] == "b" and table.loc["d", "above_env"] == "e"

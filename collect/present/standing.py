@@ -25,22 +25,24 @@ def standings(agg: pd.DataFrame, units: dict[str, str] | None = None) -> pd.Data
     its rates (site.tables.units); "samples/s" where missing."""
     if agg.empty:
         return pd.DataFrame(columns=COLUMNS)
-    best = agg.sort_values("rate", ascending=False, kind="stable").drop_duplicates([*SHARED, "env", "device_kind"])
+    # a language model's prompt and context lengths are part of its configuration (empty for every other workload)
+    shared = SHARED + [name for name in ("seq_len", "context_len") if name in agg.columns]
+    best = agg.sort_values("rate", ascending=False, kind="stable").drop_duplicates([*shared, "env", "device_kind"])
     best = best[best["rate"].notna()]
-    groups = best.groupby(SHARED, sort=False, observed=True)
+    groups = best.groupby(shared, sort=False, observed=True, dropna=False)
     best = best[groups["env"].transform("size") > 1]
     if best.empty:
         return pd.DataFrame(columns=COLUMNS)
-    best = best.sort_values([*SHARED, "rate"], ascending=[True] * len(SHARED) + [False], kind="stable")
-    groups = best.groupby(SHARED, sort=False, observed=True)
-    kinds = best.groupby([*SHARED, "env"], sort=False, observed=True)["device_kind"].transform("size")
+    best = best.sort_values([*shared, "rate"], ascending=[True] * len(shared) + [False], kind="stable")
+    groups = best.groupby(shared, sort=False, observed=True, dropna=False)
+    kinds = best.groupby([*shared, "env"], sort=False, observed=True, dropna=False)["device_kind"].transform("size")
     name = best["env"].where(kinds == 1, best["env"] + " (" + best["device_kind"] + ")")
-    out = best[["env", "device_kind", *SHARED, "rate"]].copy()
+    out = best[["env", "device_kind", *shared, "rate"]].copy()
     out["unit"] = out["workload"].astype(str).map(lambda workload: (units or {}).get(workload, "samples/s"))
     out["slower"] = (groups["rate"].rank(method="min", ascending=True) - 1).astype(int)
     out["others"] = groups["env"].transform("size").astype(int) - 1
     named = best.assign(name=name)
-    by = named.groupby(SHARED, sort=False, observed=True)
+    by = named.groupby(shared, sort=False, observed=True, dropna=False)
     out["above_env"], out["above_rate"] = by["name"].shift(1), by["rate"].shift(1)
     out["below_env"], out["below_rate"] = by["name"].shift(-1), by["rate"].shift(-1)
     return out.reset_index(drop=True)
