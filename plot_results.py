@@ -143,7 +143,7 @@ def _draw(args, frame: pd.DataFrame, text: str, data_names: tuple[str, ...]):
     # matplotlib is imported only when drawing: --check stays light.
     import matplotlib.pyplot as plt
 
-    from collect.present.details import backends_figure, matmul_figure, power_figure, scaling_figure
+    from collect.present.details import backends_figure, matmul_figure, power_figure, roofline_figure, scaling_figure
     from collect.present.headline import headline_figure
     from collect.present.report import render
     from collect.present.summary import summarize
@@ -154,7 +154,7 @@ def _draw(args, frame: pd.DataFrame, text: str, data_names: tuple[str, ...]):
     plt.close(figure)
     args.markdown.write_text(render(summary, text, data_names) + "\n", encoding="utf-8")
     details = {"matmul.png": matmul_figure, "scaling.png": scaling_figure,
-               "backends.png": backends_figure, "power.png": power_figure}
+               "backends.png": backends_figure, "power.png": power_figure, "roofline.png": roofline_figure}
     for name, draw in details.items():
         figure = draw(summary)
         if figure is not None:

@@ -86,8 +86,10 @@ def page_bytes(site: Path, page: str) -> int:
 
     html = (site / page.split("?")[0].split("#")[0]).read_text()
     total = len(html) + sum((site / src).stat().st_size for src in re.findall(r'src="([^"]+)"', html))
-    if page.startswith(("env.html", "compare.html")):
+    if page.startswith(("env.html", "compare.html", "device.html")):
         total += max(p.stat().st_size for p in (site / "data").glob("envs-*.js"))
+    if page.startswith("device.html"):
+        total += max((p.stat().st_size for p in (site / "data").glob("devs-*.js")), default=0)
     return total
 
 
@@ -186,15 +188,35 @@ def screenshots(site: Path, pages: dict[str, str], folder: Path) -> None:
         d.quit()
 
 
+def busiest_device(site: Path) -> str:
+    """The device key with the most envs (then rows): the device page to measure."""
+    import json
+
+    text = (site / "data" / "index.js").read_text()
+    index = json.loads(text[text.index(",") + 1:-3])
+    cols, names = index["devices"]["cols"], index["dict"]["dkey"]
+
+    def column(name):
+        c = cols[name]
+        return c if isinstance(c, list) else [v for v, k in zip(c["r"][::2], c["r"][1::2], strict=True) for _ in range(k)]
+    devices, envs, rows = column("device"), column("envs"), column("rows")
+    best = max(range(len(devices)), key=lambda k: (envs[k], rows[k]))
+    return names[devices[best]]
+
+
 def page_set(site: Path, built: dict) -> dict[str, str]:
     """The page of each kind to measure: the overview, the heaviest leaderboard, the env with the most
-    configurations, a comparison (an env with CPU and accelerator rows alone, else the two biggest envs), the envs."""
+    configurations, a comparison (an env with CPU and accelerator rows alone, else the two biggest envs), the envs,
+    the device with the most envs."""
+    from urllib.parse import quote
+
     boards = sorted(site.glob("board-*.html"), key=lambda p: (site / "data" / (p.stem + ".js")).stat().st_size)
     envs = sorted(built["configs"], key=lambda e: (-built["configs"][e], e))
     mixed = [e for e in envs if built["kinds"][e] > 1]
     pair = mixed[:1] or envs[:2]
     return {"overview": "index.html", "leaderboard": boards[-1].name, "env": f"env.html?env={envs[0]}",
-            "compare": f"compare.html#envs={','.join(pair)}", "machines": "machines.html"}
+            "compare": f"compare.html#envs={','.join(pair)}", "machines": "machines.html",
+            "device": f"device.html?device={quote(busiest_device(site))}"}
 
 
 def bench(name: str, results: Path, shots: Path | None) -> bool:
@@ -220,7 +242,7 @@ def bench(name: str, results: Path, shots: Path | None) -> bool:
         print(f"[{name}] targets: written < {TARGET_S:.0f} s, < {TARGET_MB:.0f} MB, every page interactive < {TARGET_TTI:.0f} s "
               f"(worst {worst:.2f} s cold): {'met' if ok else 'MISSED'}", flush=True)
         if shots:
-            screenshots(site, {k: pages[k] for k in ("overview", "leaderboard", "env", "compare")}, shots)
+            screenshots(site, {k: pages[k] for k in ("overview", "leaderboard", "env", "compare", "device")}, shots)
     return ok
 
 
@@ -240,7 +262,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=cli_args.HelpFormatter)
     parser.add_argument("--shape", choices=("shipped", "synthetic", "all"), default="all", help="which results to build a site of")
     parser.add_argument("--dir", type=Path, help="keep the synthetic results folder here and reuse it")
-    parser.add_argument("--screenshots", type=Path, help="write site-{overview,leaderboard,env,compare}.png of the shipped site here")
+    parser.add_argument("--screenshots", type=Path, help="write site-{overview,leaderboard,env,compare,device}.png of the shipped site here")
     args = parser.parse_args(cli_args.arguments(argv))
     if webdriver is None or not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
         print(f"needs selenium (requirements-dev.txt), {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)",

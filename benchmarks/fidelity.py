@@ -1,6 +1,6 @@
 """Does the runner measure what a plain synchronized loop measures? Prints ratios per case.
 
-    python benchmarks/fidelity.py                      # torch on CPU: mlp-d5 train, resnet18 infer
+    python benchmarks/fidelity.py                      # torch on CPU: mlp-d5 train, resnet18 infer, gpt2-small decode bs1
     python benchmarks/fidelity.py --framework tensorflow
     python benchmarks/fidelity.py --processes 5 --pairs 6 --seconds 2
 
@@ -35,11 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from collect.measure.suites import Config  # noqa: E402
 from collect.measure.timing import measure  # noqa: E402
 
+# A batch-1 decode row is a latency row: the runner times every token alone (a sync and a clock pair per step)
+# where the plain loop times a block of tokens between two syncs, so it is the case where the harness's per-step
+# cost would show. gpt2-small: the decode row the suites run by default (about 50 ms a token on a 2-core CPU).
 CASES = {
-    "torch": [Config("mlp", "mlp-d5-w1024", "train", "fp32", 64), Config("cnn", "resnet18", "infer", "fp32", 8)],
+    "torch": [Config("mlp", "mlp-d5-w1024", "train", "fp32", 64), Config("cnn", "resnet18", "infer", "fp32", 8),
+              Config("llm", "gpt2-small", "decode", "fp32", 1)],
     # TensorFlow's plain loop calls the same compiled tf.function the runner's default backend times.
     "tensorflow": [Config("mlp", "mlp-d5-w1024", "train", "fp32", 64, backend="tf_function"),
-                   Config("cnn", "mobilenet_v2", "infer", "fp32", 8, backend="tf_function")],
+                   Config("cnn", "mobilenet_v2", "infer", "fp32", 8, backend="tf_function"),
+                   Config("llm", "gpt2-small", "decode", "fp32", 1, backend="tf_function")],
 }
 
 
@@ -47,6 +52,8 @@ def plain_torch(config: Config, seconds: float) -> float:
     """The simplest honest loop: data on the device, warm up, N steps, one sync, one clock pair."""
     import torch
 
+    if config.workload == "llm":
+        return _plain_loop(plain_torch_decode(config), lambda: None, config.batch_size, seconds)
     from collect.frameworks.torch.models import build_model, make_inputs
 
     model = build_model(config.model)
@@ -67,7 +74,42 @@ def plain_torch(config: Config, seconds: float) -> float:
     return _plain_loop(step, lambda: None, config.batch_size, seconds)
 
 
+def plain_torch_decode(config: Config):
+    """A decode step written out here, not the runner's: the model and its KV cache built directly, the prompt
+    filled once, then one token per sequence per step at positions P .. P+T-1, cycling (as the runner's rows)."""
+    import torch
+
+    from collect.frameworks.torch import llm
+    from collect.measure import llm_math
+
+    spec = llm_math.LLMS[config.model]
+    model = llm.build(spec, torch.float32, "cpu")
+    cache = model.new_cache(config.batch_size)
+    tokens = torch.randint(0, spec.vocab, (config.batch_size, llm_math.cache_len()))
+    with torch.inference_mode():
+        model(tokens[:, :llm_math.PROMPT_TOKENS], 0, cache)
+    position = [llm_math.PROMPT_TOKENS]
+
+    def step():
+        pos = position[0]
+        with torch.inference_mode():
+            model(tokens[:, pos:pos + 1], pos, cache)
+        position[0] = llm_math.PROMPT_TOKENS + (pos + 1 - llm_math.PROMPT_TOKENS) % llm_math.DECODE_TOKENS
+    return step
+
+
 def plain_tensorflow(config: Config, seconds: float) -> float:
+    if config.workload == "llm":
+        import tensorflow as tf
+
+        from collect.frameworks.tensorflow import adapter as tf_runner
+        from collect.frameworks.tensorflow import device as tdv
+        from collect.frameworks.tensorflow import llm_run
+
+        tf_runner.TFAdapter("cpu", jit="off")  # the runner's device setup; then its compiled decode call, bare
+        holder = [None]
+        step = llm_run.llm_step(config, tf.float32, holder)
+        return _plain_loop(step, tdv.make_sync(tf, holder), config.batch_size, seconds)
     from collect.frameworks.tensorflow import adapter as tf_runner
 
     step, sync = tf_runner.plain_step(config)
@@ -213,16 +255,27 @@ def spawn_worker(args, case: int) -> dict:
     return json.loads(lines[-1][len(MARK):])
 
 
+def unit(config: Config) -> str:
+    return "tokens/s" if config.workload == "llm" else "samples/s"
+
+
+def chosen(args) -> list[int]:
+    """Indexes into CASES[framework] of the cases to run: all, or those whose model --cases names."""
+    cases = CASES[args.framework]
+    return [i for i, c in enumerate(cases) if not args.cases or c.model in args.cases.split(",")]
+
+
 def across_processes(args) -> list[list[dict]]:
     """Process p of every case, then process p + 1: each case's processes are spread over the run."""
-    results = [[] for _ in CASES[args.framework]]
+    results = [[] for _ in chosen(args)]
     for p in range(args.processes):
-        for case, config in enumerate(CASES[args.framework]):
-            results[case].append(spawn_worker(args, case))
-            out = results[case][-1]
+        for slot, case in enumerate(chosen(args)):
+            config = CASES[args.framework][case]
+            results[slot].append(spawn_worker(args, case))
+            out = results[slot][-1]
             print(f"  process {p + 1} {config.label()}: pair ratios {[round(r, 3) for r in out['ratios']]}, "
                   f"median {statistics.median(out['ratios']):.3f}; runner {statistics.median(out['runner']):,.1f}, "
-                  f"plain {statistics.median(out['plain']):,.1f} samples/s", flush=True)
+                  f"plain {statistics.median(out['plain']):,.1f} {unit(config)}", flush=True)
     return results
 
 
@@ -234,7 +287,7 @@ def summarize(framework: str, config: Config, processes: list[dict], overhead_s:
     plain = [statistics.median(p["plain"]) for p in processes]
     print(f"{framework} {config.label()}: runner / plain {ratio:.3f}, median over {len(medians)} processes of "
           f"their ABBA pair-ratio medians (range {min(medians):.3f}-{max(medians):.3f}; target 0.97-1.03); "
-          f"harness overhead {share:.4%} of a step (target < 2%); samples/s across the processes: runner "
+          f"harness overhead {share:.4%} of a step (target < 2%); {unit(config)} across the processes: runner "
           f"{min(runner):,.1f}-{max(runner):,.1f}, plain {min(plain):,.1f}-{max(plain):,.1f}")
     return abs(ratio - 1) <= 0.03 and share < 0.02
 
@@ -248,6 +301,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=1.5, help="time budget of each measurement (default 1.5)")
     parser.add_argument("--no-sampler", action="store_true", help="skip the energy sampler overhead check")
     parser.add_argument("--sampler-rounds", type=int, default=10, help="rounds of the sampler check (with and without)")
+    parser.add_argument("--cases", default="", help="comma list of the case models to run (default: all of the framework's: "
+                        + "; ".join(f"{f}: {', '.join(c.model for c in cases)}" for f, cases in CASES.items()) + ")")
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)  # a spawned process: case index
     args = parser.parse_args(argv)
     for name in ("processes", "pairs", "sampler_rounds"):
@@ -257,6 +312,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--seconds must be > 0")
     if args.worker is not None and not 0 <= args.worker < len(CASES[args.framework]):
         parser.error(f"--worker must be a case index below {len(CASES[args.framework])}")
+    unknown = set(filter(None, args.cases.split(","))) - {c.model for c in CASES[args.framework]}
+    if unknown:
+        parser.error(f"`cases` must be among {tuple(c.model for c in CASES[args.framework])!r}, but {sorted(unknown)!r} was passed")
     return args
 
 
@@ -270,10 +328,10 @@ def main(argv=None) -> int:
     print(f"harness cost per step (no-op step): {overhead * 1e6:.2f} us")
     print(f"{args.processes} processes x {args.pairs} ABBA pairs per case, {args.seconds:g} s per measurement:", flush=True)
     ok = True
-    for config, processes in zip(CASES[args.framework], across_processes(args), strict=True):
-        ok &= summarize(args.framework, config, processes, overhead)
+    for case, processes in zip(chosen(args), across_processes(args), strict=True):
+        ok &= summarize(args.framework, CASES[args.framework][case], processes, overhead)
     if not args.no_sampler:
-        ok &= sampler_overhead(args.framework, CASES[args.framework][0], args.seconds, args.sampler_rounds)
+        ok &= sampler_overhead(args.framework, CASES[args.framework][chosen(args)[0]], args.seconds, args.sampler_rounds)
     return 0 if ok else 1
 
 

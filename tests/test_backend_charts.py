@@ -93,6 +93,19 @@ def test_power_scatter_marks_methods_and_draws_iso_efficiency_lines(results_dir)
     plt.close(fig)
 
 
+def test_token_and_byte_rows_stay_off_the_samples_axis(results_dir):
+    power_rows(results_dir)
+    write(results_dir, "llm-cuda", [record(env="llm-cuda", device_kind="cuda", workload="llm", model="gpt2-small",
+                                           mode="decode", batch_size=1, rate_unit="tokens", samples_per_s=90.0,
+                                           power_w=200.0, energy_method="nvml_energy", energy_j_per_sample=2.2)])
+    fig = power_figure(summary_of(results_dir))
+    (ax,) = fig.axes
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert sorted(map(tuple, points.tolist())) == [(80.0, 20.0), (250.0, 1000.0)]  # not (200, 90)
+    assert "1 language-model and bandwidth lines, in tokens/s and GB/s, are in results.md" in ax.get_title()
+    plt.close(fig)
+
+
 def test_efficiency_table_ranks_samples_per_joule(results_dir):
     table = efficiency(load(discover(power_rows(results_dir))).frame)
     assert table["env"].tolist() == ["gpu-cuda", "cpu-box"]

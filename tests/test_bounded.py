@@ -15,13 +15,13 @@ from matplotlib.text import Text
 import plot_results
 from collect.contract.record import FIELDS, make_record, to_row
 from collect.dataset.loader import discover, load
-from collect.present.details import backends_figure, matmul_figure, power_figure, scaling_figure
+from collect.present.details import backends_figure, matmul_figure, power_figure, roofline_figure, scaling_figure
 from collect.present.headline import headline_figure
 from collect.present.report import MAX_ROWS, render
 from collect.present.summary import summarize
 
 FIGURES = {"headline": lambda s: headline_figure(s, "subtitle"), "matmul": matmul_figure, "scaling": scaling_figure,
-           "backends": backends_figure, "power": power_figure}
+           "backends": backends_figure, "power": power_figure, "roofline": roofline_figure}
 # The most any figure may draw, whatever the data: artists, points (scatter offsets and line vertices), texts.
 # (Measured at 5,000 envs: the headline 2,948 artists, 2,497 points, 933 texts; the detail figures far fewer.)
 BOUND = {"artists": 4000, "points": 4000, "texts": 1200}
@@ -29,7 +29,8 @@ BOUND = {"artists": 4000, "points": 4000, "texts": 1200}
 
 def row_kinds(kind: str) -> list[tuple[dict, float]]:
     """(row, rate factor) for one env of a device kind: enough rows for every figure: MLP depths, CNN train and
-    infer, a transformer, a matmul sweep, 1 and 2 devices, two backends at batch 1 and 16, power figures."""
+    infer, a transformer, a matmul sweep, 1 and 2 devices, two backends at batch 1 and 16, power figures, and the
+    roofline's: a membw row (the bandwidth roof) and llm prefill and decode rows (its points)."""
     base = dict(framework="torch", device_kind=kind, platform="local", timestamp_utc="2026-11-22T05:00:00+00:00",
                 precision="fp32", mode="train", batch_size=16)
     rows = [(dict(workload="mlp", model=f"mlp-d{d}-w1024"), 1 / d) for d in (5, 10, 15, 20)]
@@ -39,6 +40,10 @@ def row_kinds(kind: str) -> list[tuple[dict, float]]:
     rows += [(dict(workload="matmul", model=f"matmul-{n}", mode="infer", batch_size=1), 1 / n) for n in (512, 1024)]
     rows += [(dict(workload="cnn", model="resnet18", mode="infer", batch_size=b, backend=be), b * f)
              for b in (1, 16) for be, f in (("eager", 1.0), ("onnxruntime", 1.4))]
+    rows += [(dict(workload="membw", model="membw-copy-256", mode="infer", batch_size=1, rate_unit="bytes",
+                   bytes_per_sample=1, flops_per_sample=0.0), 1e7)]
+    rows += [(dict(workload="llm", model="gpt2-small", mode=m, batch_size=1, rate_unit="tokens", flops_per_sample=f,
+                   bytes_per_sample=b), r) for m, f, b, r in (("prefill", 2.9e8, 5e5, 8.0), ("decode", 2.6e8, 5e8, 0.2))]
     return [({**base, **row}, factor) for row, factor in rows]
 
 
@@ -105,12 +110,16 @@ def test_each_figure_draws_the_same_bounded_number_of_marks_for_10_and_5000_envs
     for what, most in BOUND.items():
         assert small[what] <= most and large[what] <= most, (name, what, small, large)
     assert " of 5,000 " in title or " of 10,000 " in title, title  # "N of M shown" says what is left out
-    assert "shown" in title and "shown" not in drawn[10, name][1]
+    if name == "roofline":  # a panel per env: 6 of them, so 10 envs are already more than it draws
+        assert "(6 of 10 envs shown" in drawn[10, name][1]
+    else:
+        assert "shown" in title and "shown" not in drawn[10, name][1]
 
 
 def test_results_md_holds_bounded_tables_and_links_the_full_data(drawn):
     small, large = drawn[10, "md"], drawn[5000, "md"]
-    assert len(large) < 3 * len(small) + 20_000 and len(large) < 60_000  # 5,000 envs: about what 10 envs take
+    # 5,000 envs: about what 10 envs take; at most MAX_ROWS rows in each of the dozen tables (llm and membw among them)
+    assert len(large) < 3 * len(small) + 20_000 and len(large) < 80_000
     tables = [block for block in large.split("\n## ")[1:]]
     for block in tables:
         assert sum(1 for line in block.splitlines() if line.startswith("| ")) <= MAX_ROWS + 1  # the header row too
@@ -128,4 +137,5 @@ def test_the_merged_data_beside_results_md_holds_every_valid_row(tmp_path):
     assert merged["batch_size"].dtype.kind == "i"  # whole numbers stay whole
     parquet = pd.read_parquet(tmp_path / "out" / "r.parquet")
     assert len(parquet) == len(merged)
-    assert sorted(p.name for p in (tmp_path / "out" / "figures").iterdir()) == ["backends.png", "matmul.png", "power.png", "scaling.png"]
+    assert sorted(p.name for p in (tmp_path / "out" / "figures").iterdir()) == ["backends.png", "matmul.png", "power.png",
+                                                                                "roofline.png", "scaling.png"]

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 import plot_results
-from collect.contract.columns import DOCS
+from collect.contract.columns import DOCS, markdown_table
 from collect.contract.record import FIELDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -22,6 +22,11 @@ def test_every_column_is_documented_in_code_and_readme():
     assert set(DOCS) == set(FIELDS)
     for name in FIELDS:
         assert re.search(rf"^\| `{name}` \|", README, re.MULTILINE), f"README lacks column {name}"
+
+
+def test_readme_column_table_is_the_one_made_from_docs():
+    """Regenerate it with `python -m collect.contract.columns` (the table of DOCS) pasted over the README's."""
+    assert markdown_table() in README, "README's column table differs from `python -m collect.contract.columns`"
 
 
 @pytest.mark.parametrize("flag", flags(plot_results.build_parser()))

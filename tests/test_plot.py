@@ -292,3 +292,25 @@ def test_a_file_named_twice_counts_once_and_an_input_is_never_overwritten(datase
     rc = plot_results.main(["--results-dir", str(dataset), str(outside), "--out", str(tmp_path / "r.png"),
                             "--markdown", str(tmp_path / "results_x.md")])  # its merged CSV would be results_x.csv
     assert rc == 1 and "refusing to write" in capsys.readouterr().err and outside.read_bytes() == before
+
+
+def test_llm_and_membw_rows_stay_off_the_headline_and_it_says_where_they_are(results_dir, tmp_path):
+    from test_report import llm_and_membw_rows
+
+    write(results_dir, "box-cpu", [cnn("box-cpu", "infer", 40.0), *llm_and_membw_rows("box-cpu")])
+    fig = figure_for(results_dir)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert labels and not any("gpt2-small" in t or "membw" in t for t in labels)
+    assert {ax.get_xlabel() for ax in fig.axes} <= {"images/s (higher is better)", "TFLOP/s (higher is better)"}
+    assert ("Not drawn here, in their own units: language models (tokens/s) and memory bandwidth (GB/s): "
+            "results.md and figures/roofline.png") in fig._suptitle.get_text()
+    plt.close(fig)
+    rc = plot_results.main(["--results-dir", str(results_dir), "--out", str(tmp_path / "r.png"),
+                            "--markdown", str(tmp_path / "r.md"), "--figures", str(tmp_path / "figures")])
+    assert rc == 0 and sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["matmul.png", "roofline.png"]
+
+
+def test_the_headline_says_nothing_of_other_units_without_such_rows(dataset):
+    fig = figure_for(dataset)
+    assert "Not drawn here" not in fig._suptitle.get_text()
+    plt.close(fig)

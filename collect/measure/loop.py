@@ -97,7 +97,16 @@ def _one(adapter: Adapter, config: Config, budget: Budget, too_big: dict) -> dic
 def _short(record: Record) -> str:
     if record.status != "ok":
         return f"{record.status} ({record.note})"
-    return f"{record.samples_per_s:,.1f} samples/s, step {record.step_ms_median:.2f} ms"
+    value, unit = rate_in_unit(record)
+    return f"{value:,.1f} {unit}, step {record.step_ms_median:.2f} ms"
+
+
+def rate_in_unit(record: Record) -> tuple[float, str]:
+    """A row's rate as a reader wants it: GB/s for bytes rows (bytes/s would run to 11 digits), tok/s for token
+    rows, samples/s otherwise; never one column mixing them without saying so."""
+    if record.rate_unit == "bytes":
+        return float(record.samples_per_s) / 1e9, "GB/s"
+    return float(record.samples_per_s), "tok/s" if record.rate_unit == "tokens" else "samples/s"
 
 
 def _progress(configs, enabled: bool):
@@ -120,14 +129,15 @@ class _Silent(list):
 
 def summary_table(records: list[Record]) -> str:
     """This run's rows as a fixed-width table for the terminal."""
-    head = (f"{'model':<22} {'mode':<14} {'prec':<10} {'backend':<13} {'batch':>5} {'samples/s':>11} "
+    head = (f"{'model':<22} {'mode':<14} {'prec':<10} {'backend':<13} {'batch':>5} {'rate':>21} "
             f"{'step ms (p10-p90)':>24}  status")
     lines = [head, "-" * len(head)]
     for r in records:
         if r.status == "ok":
-            rate, step = f"{r.samples_per_s:,.1f}", f"{r.step_ms_median:.2f} ({r.step_ms_p10:.2f}-{r.step_ms_p90:.2f})"
+            value, unit = rate_in_unit(r)  # each row names its unit: a run mixes samples, tokens and bytes
+            rate, step = f"{value:,.1f} {unit}", f"{r.step_ms_median:.2f} ({r.step_ms_p10:.2f}-{r.step_ms_p90:.2f})"
         else:
             rate, step = "", ""
-        lines.append(f"{r.model:<22} {r.mode:<14} {r.precision:<10} {r.backend:<13} {r.batch_size:>5} {rate:>11} {step:>24}  "
+        lines.append(f"{r.model:<22} {r.mode:<14} {r.precision:<10} {r.backend:<13} {r.batch_size:>5} {rate:>21} {step:>24}  "
                      f"{r.status}{' - ' + r.note if r.note and r.status != 'ok' else ''}")
     return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""Detail figures, one file each under figures/: the matmul sweep and data-parallel scaling (backends.py and
-power.py draw the other two). Each returns None when the data has nothing to show.
+"""Detail figures, one file each under figures/: the matmul sweep and data-parallel scaling (backends.py,
+power.py and roofline_figure.py draw the other three). Each returns None when the data has nothing to show.
 
 Like the headline, everything drawn comes from the rows: envs, models and dtypes are never listed here.
 Each figure is bounded: at most MAX_LINES lines, evenly spread over the ranking, and MAX_TICKS x values;
@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from collect.present.backends import backends_figure  # noqa: E402
 from collect.present.power import power_figure  # noqa: E402
+from collect.present.roofline_figure import roofline_figure  # noqa: E402
 from collect.present.style import (  # noqa: E402
     LINESTYLES,
     MARKERS,
@@ -35,7 +36,7 @@ from collect.present.style import (  # noqa: E402
 )
 from collect.present.summary import Summary, per_category, typed_keys  # noqa: E402
 
-__all__ = ["backends_figure", "matmul_figure", "power_figure", "scaling_figure"]  # every detail figure, from one module
+__all__ = ["backends_figure", "matmul_figure", "power_figure", "roofline_figure", "scaling_figure"]  # every detail figure, from one module
 
 
 def bounded_series(table: pd.DataFrame, series: list[str], x: str, value: str) -> tuple[pd.DataFrame, int, int]:

@@ -133,8 +133,22 @@ def _fewer(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
     return kept
 
 
+# Workloads whose rates count tokens or bytes: never on the headline's samples/s axes, named below its title instead.
+ELSEWHERE = {"llm": "language models (tokens/s)", "membw": "memory bandwidth (GB/s)"}
+
+
+def elsewhere(summary: Summary) -> str:
+    """A line saying which rows the headline leaves out for their unit and where they are; "" when there are none."""
+    present = set(summary.agg["workload"].astype(str)) if not summary.agg.empty else set()
+    names = [text for workload, text in ELSEWHERE.items() if workload in present]
+    if not names:
+        return ""
+    return f"\nNot drawn here, in their own units: {' and '.join(names)}: results.md and figures/roofline.png"
+
+
 def headline_figure(summary: Summary, subtitle: str):
     """Build the figure; returns it (tests inspect its artists, the CLI saves it)."""
+    subtitle += elsewhere(summary)
     found = panels(summary)
     if not found:  # ok rows, but none a panel shows (another workload, mode or precision): say so, never fail
         fig, ax = plt.subplots(figsize=(12, 2.5), layout="constrained")

@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from collect.present.report import UNIT_OF  # noqa: E402
 from collect.present.style import MARKERS, MAX_COLORS, MAX_POINTS, clip, finite_range, set_log_limits, shown, spread  # noqa: E402
 from collect.present.summary import Summary  # noqa: E402
 
@@ -48,7 +49,9 @@ def power_figure(summary: Summary):
     lines (samples per joule). None without power figures."""
     if summary.efficiency.empty:
         return None
-    rows = power_points(summary.efficiency)
+    # one axis, one unit: rows counting tokens or bytes (UNIT_OF) are in results.md's energy tables, not on samples/s
+    other_units = summary.efficiency["workload"].astype(str).isin(list(UNIT_OF))
+    rows = power_points(summary.efficiency[~other_units])
     if rows.empty:
         return None
     methods = sorted(rows["method"].unique())
@@ -71,6 +74,8 @@ def power_figure(summary: Summary):
     _iso_lines(ax, rows)
     title = "Power against throughput (up and left is more efficient; dotted: samples per joule)"
     title += shown(rows.attrs["total_points"], MAX_POINTS, "points", "evenly spread from most to least efficient")
+    if other_units.any():
+        title += f"\n{int(other_units.sum()):,} language-model and bandwidth lines, in tokens/s and GB/s, are in results.md"
     if len(methods) > 1:
         title += f"\nmethods differ ({', '.join(methods)}): compare within one method"
     ax.set(title=title, xlabel="mean power during the timed steps (W, log)", ylabel="samples/s (log)")

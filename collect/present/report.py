@@ -63,31 +63,69 @@ def best_first(table: pd.DataFrame, value: str, by: list[str] | None = None, who
     return table[table.index.isin(keep)]
 
 
-def leaderboard(part: pd.DataFrame) -> list[str]:
-    """Each env's fastest batch size and precision per model and mode (best_per_model rows), fastest first."""
+# The rate column of each workload's leaderboard, named by what its samples_per_s counts (the rows' rate_unit), so
+# no table puts tokens/s beside images/s. membw shows its gb_per_s (bytes/s / 1e9), not bytes/s in 13 digits.
+RATE_HEADERS = {"llm": "tokens/s", "membw": "GB/s"}
+
+
+def rate_column(part: pd.DataFrame, workload: str) -> tuple[str, pd.Series]:
+    """(header, cells) of a leaderboard's rate column for one workload."""
+    if workload == "membw":
+        gbps = part["gbps"] if "gbps" in part.columns else pd.Series(float("nan"), index=part.index)
+        return "GB/s", numbers(gbps.where(gbps.notna(), part["rate"] / 1e9))
+    return RATE_HEADERS.get(workload, "samples/s"), numbers(part["rate"])
+
+
+def percent(values: pd.Series) -> pd.Series:
+    """A fraction as a percentage, 3 significant digits (0.5% stays 0.5%, not 1%); empty where unknown."""
+    text = ["" if v != v else f"{v * 100:.3g}%" for v in values.astype(float).tolist()]
+    return pd.Series(text, index=values.index, dtype=str)
+
+
+def lengths(part: pd.DataFrame) -> pd.Series:
+    """llm rows' tokens: the prompt (prefill: `512`) or the tokens generated over the cache (decode: `128 @ 640`)."""
+    def one(seq, context) -> str:
+        if seq != seq:
+            return ""
+        return f"{seq:.0f}" + ("" if context != context else f" @ {context:.0f}")
+    context = part["context_len"] if "context_len" in part.columns else pd.Series(float("nan"), index=part.index)
+    return pd.Series([one(a, b) for a, b in zip(part["seq_len"].astype(float), context.astype(float), strict=True)],
+                     index=part.index, dtype=str)
+
+
+def leaderboard(part: pd.DataFrame, workload: str = "") -> list[str]:
+    """Each env's fastest batch size and precision per model and mode (best_per_model rows), fastest first. The rate
+    column is named by the workload's unit; `% of peak` (attained TFLOP/s over the env's best matmul at that
+    precision) and llm's `tokens` (prompt, or generated @ context) appear where some row has them."""
     device = part["device_name"].where(part["device_name"] == "", part["device_name"] + " (" + part["device_kind"] + ")")
     device = device.where(part["device_name"] != "", part["device_kind"])
-    return _table({
-        "model": cells(part["model"]), "mode": cells(part["mode"]), "env": cells(part["env"]),
-        "device": cells(device), "framework": cells(part["framework"]), "precision": cells(part["precision"]),
-        "batch": part["batch_size"].astype(str), "devices": part["world_size"].astype(str),
-        "samples/s": numbers(part["rate"]),
+    header, rate = rate_column(part, workload)
+    columns = {"model": cells(part["model"]), "mode": cells(part["mode"])}
+    if "seq_len" in part.columns and part["seq_len"].notna().any():
+        columns["seq @ context"] = lengths(part)
+    columns.update({
+        "env": cells(part["env"]), "device": cells(device), "framework": cells(part["framework"]),
+        "precision": cells(part["precision"]), "batch": part["batch_size"].astype(str),
+        "devices": part["world_size"].astype(str), header: rate,
         "median step ms": numbers(part["step_ms"]), "TFLOP/s": numbers(part["tflops"]),
-        "n": part["n"].astype(str), "source": cells(part["source"]),
     })
+    if "peak_frac" in part.columns and part["peak_frac"].notna().any():
+        columns["% of peak"] = percent(part["peak_frac"])
+    columns.update({"n": part["n"].astype(str), "source": cells(part["source"])})
+    return _table(columns)
 
 
-def speedup_table(pairs: pd.DataFrame) -> list[str]:
+def speedup_table(pairs: pd.DataFrame, unit: str = "samples") -> list[str]:
     return _table({
         "machine": cells(pairs["machine"]), "device": cells(pairs["device_kind"]),
         "framework": cells(pairs["framework"]), "model": cells(pairs["model"]), "mode": cells(pairs["mode"]),
         "precision": cells(pairs["precision"]), "batch": pairs["batch_size"].astype(str),
-        "cpu samples/s": numbers(pairs["rate_cpu"]), "samples/s": numbers(pairs["rate"]),
+        f"cpu {unit}/s": numbers(pairs["rate_cpu"]), f"{unit}/s": numbers(pairs["rate"]),
         "speedup": pairs["speedup"].map("{:.2f}x".format),
     })
 
 
-def scaling_table(table: pd.DataFrame) -> list[str]:
+def scaling_table(table: pd.DataFrame, unit: str = "samples") -> list[str]:
     return _table({
         "env": cells(table["env"]), "framework": cells(table["framework"]), "model": cells(table["model"]),
         "precision": cells(table["precision"]), "batch / device": table["batch_size"].astype(str),
@@ -96,7 +134,7 @@ def scaling_table(table: pd.DataFrame) -> list[str]:
     })
 
 
-def backend_table(table: pd.DataFrame) -> list[str]:
+def backend_table(table: pd.DataFrame, unit: str = "samples") -> list[str]:
     return _table({
         "env": cells(table["env"]), "framework": cells(table["framework"]), "model": cells(table["model"]),
         "precision": cells(table["precision"]), "batch": table["batch_size"].astype(str), "backend": cells(table["backend"]),
@@ -107,12 +145,13 @@ def backend_table(table: pd.DataFrame) -> list[str]:
     })
 
 
-def efficiency_table(table: pd.DataFrame) -> list[str]:
+def efficiency_table(table: pd.DataFrame, unit: str = "samples") -> list[str]:
     return _table({
         "env": cells(table["env"]), "framework": cells(table["framework"]), "model": cells(table["model"]),
         "mode": cells(table["mode"]), "precision": cells(table["precision"]), "batch": table["batch_size"].astype(str),
-        "backend": cells(table["backend"]), "samples/s": numbers(table["rate"]), "power W": numbers(table["power_w"]),
-        "samples/J": numbers(table["samples_per_j"]), "J/sample": table["j_per_sample"].map(lambda v: "" if v != v else f"{v:.3g}"),
+        "backend": cells(table["backend"]), f"{unit}/s": numbers(table["rate"]), "power W": numbers(table["power_w"]),
+        f"{unit}/J": numbers(table["samples_per_j"]),
+        f"J/{unit.removesuffix('s')}": table["j_per_sample"].map(lambda v: "" if v != v else f"{v:.3g}"),
         "method": cells(table["method"]), "source": cells(table["source"]),
     })
 
@@ -137,6 +176,26 @@ SECTIONS = (
 )
 
 
+# What samples_per_s counts in each workload's rows (the contract's rate_unit); every other workload counts samples.
+UNIT_OF = {"llm": "tokens", "membw": "bytes"}
+
+
+def by_unit(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """A table's rows split by the unit of their rate, samples first: one table never mixes tokens/s and images/s."""
+    if "workload" not in table.columns:
+        return [("samples", table)]
+    units = table["workload"].astype(str).map(UNIT_OF).fillna("samples")
+    return [(unit, table[units == unit]) for unit in ("samples", "tokens", "bytes") if (units == unit).any()]
+
+
+def _section(kept: pd.DataFrame, draw) -> list[str]:
+    """One table per rate unit of the kept rows; a sub-heading names the unit where there are several."""
+    parts = by_unit(kept)
+    if len(parts) == 1:
+        return draw(parts[0][1], parts[0][0])
+    return [line for unit, part in parts for line in [f"### {unit}/s", "", *draw(part, unit), ""]]
+
+
 def _shown(kept: int, total: int, how: str, where: str) -> list[str]:
     return [f"{kept:,} of {total:,} rows shown, {how}; every row is in {where}.", ""] if kept < total else []
 
@@ -149,15 +208,18 @@ def render(summary: Summary, subtitle: str, data_files: tuple[str, ...] = ()) ->
     out = ["# devicebench results", "", subtitle, "",
            "Each env's fastest batch size and precision per model and mode; medians over repeat rows, "
            f"n = rows behind each figure. Every valid row of every file is in {where}. "
+           "Rates are in each workload's unit: samples/s (images, sequences, products), tokens/s (llm), GB/s (membw). "
+           "`% of peak`: attained TFLOP/s over the same env's best measured matmul TFLOP/s at that precision "
+           "(mixed precision against its half type; see figures/roofline.png). "
            "Generated by `python plot_results.py`; do not edit.", ""]
     for workload in sorted(agg["workload"].unique()):
         part = best_per_model(agg[agg["workload"] == workload]).sort_values(["model", "mode", "rate"], ascending=[True, True, False])
         kept = best_first(part, "rate", ["model", "mode"])
         out += [f"## {cell(workload)}", ""] + _shown(len(kept), len(part), "the fastest envs of each model and mode first", where)
-        out += leaderboard(kept) + [""]
+        out += leaderboard(kept, workload) + [""]
     for title, intro, name, bound, how, draw in SECTIONS:
         table = getattr(summary, name)
         if not table.empty:
             kept = bound(table)
-            out += [f"## {title}", "", intro, ""] + _shown(len(kept), len(table), how, where) + draw(kept) + [""]
+            out += [f"## {title}", "", intro, ""] + _shown(len(kept), len(table), how, where) + _section(kept, draw) + [""]
     return "\n".join(out)

@@ -7,10 +7,12 @@ that one bundle, so both show the same numbers and a million rows are grouped on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from collect.present.roofline import Roofs, add_peak_frac
 
 CONFIG = ["env", "framework", "device_kind", "device_name", "source", "workload", "model",
           "mode", "precision", "batch_size", "world_size", "backend"]
@@ -57,24 +59,37 @@ def _texts(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
-def grouped(frame: pd.DataFrame, mask, keys: list[str], **aggs) -> pd.DataFrame:
+def grouped(frame: pd.DataFrame, mask, keys: list[str], dropna: bool = True, **aggs) -> pd.DataFrame:
     """Aggregate the rows where mask holds, grouped on their categorical keys (no string per row: a million
-    rows cost what their distinct configurations cost), keys converted as typed_keys does."""
+    rows cost what their distinct configurations cost), keys converted as typed_keys does. `dropna=False` keeps
+    rows whose numeric key is empty (NaN) as a group of their own."""
     columns = list(dict.fromkeys([*keys, *(column for column, _ in aggs.values())]))
     part = frame.loc[np.asarray(mask, dtype=bool), columns]
     if part.empty:
         return pd.DataFrame(columns=[*keys, *aggs])
-    out = part.groupby(keys, observed=True, sort=False).agg(**aggs).reset_index()
+    out = part.groupby(keys, observed=True, sort=False, dropna=dropna).agg(**aggs).reset_index()
     return typed_keys(out)
 
 
+# llm rows name the prompt and context they ran at; empty (NaN) in every other row, so as keys they split no other
+# workload's configurations (grouped with dropna=False keeps the NaN group).
+LENGTHS = ("seq_len", "context_len")
+# Medians per configuration where the columns exist (files of every schema load with all columns; a frame built by
+# hand may lack them): FLOPs and bytes per sample, achieved GB/s.
+WORK = {"flops": "flops_per_sample", "bytes": "bytes_per_sample", "gbps": "gb_per_s"}
+AGG_COLUMNS = ["rate", "rate_min", "rate_max", "step_ms", "tflops", "n"]
+
+
 def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per configuration with samples_per_s median/min/max, step_ms median and n."""
+    """One row per configuration with samples_per_s median/min/max, step_ms median and n; the median FLOPs, bytes per
+    sample and GB/s (`flops`, `bytes`, `gbps`) where the frame has those columns."""
+    extra = {name: (column, "median") for name, column in WORK.items() if column in frame.columns}
+    lengths = [name for name in LENGTHS if name in frame.columns]
     if not (frame["status"] == "ok").any():
-        return pd.DataFrame(columns=CONFIG + ["rate", "rate_min", "rate_max", "step_ms", "tflops", "n"])
-    return grouped(frame, frame["status"] == "ok", CONFIG, rate=("samples_per_s", "median"),
+        return pd.DataFrame(columns=CONFIG + lengths + AGG_COLUMNS + list(extra))
+    return grouped(frame, frame["status"] == "ok", CONFIG + lengths, dropna=False, rate=("samples_per_s", "median"),
                    rate_min=("samples_per_s", "min"), rate_max=("samples_per_s", "max"),
-                   step_ms=("step_ms_median", "median"), tflops=("tflops", "median"), n=("samples_per_s", "size"))
+                   step_ms=("step_ms_median", "median"), tflops=("tflops", "median"), n=("samples_per_s", "size"), **extra)
 
 
 def is_default_backend(rows: pd.DataFrame) -> pd.Series:
@@ -142,7 +157,8 @@ def backend_comparison(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["env", "framework", "device_kind", "model", "precision", "batch_size", "world_size"]
     if frame.empty or frame.groupby("framework", observed=True)["backend"].nunique().max() < 2:
         return pd.DataFrame()  # one backend per framework: nothing to compare (and a million rows cost nothing)
-    mask = (frame["status"] == "ok") & (frame["mode"] == "infer") & (frame["workload"] != "matmul")
+    # matmul and membw count products and bytes, not samples: never on the backends' samples/s axis
+    mask = (frame["status"] == "ok") & (frame["mode"] == "infer") & ~frame["workload"].isin(["matmul", "membw"])
     out = grouped(frame, mask, CONFIG, rate=("samples_per_s", "median"), step_ms=("step_ms_median", "median"),
                   p90_ms=("step_ms_p90", "median"), p99_ms=("step_ms_p99", "median"), compile_s=("compile_s", "median"),
                   rel_err=("rel_err", "max"), n=("samples_per_s", "size"))
@@ -178,15 +194,18 @@ class Summary:
     """Every table the figures and results.md show, computed once from the valid rows."""
 
     frame: pd.DataFrame  # the valid rows as loaded, every status: the MLP and matmul figures pick their own
-    agg: pd.DataFrame  # one row per configuration (aggregate)
+    agg: pd.DataFrame  # one row per configuration (aggregate), with `peak_frac` (roofline.add_peak_frac)
     scaling: pd.DataFrame
     backends: pd.DataFrame  # backend_comparison
     efficiency: pd.DataFrame
     speedups: pd.DataFrame
+    roofs: Roofs | None = field(default=None)  # each env's measured compute and bandwidth roofs (roofline.py)
 
 
 def summarize(frame: pd.DataFrame) -> Summary:
     """The one pass plot_results.py makes: hand the result to every figure and to report.render."""
-    agg = aggregate(frame)
+    # peak_frac: attained TFLOP/s over the env's measured matmul roof at the row's precision (NaN where unknown);
+    # the site reads that column by this name.
+    agg, found = add_peak_frac(aggregate(frame))
     return Summary(frame=frame, agg=agg, scaling=scaling(agg), backends=backend_comparison(frame),
-                   efficiency=efficiency(frame), speedups=speedups(agg))
+                   efficiency=efficiency(frame), speedups=speedups(agg), roofs=found)

@@ -3,6 +3,7 @@
     index.html            overview: the headline comparisons, interactive (plotly)
     leaderboards.html     the list of leaderboards; board-<workload>-<mode>.html one each
     machines.html         every env; env.html?env=NAME one env's page; compare.html#envs=A,B two to four side by side
+    device.html           every device; device.html?device=KEY every submission of one device
     downloads.html        the merged data (downloads/), each env's own CSV file (downloads/env/)
     assets/               plotly.min.js (once for every page), site.js, site.css
     data/                 the payloads the pages read through <script src> (see data.py)
@@ -22,9 +23,13 @@ from collect.present.site import data
 from collect.present.site.encode import safe_json, script
 from collect.present.site.js_charts import CHARTS
 from collect.present.site.js_compare import COMPARE
+from collect.present.site.js_compare_diff import COMPARE_DIFF
 from collect.present.site.js_core import CORE
+from collect.present.site.js_device import DEVICE, DEVICE_CHARTS
 from collect.present.site.js_env import ENV
 from collect.present.site.js_pages import PAGES
+from collect.present.site.js_standing import STANDING
+from collect.present.site.js_views import VIEWS
 from collect.present.site.overview import overview
 from collect.present.site.pages import CSS, pages
 from collect.present.summary import Summary
@@ -42,7 +47,7 @@ def plotly_js() -> str:
 
 
 def site_js() -> str:
-    return "\n".join(part.strip("\n") for part in (CORE, CHARTS, ENV, COMPARE, PAGES)) + "\n"
+    return "\n".join(part.strip("\n") for part in (CORE, VIEWS, CHARTS, ENV, STANDING, DEVICE, DEVICE_CHARTS, COMPARE, COMPARE_DIFF, PAGES)) + "\n"
 
 
 def prepare(folder: Path) -> None:
@@ -96,6 +101,16 @@ def copy_env_files(folder: Path, csv_paths: dict[str, Path | list[Path]] | None)
     return out
 
 
+def write_raw(folder: Path, summary: Summary, boards: list[dict]) -> None:
+    """Each small board's raw rows (every status, every column as loaded) as downloads/board-<id>.csv."""
+    for board in boards:
+        if "raw" in board:
+            frame = summary.frame
+            rows = frame[((frame["workload"] == board["workload"]) & (frame["mode"] == board["mode"])).to_numpy(dtype=bool)]
+            (folder / "downloads").mkdir(parents=True, exist_ok=True)
+            rows.to_csv(folder / board["raw"], index=False)
+
+
 def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict[str, Path | list[Path]] | None = None,
                downloads: dict[str, Path] | None = None) -> Path:
     """Write the website of `summary` (what plot_results.py's summarize() made) into `folder`; returns index.html.
@@ -114,6 +129,7 @@ def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict
     extra = {"subtitle": subtitle, "downloads": listed, "version": collect.__version__, "plotly": plotly.__version__}
     built = data.build(summary, hrefs, extra)
     built.files["overview.js"] = script("overview", safe_json(overview(summary)))
+    write_raw(folder, summary, built.boards)
     (folder / "data").mkdir()
     for name, text in built.files.items():
         (folder / "data" / name).write_text(text, encoding="ascii")

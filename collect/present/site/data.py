@@ -4,7 +4,13 @@
     data/overview.js     the overview's panels
     data/board-<id>.js   one leaderboard (a workload and mode): each env's fastest batch size per configuration
     data/envs-<k>.js     a shard of env pages: every configuration of its envs, the rows that did not run,
-                         notes and fingerprints (env.html?env=NAME loads the one shard that holds NAME)
+                         notes and fingerprints (env.html?env=NAME loads the one shard that holds NAME), and where
+                         each env stands among the others (its STANDING most shared configurations)
+    data/ranks-<k>.js    the rest of the standings of the same envs, loaded when a reader asks for all of them
+    data/devs-<k>.js     a shard of device pages (devices.py)
+
+Aggregates keep framework versions apart (stats.py): each configuration per major.minor, plus the pooled line
+where a configuration has several versions; a `pool` code per line says which view shows it.
 
 Envs are packed into shards in name order, up to SHARD_ROWS configurations or SHARD_ENVS envs each, so
 10,000 envs make a few hundred files of a few hundred kB rather than 10,000 files; a page loads one.
@@ -18,20 +24,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from collect.present.site import encode, tables
+from collect.present.site import devices, encode, tables
+from collect.present.site.stats import site_agg
+from collect.present.standing import SHARED, standings
 from collect.present.summary import Summary
 
 SHARD_ROWS = 2000  # configurations per shard file (an env with more has a shard of its own)
 SHARD_ENVS = 64
 # Columnar layouts: text columns (column -> dictionary), whole numbers, measured figures.
-FIGURES = ("rate", "rate_min", "rate_max", "step_ms", "tflops")
+FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac")
 BOARD_TEXT = {"env": "env", "device_kind": "kind", "device_name": "device", "source": "source", "model": "model",
-              "framework": "framework", "precision": "precision", "backend": "backend"}
+              "framework": "framework", "precision": "precision", "backend": "backend", "version": "version",
+              "device": "dkey"}
 CONFIG_TEXT = {**BOARD_TEXT, "workload": "workload", "mode": "mode"}
 OTHER_TEXT = {name: name for name in ("workload", "mode", "status")} | {
     "env": "env", "device_kind": "kind", "model": "model", "framework": "framework", "precision": "precision",
     "backend": "backend"}
-INTS = ("batch_size", "world_size", "n")
+INTS = ("batch_size", "world_size", "n", "pool")
+STANDING = 8  # standings per env in its shard: the configurations shared by the most envs (the rest: ranks-<k>.js)
+STANDING_TEXT = {"env": "env", "device_kind": "kind", "framework": "framework", "workload": "workload", "model": "model",
+                 "mode": "mode", "precision": "precision", "backend": "backend", "above_env": "env", "below_env": "env"}
 
 
 @dataclass
@@ -41,12 +53,23 @@ class SiteData:
     files: dict[str, str] = field(default_factory=dict)
     boards: list[dict] = field(default_factory=list)
     book: encode.Dictionary = field(default_factory=encode.Dictionary)
+    devices: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def env_devices(site: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
+    """The device key of each env: the one most of its configurations have ("" for an env with none)."""
+    if site.empty:
+        return pd.Series("", index=facts.index)
+    counts = site.groupby([site["env"].astype(str), site["device"]], sort=False).size().rename("k").reset_index()
+    top = counts.sort_values("k", ascending=False, kind="stable").drop_duplicates("env")
+    return pd.Series(top["device"].to_numpy(), index=top["env"].to_numpy()).reindex(facts.index).fillna("")
 
 
 def _figures(rows: pd.DataFrame) -> pd.DataFrame:
-    """The range only where there is one (n > 1): a single row's range is its median."""
-    single = rows["n"] <= 1
-    return rows.assign(rate_min=rows["rate_min"].mask(single), rate_max=rows["rate_max"].mask(single))
+    """The range only where there is one (n > 1): a single row's range is its median; the quartiles from 4 rows
+    on (of two or three they say no more than the range)."""
+    few = {"rate_min": 1, "rate_max": 1, "q1": 3, "q3": 3}
+    return rows.assign(**{c: rows[c].mask(rows["n"] <= k) for c, k in few.items() if c in rows})
 
 
 def board_id(workload: str, mode: str) -> str:
@@ -60,14 +83,19 @@ def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), np.r_[starts[1:], len(keys)].tolist(), strict=True))
 
 
-def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData) -> None:
+RAW_ROWS = 20_000  # a board whose rows (every status) are at most this many gets its own raw CSV download
+
+
+def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tuple[str, str], int] | None = None) -> None:
     """One data file per workload and mode present; rows in env order (the page sorts them), so an env's
-    columns run-length encode."""
+    columns run-length encode. raw: (workload, mode) -> rows, so a small board links its own raw rows."""
     best = tables.board_rows(agg)
     if best.empty:
         return
-    best = _figures(best.assign(_rank=best["env"].map(rank)).sort_values(["workload", "mode", "_rank"], kind="stable"))
-    cols = encode.columns(best, out.book, BOARD_TEXT, INTS, FIGURES)
+    best = best.assign(workload=best["workload"].astype(str), mode=best["mode"].astype(str),
+                       _rank=best["env"].astype(str).map(rank))
+    best = _figures(best.sort_values(["workload", "mode", "_rank"], kind="stable"))
+    cols = encode.columns(best, out.book, BOARD_TEXT, tuple(c for c in INTS if c in best), tuple(c for c in FIGURES if c in best))
     board = (best["workload"] + "\x00" + best["mode"]).to_numpy()
     for start, stop in _runs(board):
         workload, mode = best["workload"].iat[start], best["mode"].iat[start]
@@ -76,6 +104,8 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData) -> None:
             ident += "_"
         meta = {"id": ident, "workload": workload, "mode": mode, "rows": stop - start,
                 "envs": int(best["env"].iloc[start:stop].nunique())}
+        if 0 < (raw or {}).get((workload, mode), RAW_ROWS + 1) <= RAW_ROWS:
+            meta["raw"] = f"downloads/board-{ident}.csv"
         payload = f'{{"meta":{encode.safe_json(meta)},"rows":{encode.table(cols, slice(start, stop))}}}'
         out.files[f"board-{ident}.js"] = encode.script(f"board/{ident}", payload)
         out.boards.append(meta)
@@ -93,16 +123,17 @@ def shard_of(facts: pd.DataFrame) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
-def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, text: dict[str, str], figures: tuple) -> dict:
+def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, text: dict[str, str], figures: tuple,
+           ints: tuple = INTS) -> dict:
     """shard number -> (its slice of the encoded columns, its notes): rows sorted by env, as the shards are."""
     if rows.empty:
         return {}
-    rank = rows["env"].map(dict(zip(facts.index, range(len(facts)), strict=True))).to_numpy()
+    rank = rows["env"].astype(str).map(dict(zip(facts.index, range(len(facts)), strict=True))).to_numpy()
     rows = rows.iloc[np.argsort(rank, kind="stable")]
-    rows = _figures(rows) if figures else rows
-    cols = encode.columns(rows, book, text, INTS, figures)
+    rows = _figures(rows) if "n" in rows else rows
+    cols = encode.columns(rows, book, text, tuple(c for c in ints if c in rows), tuple(c for c in figures if c in rows))
     shard = facts["shard"].to_numpy()[np.sort(rank)]
-    notes = rows["note"].astype(str).to_numpy(dtype=object)
+    notes = rows["note"].astype(str).to_numpy(dtype=object) if "note" in rows else np.full(len(rows), "", dtype=object)
     out = {}
     for start, stop in _runs(shard):
         codes, uniques = pd.factorize(notes[start:stop])
@@ -111,13 +142,19 @@ def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, tex
     return out
 
 
-def shards(summary: Summary, facts: pd.DataFrame, csv: dict[str, list[str]], out: SiteData) -> None:
-    """The env pages' data files: for each shard its configurations ("rows") and the rows that did not run
-    ("other"), each with its own list of notes (a `note` column of codes into it), and per env its fingerprint
-    and CSV links."""
+def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[str, list[str]], out: SiteData) -> None:
+    """The env pages' data files: for each shard its configurations ("rows", versions apart and pooled) and the
+    rows that did not run ("other"), each with its own list of notes (a `note` column of codes into it), where
+    its envs stand ("standing"), and per env its fingerprint and CSV links."""
     prints = tables.fingerprints(summary.frame)
-    parts = {"rows": _parts(tables.with_notes(summary.agg, summary.frame), facts, out.book, CONFIG_TEXT, FIGURES),
-             "other": _parts(tables.other_rows(summary.frame), facts, out.book, OTHER_TEXT, ())}
+    head, rest = standing_parts(summary)
+    parts = {"rows": _parts(tables.with_notes(site, summary.frame), facts, out.book, CONFIG_TEXT | {"version": "version"}, FIGURES),
+             "other": _parts(tables.other_rows(summary.frame), facts, out.book, OTHER_TEXT, ()),
+             "standing": _parts(head, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate"), STANDING_INTS)}
+    ranks = _parts(rest, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate"), STANDING_INTS)
+    more = rest["env"].astype(str).value_counts().to_dict() if not rest.empty else {}
+    for number, (payload, _notes) in ranks.items():
+        out.files[f"ranks-{number}.js"] = encode.script(f"ranks/{number}", f'{{"standing":{payload}}}')
     for number, envs in facts.groupby("shard", sort=True).groups.items():
         body = []
         for name, by_shard in parts.items():
@@ -125,25 +162,52 @@ def shards(summary: Summary, facts: pd.DataFrame, csv: dict[str, list[str]], out
                 payload, notes = by_shard[int(number)]
                 body.append(f'"{name}":{payload},"{name}_notes":{encode.safe_json(notes)}')
         meta = {env: {"fp": prints.get(env, []), "csv": csv.get(env, [])} for env in envs}
+        for env in envs:
+            if more.get(env):
+                meta[env]["more_ranks"] = more[env]  # its standings beyond the STANDING in this file
         body.append(f'"envs":{encode.safe_json(meta)}')
         out.files[f"envs-{int(number)}.js"] = encode.script(f"shard/{int(number)}", "{" + ",".join(body) + "}")
+
+
+STANDING_INTS = ("batch_size", "world_size", "slower", "others")
+
+
+def standing_parts(summary: Summary) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the STANDING configurations of each env shared by the most envs, the rest): collect.present.standing's
+    table, on the pooled aggregates (a rank is among envs, whatever version each ran)."""
+    table = standings(summary.agg, tables.units(summary.frame))
+    if table.empty:
+        return table, table
+    table = table.sort_values(["env", "others", *SHARED], ascending=[True, False, *[True] * len(SHARED)], kind="stable")
+    first = (table.groupby("env", sort=False).cumcount() < STANDING).to_numpy()
+    for column in ("above_env", "below_env"):
+        table[column] = table[column].astype(object).where(table[column].notna(), "")
+    return table[first], table[~first]
 
 
 def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:
     """data/index.js: one line per env (its shard, figures and the values most of its rows have), the boards, and
     the code book every other file's codes point into. Written last: encoding the others fills the code book."""
-    text = {"env": "env", "device_name": "device", "device_kind": "kind", "platform": "platform", "source": "source"}
+    text = {"env": "env", "device_name": "device", "device_kind": "kind", "platform": "platform", "source": "source",
+            "device": "dkey"}
     envs = encode.table(encode.columns(facts.reset_index(names="env"), out.book, text, ("rows", "configs", "shard")))
+    devs = encode.table(encode.columns(out.devices.reset_index(names="device"), out.book, {"device": "dkey"},
+                                       ("rows", "envs", "shard")))
     fixed = {"boards": out.boards, **extra, "dict": out.book.as_lists()}
-    out.files["index.js"] = encode.script("index", f'{{"envs":{envs},{encode.safe_json(fixed)[1:]}')
+    out.files["index.js"] = encode.script("index", f'{{"envs":{envs},"devices":{devs},{encode.safe_json(fixed)[1:]}')
 
 
 def build(summary: Summary, csv: dict[str, list[str]], extra: dict) -> SiteData:
     """Every data file of the site, from the one Summary plot_results.py computed."""
     out = SiteData()
+    site = site_agg(summary.frame, summary.agg)
     facts = tables.env_facts(summary.frame, summary.agg)
     facts["shard"] = shard_of(facts)
-    boards(summary.agg, dict(zip(facts.index, range(len(facts)), strict=True)), out)
-    shards(summary, facts, csv, out)
+    facts["device"] = env_devices(site, facts)
+    out.devices = devices.build(summary.frame, out.book, out.files)
+    counts = summary.frame.groupby(["workload", "mode"], observed=True).size()
+    raw = {(str(w), str(m)): int(k) for (w, m), k in counts.items()}
+    boards(site, dict(zip(facts.index, range(len(facts)), strict=True)), out, raw)
+    shards(summary, site, facts, csv, out)
     index(facts, out, {**extra, "units": tables.units(summary.frame)})
     return out

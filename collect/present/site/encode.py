@@ -37,11 +37,17 @@ def round_sig(values, digits: int = SIG) -> np.ndarray:
 
 
 def numbers(values) -> str | None:
-    """A JSON list of the numbers, NaN and inf as null; None when all are null."""
+    """A JSON list of the numbers, NaN and inf as null; None when all are null. Mostly null (a range or quartiles
+    exist only where a configuration has repeat rows): {"k": [gaps], "v": [values]}, only the numbers there are,
+    each at the index after the previous one plus its gap."""
     x = np.asarray(values, dtype=float)
     x = np.where(np.isfinite(x), x, np.nan)
     if x.size and np.isnan(x).all():
         return None
+    at = np.flatnonzero(~np.isnan(x))
+    if 2 * len(at) < len(x):
+        gaps = np.diff(np.r_[-1, at]) - 1
+        return f'{{"k":{json.dumps(gaps.tolist(), separators=(",", ":"))},"v":{numbers(x[at])}}}'
     objects = x.astype(object)
     objects[np.isnan(x)] = None
     text = json.dumps(objects.tolist(), allow_nan=False, separators=(",", ":"))

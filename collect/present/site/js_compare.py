@@ -14,23 +14,29 @@ function parseEntries(I) {
     });
 }
 
-function compareSides(I, wanted) {  // one side per env, or per device kind of an env that has several
-  var sides = [];
+function compareSides(I, wanted) {  // one side per env, or per device kind (and, versions apart, per version) of an env that has several
+  var sides = [], pooled = hashParams().get("pool") === "1";
   wanted.forEach(function (w) {
-    var S = DB.data["shard/" + I.envs.cols.shard[w.i]], t = S.rows, code = I.envs.cols.env[w.i], kinds = new Map();
+    var S = DB.data["shard/" + I.envs.cols.shard[w.i]], t = S.rows, code = I.envs.cols.env[w.i], parts = new Map();
     if (!t) return;
+    var pool = column(t, "pool"), version = column(t, "version");
     for (var j = 0; j < t.n; j++) {
-      if (t.cols.env[j] !== code) continue;
-      var kind = I.dict.kind[t.cols.device_kind[j]];
+      if (t.cols.env[j] !== code || (pool[j] || 0) === (pooled ? 1 : 2)) continue;
+      var kind = I.dict.kind[t.cols.device_kind[j]], v = pooled ? "" : I.dict.version[version[j]] || "";
       if (w.kind && kind !== w.kind) continue;
-      if (!kinds.has(kind)) kinds.set(kind, new Map());
-      var key = KEY_COLS.map(function (c) { return t.cols[c][j]; }).join(","), seen = kinds.get(kind).get(key);
-      if (seen === undefined || t.cols.rate[seen] < t.cols.rate[j]) kinds.get(kind).set(key, j);  // several: the fastest
+      var part = kind + "\u0000" + v;
+      if (!parts.has(part)) parts.set(part, {kind: kind, version: v, rows: new Map()});
+      var rows = parts.get(part).rows, key = KEY_COLS.map(function (c) { return t.cols[c][j]; }).join(","), seen = rows.get(key);
+      if (seen === undefined || t.cols.rate[seen] < t.cols.rate[j]) rows.set(key, j);  // several: the fastest
     }
-    Array.from(kinds.keys()).sort(function (a, b) { return (a !== "cpu") - (b !== "cpu") || (a < b ? -1 : a > b ? 1 : 0); }).forEach(function (kind) {
-      var rows = kinds.get(kind);
-      sides.push({label: w.env + (kinds.size > 1 || w.kind ? " [" + kind + "]" : ""), env: w.env, t: t, rows: rows});
-    });
+    var kinds = new Set(Array.from(parts.values()).map(function (p) { return p.kind; }));
+    Array.from(parts.keys()).sort(function (a, b) { var x = parts.get(a), y = parts.get(b);
+      return (x.kind !== "cpu") - (y.kind !== "cpu") || (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0) || (a < b ? -1 : a > b ? 1 : 0); })
+      .forEach(function (part) {
+        var p = parts.get(part), versions = Array.from(parts.values()).filter(function (q) { return q.kind === p.kind; }).length;
+        sides.push({label: w.env + (kinds.size > 1 || w.kind ? " [" + p.kind + "]" : "") + (versions > 1 ? " v" + p.version : ""),
+                    env: w.env, kind: p.kind, version: p.version, t: t, rows: p.rows, meta: S.envs[w.env] || {fp: [], csv: []}});
+      });
   });
   return sides.slice(0, 4);
 }
@@ -126,10 +132,12 @@ function pageCompare(main) {
     return Promise.all(shards.map(function (s) { return DB.data["shard/" + s] ? null : loadScript("data/envs-" + s + ".js"); }))
       .then(function () { return compareRender(out, I, compareSides(I, wanted)); });
   };
-  window.addEventListener("hashchange", function () {
+  var rerender = function () {
     document.body.dataset.ready = ""; document.body.dataset.charts = "";
     render().then(DB.ready, function (e) { console.error(e); });
-  });
+  };
+  var base = render;
+  render = function () { NAV.fns = [rerender]; return base(); };  // a new comparison: the old tables no longer listen
   return render();
 }
 
@@ -137,9 +145,11 @@ function compareRender(out, I, sides) {
   if (sides.length < 2) { out.appendChild(h("p", {text: "One side only: add an environment (an env with CPU and accelerator rows counts as two)."})); }
   if (!sides.length) return Promise.resolve();
   var partial = hashParams().get("partial") === "1", t = compareTable(I, sides, partial);
-  var box = h("input", {type: "checkbox", name: "partial", onchange: function () {
-    var p = hashParams(); if (box.checked) p.set("partial", "1"); else p.delete("partial"); location.hash = p.toString(); }});
-  box.checked = partial;
+  var flag = function (name) { return function (e) {
+    var p = hashParams(); if (e.target.checked) p.set(name, "1"); else p.delete(name); location.hash = p.toString(); }; };
+  var box = h("input", {type: "checkbox", name: "partial", onchange: flag("partial")});
+  var pool = h("input", {type: "checkbox", name: "pool", onchange: flag("pool")});
+  box.checked = partial; pool.checked = hashParams().get("pool") === "1";
   var summary = h("ul", {class: "speedups"});
   sides.slice(1).forEach(function (s, k) {
     var g = geomean(t.cols["ratio" + (k + 1)]);
@@ -148,10 +158,16 @@ function compareRender(out, I, sides) {
   });
   var link = h("input", {type: "text", readonly: "readonly", class: "share", value: location.href, "aria-label": "link to this comparison"});
   var div = h("div", {class: "chart"});
-  out.append(summary, h("p", {}, ["Link: ", link]), h("label", {}, [box, " also configurations only some of them share"]),
+  out.append(compareDifferences(sides), summary, compareLeftOut(sides, partial), h("p", {}, ["Link: ", link]),
+    h("p", {}, [h("label", {}, [box, " also configurations only some of them share"]), " ",
+                h("label", {}, [pool, " pool versions (an env measured under several framework versions counts once)"])]),
     h("h2", {text: "Fastest shared configurations"}), div, h("h2", {text: "Every configuration they share"}));
   var ratio = sides.length > 1 ? "ratio1" : "rate0";
+  var raw = [];
+  sides.forEach(function (s) { s.meta.csv.forEach(function (href) { if (!raw.some(function (r) { return r.href === href; }))
+    raw.push({href: href, download: true, text: "raw rows: " + href.split("/").pop()}); }); });
   Table({root: out, n: t.n, columns: compareColumns(I, t, sides), what: "configurations", prefix: "t", sort: {key: ratio, dir: "desc"},
+    file: "compare-" + sides.map(function (s) { return s.env; }).join("-vs-"), raw: raw,
     filters: ["workload", "mode", "framework", "precision", "backend"].map(function (c) { return {key: c, label: c, codes: t.cols[c], dict: I.dict[KEY_DICTS[c]]}; })});
   var queue = chartQueue();
   queue.add(div, function () { return compareChart(div, I, t, sides); });

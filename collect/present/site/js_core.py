@@ -8,16 +8,17 @@ parsed as markup. Links are built from our own page names and encodeURIComponent
 CORE = r"""
 "use strict";
 var DB = window.DB = window.DB || {data: {}};
-var FIGURES = ["rate", "rate_min", "rate_max", "step_ms", "tflops"];
-DB.put = function (key, value) {  // a data file's payload; run-length encoded columns ({r: [value, count, ...]}) expanded
-  ["envs", "rows", "other"].forEach(function (name) {
+var FIGURES = ["rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac"];
+DB.put = function (key, value) {  // a data file's payload; run-length ({r: [value, count, ...]}) and sparse ({k: gaps, v: values}) columns expanded
+  Object.keys(value).forEach(function (name) {
     var t = value[name];
-    if (!t || !t.cols) return;
+    if (!t || !t.cols || typeof t.n !== "number") return;
     Object.keys(t.cols).forEach(function (k) {
-      var c = t.cols[k];
-      if (Array.isArray(c) || !c || !c.r) return;
-      var full = new Array(t.n), at = 0;
-      for (var j = 0; j < c.r.length; j += 2) for (var m = 0; m < c.r[j + 1]; m++) full[at++] = c.r[j];
+      var c = t.cols[k], full, at = 0, j, m;
+      if (Array.isArray(c) || !c) return;
+      if (c.r) { full = new Array(t.n); for (j = 0; j < c.r.length; j += 2) for (m = 0; m < c.r[j + 1]; m++) full[at++] = c.r[j]; }
+      else if (c.k) { full = new Array(t.n).fill(null); at = -1; for (j = 0; j < c.k.length; j++) { at += c.k[j] + 1; full[at] = c.v[j]; } }
+      else return;
       t.cols[k] = full;
     });
     if (t.cols.n) FIGURES.forEach(function (k) { if (!t.cols[k]) t.cols[k] = new Array(t.n).fill(null); });  // left out: none measured
@@ -73,11 +74,22 @@ function loadScript(src) {  // fetch() of file:// is refused; a <script> element
   });
 }
 function hashParams() { return new URLSearchParams(location.hash.slice(1)); }
-function setHash(params) {
-  var text = params.toString();
-  try { history.replaceState(null, "", text ? "#" + text : location.pathname + location.search); }
-  catch (e) { location.replace("#" + text); }
+function setHash(params, push) {  // push: a new history entry (a reader's change), so back returns to the view before it
+  var text = params.toString(), url = text ? "#" + text : location.pathname + location.search;
+  if (url === location.hash || (!text && !location.hash)) return;
+  try { if (push) history.pushState(null, "", url); else history.replaceState(null, "", url); }
+  catch (e) { if (push) location.hash = text; else location.replace("#" + text); }
+  NAV.seen = location.href;
 }
+var NAV = {fns: [], seen: location.href};  // what restores a view when back or forward changes the address
+function onNavigate(fn) { NAV.fns.push(fn); }
+function navigated() {
+  if (location.href === NAV.seen) return;
+  NAV.seen = location.href;
+  NAV.fns.forEach(function (fn) { fn(); });
+}
+window.addEventListener("popstate", navigated);
+window.addEventListener("hashchange", navigated);
 function envHref(name) { return "env.html?env=" + encodeURIComponent(name); }
 
 function unitOf(workload) { return (DB.data.index.units || {})[workload] || "samples/s"; }  // tokens/s for llm rows, ...
@@ -97,10 +109,7 @@ function index() {
 // Search: {label, fields: [{codes, dict}]}. State (filters, search, sort, page) lives in the URL fragment.
 function Table(o) {
   var self = {o: o, size: o.pageSize || 50, ranks: {}, sorted: null, sortedBy: ""};
-  var saved = hashParams(), p = o.prefix || "";
-  self.state = {q: saved.get(p + "q") || "", sort: saved.get(p + "sort") || o.sort.key,
-                dir: saved.get(p + "dir") || o.sort.dir, page: Number(saved.get(p + "page") || 1), filters: {}};
-  (o.filters || []).forEach(function (f) { self.state.filters[f.key] = saved.get(p + f.key) || ""; });
+  self.state = tableState(o);
   self.root = h("div", {class: "table-block"});
   self.controls = h("div", {class: "controls"});
   self.counter = h("p", {class: "count", "aria-live": "polite"});
@@ -110,8 +119,18 @@ function Table(o) {
   o.root.appendChild(self.root);
   tableControls(self);
   tableHead(self);
+  tableExtras(self);
   tableApply(self, false);
   return self;
+}
+
+function tableState(o) {  // the view as the address says: filters, search, sort, page, toggles
+  var saved = hashParams(), p = o.prefix || "";
+  var state = {q: saved.get(p + "q") || "", sort: saved.get(p + "sort") || o.sort.key,
+               dir: saved.get(p + "dir") || o.sort.dir, page: Number(saved.get(p + "page") || 1), filters: {}, toggles: {}};
+  (o.filters || []).forEach(function (f) { state.filters[f.key] = saved.get(p + f.key) || ""; });
+  (o.toggles || []).forEach(function (t) { state.toggles[t.key] = saved.get(t.key) === "1"; });  // shared by the page's tables
+  return state;
 }
 
 function tableControls(self) {
@@ -121,7 +140,7 @@ function tableControls(self) {
     for (var i = 0; i < o.n; i++) seen.set(f.codes[i], (seen.get(f.codes[i]) || 0) + 1);
     var options = Array.from(seen.keys()).map(function (c) { return [f.dict[c], seen.get(c)]; })
       .sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
-    var select = h("select", {name: f.key, "aria-label": f.label, onchange: function () {
+    var select = f.select = h("select", {name: f.key, "aria-label": f.label, onchange: function () {
       self.state.filters[f.key] = select.value; self.state.page = 1; tableApply(self, true); }},
       [h("option", {value: "", text: "any " + f.label})].concat(options.map(function (opt) {
         return h("option", {value: opt[0], text: (opt[0] || "(none)") + " (" + count(opt[1]) + ")"}); })));
@@ -130,11 +149,11 @@ function tableControls(self) {
     self.controls.appendChild(h("label", {}, [f.label + " ", select]));
   });
   if (o.search) {
-    var timer = null, input = h("input", {type: "search", name: "q", placeholder: o.search.label, "aria-label": o.search.label});
+    var timer = null, input = self.search = h("input", {type: "search", name: "q", placeholder: o.search.label, "aria-label": o.search.label});
     input.value = self.state.q;
     input.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { self.state.q = input.value; self.state.page = 1; tableApply(self, true); }, 120);
+      timer = setTimeout(function () { self.state.q = input.value; self.state.page = 1; tableApply(self, "q"); }, 120);
     });
     self.controls.appendChild(input);
   }
@@ -197,6 +216,7 @@ function tableMatches(self) {  // a function telling whether row i passes the fi
     var code = f.dict.indexOf(want);
     tests.push(function (i) { return f.codes[i] === code; });
   });
+  if (o.keep) tests.push(function (i) { return o.keep(i, self.state.toggles); });
   var q = self.state.q.trim().toLowerCase();
   if (q && o.search) {
     var marks = o.search.fields.map(function (fld) { return fld.dict.map(function (s) { return s.toLowerCase().indexOf(q) >= 0; }); });
@@ -214,24 +234,29 @@ function tableApply(self, save) {
   var start = (self.state.page - 1) * self.size;
   tableBody(self, rows.slice(start, start + self.size), start);
   var what = self.o.what || "rows";
-  self.counter.textContent = count(rows.length) + " of " + count(self.o.n) + " " + what +
+  var total = self.o.n;
+  if (self.o.keep) { total = 0; for (k = 0; k < self.o.n; k++) if (self.o.keep(k, self.state.toggles)) total++; }
+  self.counter.textContent = count(rows.length) + " of " + count(total) + " " + what +
     (rows.length ? " · showing " + count(start + 1) + "–" + count(Math.min(start + self.size, rows.length)) : "");
-  self.counter.dataset.shown = rows.length; self.counter.dataset.total = self.o.n;
+  self.counter.dataset.shown = rows.length; self.counter.dataset.total = total;
   tablePager(self, pages);
   Array.from(self.table.querySelectorAll("th")).forEach(function (th, k) {
     var key = self.o.columns[k].key;
     th.setAttribute("aria-sort", key === self.state.sort ? (self.state.dir === "desc" ? "descending" : "ascending") : "none");
   });
-  if (save) tableSave(self);
+  if (save) tableSave(self, save);
+  if (self.afterApply) self.afterApply();
   if (self.o.onChange) self.o.onChange(self);
 }
 
-function tableSave(self) {
+function tableSave(self, kind) {  // kind "q": typing in the search box replaces the entry its first keystroke pushed
   var params = hashParams(), p = self.o.prefix || "", s = self.state;
   var set = function (k, v, dflt) { if (v && String(v) !== String(dflt)) params.set(p + k, v); else params.delete(p + k); };
   Object.keys(s.filters).forEach(function (k) { set(k, s.filters[k], ""); });
   set("q", s.q, ""); set("sort", s.sort, self.o.sort.key); set("dir", s.dir, self.o.sort.dir); set("page", s.page, 1);
-  setHash(params);
+  Object.keys(s.toggles).forEach(function (k) { if (s.toggles[k]) params.set(k, "1"); else params.delete(k); });
+  setHash(params, !(kind === "q" && self.lastSave === "q"));
+  self.lastSave = kind;
 }
 
 function tableBody(self, rows, start) {

@@ -12,9 +12,9 @@ from html import escape
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
 NAV = (("index.html", "Overview", "overview"), ("leaderboards.html", "Leaderboards", "boards"),
-       ("machines.html", "Environments", "machines"), ("compare.html", "Compare", "compare"),
+       ("machines.html", "Environments", "machines"), ("device.html", "Devices", "device"), ("compare.html", "Compare", "compare"),
        ("downloads.html", "Downloads", "downloads"))
-PLOTTING = {"overview", "env", "compare"}  # the pages that draw charts load plotly
+PLOTTING = {"overview", "env", "compare", "device"}  # the pages that draw charts load plotly
 
 CSS = """
 :root { --fg: #1d1d1f; --muted: #5f6368; --line: #d9dce0; --accent: #0b57d0; --bg: #fff; --band: #f5f6f8; }
@@ -55,6 +55,13 @@ table.kv td { overflow-wrap: anywhere; }
 nav.boards { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; font-size: 0.9rem; margin: 0.3rem 0 0.6rem; }
 .picker { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0.8rem 0; }
 .share { width: min(100%, 50rem); font-family: ui-monospace, monospace; font-size: 0.8rem; }
+.downloads-line { margin: 0.2rem 0; font-size: 0.85rem; }
+.downloads-line button, .show-all { font: inherit; padding: 0.15rem 0.5rem; }
+ul.spread { margin: 0.2rem 0; padding-left: 1.2rem; font-size: 0.85rem; color: var(--muted); }
+ul.differ, ul.left-out { font-size: 0.9rem; }
+table.ranks { border-collapse: collapse; font-size: 0.8rem; }
+table.ranks th, table.ranks td { border-bottom: 1px solid var(--line); padding: 0.2rem 0.5rem; text-align: left; white-space: nowrap; }
+table.ranks td.num { text-align: right; font-variant-numeric: tabular-nums; }
 footer { color: var(--muted); font-size: 0.8rem; padding: 1rem 1.5rem; border-top: 1px solid var(--line); }
 """
 
@@ -101,6 +108,7 @@ def pages(boards: list[dict], subtitle: str) -> dict[str, str]:
         "machines.html": page("machines", "Environments", subtitle, ["index.js"]),
         "env.html": page("env", "Environment", subtitle, ["index.js"]),
         "compare.html": page("compare", "Compare", subtitle, ["index.js"]),
+        "device.html": page("device", "Device", subtitle, ["index.js"]),
         "downloads.html": page("downloads", "Downloads", subtitle, ["index.js"]),
     }
     for board in boards:

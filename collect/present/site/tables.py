@@ -121,12 +121,24 @@ def env_facts(frame: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
 
 def board_rows(agg: pd.DataFrame) -> pd.DataFrame:
     """Each env's fastest batch size per framework, device, model, mode, precision, device count and backend:
-    the leaderboards' rows (the env pages show every batch size)."""
+    the leaderboards' rows (the env pages show every batch size). With versions kept apart (a `pool` column, as
+    stats.site_agg gives) the fastest per version as well as over the pooled rows, each row's `pool` code saying
+    in which of the two views it is the fastest (0 both, 1 versions apart, 2 pooled)."""
     if agg.empty:
         return agg
     best = agg.sort_values("rate", ascending=False, kind="stable")
     keys = pd.DataFrame({k: pd.factorize(best[k])[0] for k in BOARD_KEYS})  # integer codes: a fast duplicate test
-    return best[~keys.duplicated().to_numpy()].reset_index(drop=True)
+    if "pool" not in best.columns:
+        return best[~keys.duplicated().to_numpy()].reset_index(drop=True)
+    pool = best["pool"].to_numpy()
+    apart, pooled = np.zeros(len(best), dtype=bool), np.zeros(len(best), dtype=bool)
+    shown = pool != 2
+    apart[shown] = ~keys.assign(version=pd.factorize(best["version"])[0])[shown].duplicated().to_numpy()
+    shown = pool != 1
+    pooled[shown] = ~keys[shown].duplicated().to_numpy()
+    keep = apart | pooled
+    code = np.where(apart & pooled, 0, np.where(apart, 1, 2))
+    return best[keep].assign(pool=code[keep]).reset_index(drop=True)
 
 
 def other_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,123 @@
+"""The site's JavaScript, part 8: the device pages. device.html lists every device key; device.html?device=KEY shows
+every submission of one device (all its spellings, all its envs): per configuration and framework version its n,
+median, quartiles and range, and its rows as points (a box and strip plot per configuration, a box per version)."""
+
+DEVICE = r"""
+var DEV_COLS = ["device_kind", "framework", "source", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"];
+
+function pageDevice(main) {
+  var I = index(), key = new URLSearchParams(location.search).get("device"), D = I.dict, devs = I.raw.devices;
+  if (key === null) return deviceList(main, I);
+  var r = devs.cols.device.findIndex(function (code) { return D.dkey[code] === key; });
+  if (r < 0) {
+    main.append(h("h1", {text: "Unknown device"}), h("p", {text: "No device “" + key + "” is in this dataset. "},
+      [h("a", {href: "device.html", text: "All devices"})]));
+    return Promise.resolve();
+  }
+  var shard = devs.cols.shard[r];
+  return loadScript("data/devs-" + shard + ".js").then(function () {
+    var S = DB.data["devs/" + shard], meta = S.devices[key], code = devs.cols.device[r];
+    if (!meta.single) return devicePage(main, I, key, meta, S, rowsOf(S.stats ? {n: S.stats.n, cols: Object.assign({}, S.stats.cols, {env: S.stats.cols.device})} : null, code));
+    var e = I.byName.get(meta.envs[0]), envShard = I.envs.cols.shard[e];
+    return loadScript("data/envs-" + envShard + ".js").then(function () {  // one env, one spelling: its own lines are the device's
+      var rows = rowsOf(DB.data["shard/" + envShard].rows, I.envs.cols.env[e]);
+      var idx = [];
+      for (var j = 0; j < rows.n; j++) if (rows.cols.device[j] === code) idx.push(j);
+      return devicePage(main, I, key, meta, S, subset(rows, idx));
+    });
+  });
+}
+
+function deviceList(main, I) {
+  var t = I.raw.devices, D = I.dict;
+  main.append(h("h1", {text: "Devices"}), h("p", {class: "lead", text: "One line per physical device: the spellings of one chip " +
+    "(“NVIDIA GeForce RTX 3090”, “RTX 3090”) are one device. Each links to every submission of it."}));
+  Table({root: main, n: t.n, sort: {key: "rows", dir: "desc"}, what: "devices", file: "devices",
+    columns: [{key: "device", label: "device", codes: t.cols.device, dict: D.dkey, href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }},
+      {key: "envs", label: "environments", num: t.cols.envs, fmt: count}, {key: "rows", label: "rows", num: t.cols.rows, fmt: count}],
+    search: {label: "search device", fields: [{codes: t.cols.device, dict: D.dkey}]}});
+  return Promise.resolve();
+}
+
+function devicePage(main, I, key, meta, S, stats) {
+  var D = I.dict, more = function (list, total) { return list.length < total ? " … and " + count(total - list.length) + " more" : ""; };
+  document.title = key + " · devicebench";
+  var envs = h("p", {class: "links"}, ["Environments: "]);
+  meta.envs.forEach(function (e, k) { envs.append(k ? ", " : "", h("a", {href: envHref(e), text: e})); });
+  envs.append(more(meta.envs, meta.n_envs));
+  main.append(h("h1", {text: key}), h("p", {class: "lead", text: "Every submission of this device: " + plural(meta.n_envs, "environment") +
+    ", spelt " + meta.names.map(function (n) { return "“" + n + "”"; }).join(", ") + more(meta.names, meta.n_names) +
+    ". Per configuration and framework version (major.minor): n rows, their median, IQR (the middle half, from 4 rows) and range."}), envs);
+  var queue = chartQueue();
+  deviceCharts(main, I, key, S, queue);
+  main.appendChild(h("h2", {text: "Every configuration"}));
+  var c = function (k, dictName) { return {key: k, label: k === "device_kind" ? "kind" : k, codes: stats.cols[k], dict: D[dictName || k]}; };
+  var columns = [c("device_kind", "kind"), c("framework"), c("version"), c("workload"), c("model"), c("mode"), c("precision"),
+    {key: "batch_size", label: "batch", num: stats.cols.batch_size, fmt: String}, {key: "world_size", label: "devices", num: stats.cols.world_size, fmt: String},
+    c("backend"), c("source"), {key: "rate", label: "median", num: column(stats, "rate")}].concat(spreadColumns(stats));
+  columns.splice(columns.length - 2, 0, {key: "envs", label: "envs", num: stats.cols.envs || new Array(stats.n).fill(1), fmt: String});
+  Table({root: main, n: stats.n, columns: columns, what: "configurations", sort: {key: "n", dir: "desc"}, file: "device-" + key,
+    toggles: [poolToggle()], keep: poolKeep(column(stats, "pool").map(function (v) { return v || 0; })),
+    raw: [{href: "downloads.html", text: "the raw rows: the merged data, and each env's own file on its page"}],
+    filters: ["workload", "mode", "framework", "version", "precision"].map(function (k) { return c(k); })});
+  return queue.start();
+}
+"""
+
+DEVICE_CHARTS = r"""
+function quantile(sorted, q) {  // as pandas and numpy compute it: linear between the two nearest ranks
+  var at = (sorted.length - 1) * q, lo = Math.floor(at), hi = Math.ceil(at);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+function deviceGroups(I, key, S) {  // [{label, unit, parts: [{version, values, envs, total}]}]: the configurations drawn
+  var D = I.dict, g = S.groups, out = [], byLabel = new Map(), offset = 0;
+  if (!g) return out;
+  for (var j = 0; j < g.n; j++) {
+    var start = offset;
+    offset += g.cols.count[j];
+    if (D.dkey[g.cols.device[j]] !== key) continue;
+    var c = function (name) { return D[name === "device_kind" ? "kind" : name][g.cols[name][j]]; };
+    var label = c("workload") + " · " + c("model") + " · " + c("mode") + " · " + c("framework") + " · " + c("precision") + " · bs " +
+      g.cols.batch_size[j] + (g.cols.world_size[j] > 1 ? " x" + g.cols.world_size[j] : "") + " · " + c("backend") + " · " + c("device_kind") +
+      (c("source") === "measured" ? "" : " · " + c("source"));
+    if (!byLabel.has(label)) { byLabel.set(label, {label: label, unit: unitOf(c("workload")), parts: []}); out.push(byLabel.get(label)); }
+    var values = S.points.cols.samples_per_s.slice(start, offset), envs = S.points.cols.env.slice(start, offset);
+    byLabel.get(label).parts.push({version: c("version"), values: values, envs: envs, total: g.cols.total[j]});
+  }
+  return out;
+}
+
+function partSummary(p, unit) {
+  var s = p.values.slice().sort(function (a, b) { return a - b; }), n = p.total;
+  var text = (p.version || "(version not stated)") + ": n " + count(n) + " · median " + fmt(quantile(s, 0.5)) + " " + unit;
+  if (s.length > 1) text += (s.length >= 4 ? " · IQR " + fmt(quantile(s, 0.25)) + " – " + fmt(quantile(s, 0.75)) : "") +
+    " · range " + fmt(s[0]) + " – " + fmt(s[s.length - 1]);
+  return text + (p.values.length < n ? " (" + count(p.values.length) + " of its rows drawn, evenly spread)" : "");
+}
+
+function deviceCharts(main, I, key, S, queue) {
+  var groups = deviceGroups(I, key, S), D = I.dict;
+  if (!groups.length) return;
+  main.appendChild(h("h2", {text: "Every submission, version by version"}));
+  main.appendChild(h("p", {class: "note", text: "Each point is one row (one measurement); a box per framework version: its " +
+    "quartiles, whiskers to the extremes. The configurations with the most rows; the table below lists all."}));
+  groups.forEach(function (grp) {
+    var div = h("div", {class: "chart strip"});
+    main.append(h("h3", {text: grp.label}), h("ul", {class: "spread"}, grp.parts.map(function (p) { return h("li", {text: partSummary(p, grp.unit)}); })), div);
+    div.style.height = Math.max(200, 90 + 46 * grp.parts.length) + "px";
+    queue.add(div, function () {
+      var traces = grp.parts.map(function (p, k) {
+        return {type: "box", orientation: "h", name: esc(p.version || "(none)"), x: p.values, boxpoints: "all", jitter: 0.5, pointpos: 0,
+          marker: {color: PALETTE[k % PALETTE.length], size: 6, opacity: 0.75}, line: {width: 1}, fillcolor: "rgba(0,0,0,0)",
+          hoveron: "points", hovertemplate: p.envs.map(function (e, m) {
+            return "<b>" + esc(D.env[e]) + "</b><br>version: " + esc(p.version) + "<br>" + esc(fmt(p.values[m])) + " " + esc(grp.unit) + "<extra></extra>"; })};
+      });
+      var layout = {height: Math.max(200, 90 + 46 * grp.parts.length), margin: {l: 10, r: 20, t: 30, b: 45}, showlegend: false,
+        xaxis: {title: {text: esc(grp.unit) + " (higher is better)"}, type: wantsLog([].concat.apply([], grp.parts.map(function (p) { return p.values; }))) ? "log" : "linear"},
+        yaxis: {automargin: true, title: {text: "framework version"}}, hoverlabel: {align: "left"}};
+      return Plotly.newPlot(div, traces, layout, PLOTLY_CONFIG);
+    });
+  });
+}
+"""

@@ -1,0 +1,166 @@
+"""The site's own aggregates: framework versions kept apart, a device key per row, quartiles beside the median.
+
+summary.aggregate pools every framework version of a configuration into one median; one device's numbers move
+between framework versions, so the site groups by framework major.minor ("2.14.1+cu130" -> "2.14") and keeps the
+pooled figure as well, only where it differs (a configuration measured under two or more versions). Each row of
+site_agg carries a `pool` code saying in which view it is shown:
+
+    0  both views (the configuration has one version: its own figure is also the pooled one)
+    1  versions kept apart only (one version of a configuration that has several)
+    2  versions pooled only (the configuration over all its versions; `version` lists them)
+
+Everything runs on integer codes of the categorical columns: a million rows cost what their distinct
+configurations cost; a regex runs once per distinct version or device name, never per row.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from collect.contract.devices import device_keys
+from collect.present.summary import CONFIG
+
+BOTH, APART, POOLED = 0, 1, 2
+VALUES = ["samples_per_s", "step_ms_median", "tflops"]
+_MINOR = re.compile(r"\s*v?(\d+)(?:\.(\d+))?")
+
+
+def minor(version: str) -> str:
+    """A framework version's major.minor: "2.14.1+cu130" -> "2.14", "1.12.0.dev20220520" -> "1.12", "2" -> "2";
+    empty stays empty, and a version that does not start with a number is kept whole."""
+    text = str(version or "").strip()
+    found = _MINOR.match(text)
+    if not found:
+        return text
+    return found.group(1) + (f".{found.group(2)}" if found.group(2) is not None else "")
+
+
+def mapped(column: pd.Series, fn) -> pd.Categorical:
+    """fn applied once per distinct value of a text column (empty and missing as ""), as a categorical of its
+    results: the codes of the column taken through a small table, no string built per row."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).astype("category")
+    names = [*cat.cat.categories.astype(str), ""]
+    results = fn(names)
+    codes, uniques = pd.factorize(np.asarray([str(r) for r in results], dtype=object))
+    table = codes.astype(np.int64)
+    return pd.Categorical.from_codes(table[cat.cat.codes.to_numpy()], categories=list(uniques))
+
+
+def versions(column: pd.Series) -> pd.Categorical:
+    return mapped(column, lambda names: [minor(n) for n in names])
+
+
+def device_column(frame: pd.DataFrame) -> pd.Categorical:
+    """The device key of each row (collect.contract.devices), spellings weighted by their rows."""
+    column = frame["device_name"]
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).astype("category")
+    weights = np.bincount(cat.cat.codes.to_numpy() + 1, minlength=len(cat.cat.categories) + 1)
+    weights = [*weights[1:].tolist(), int(weights[0])]  # categories in order, then the missing ones ("")
+
+    def keys(names):
+        table = device_keys(names, weights)
+        return [table[n] for n in names]
+    return mapped(cat, keys)
+
+
+def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The rows with status ok: the key columns (categoricals kept), the measured values, `version`, `device`."""
+    ok = (frame["status"] == "ok").to_numpy(dtype=bool)
+    part = frame.loc[ok, [k for k in dict.fromkeys([*keys, *VALUES]) if k in frame.columns]].copy()
+    version = frame.loc[ok, "framework_version"] if "framework_version" in frame else pd.Series("", index=part.index)
+    part["version"] = versions(version)
+    part["device"] = device_column(frame.loc[ok])
+    return part.reset_index(drop=True)
+
+
+def group_codes(part: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """An integer per row, equal for rows equal on every key column (hashing integer codes, not strings)."""
+    if part.empty:
+        return np.zeros(0, dtype=np.int64)
+    return part.groupby(keys, observed=True, sort=False).ngroup().to_numpy(dtype=np.int64)
+
+
+def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataFrame:
+    """Per distinct key (sorted): median, min, max, quartiles and count of samples/s, medians of step ms and
+    TFLOP/s, how many envs (where `part` has no env key column: a device's rows), and the first row of the group
+    (`at`) to take its key columns from."""
+    group = part.groupby(key, sort=True)
+    rate = group["samples_per_s"]
+    out = pd.DataFrame({"rate": rate.median(), "rate_min": rate.min(), "rate_max": rate.max(),
+                        "q1": rate.quantile(0.25), "q3": rate.quantile(0.75),
+                        "step_ms": group["step_ms_median"].median() if "step_ms_median" in part else np.nan,
+                        "tflops": group["tflops"].median() if "tflops" in part else np.nan, "n": rate.size()})
+    if envs:
+        out["envs"] = group["env"].nunique()
+    out["at"] = np.unique(key, return_index=True)[1]
+    return out
+
+
+def pool_labels(config: np.ndarray, version: pd.Categorical) -> pd.Series:
+    """config id -> "2.13 + 2.14": the versions its rows hold, joined (sorted as numbers where they are)."""
+    pairs = pd.DataFrame({"c": config, "v": version.codes}).drop_duplicates()
+    names = np.asarray(list(version.categories) + [""], dtype=object)
+    order = sorted(range(len(names)), key=lambda k: [int(p) if p.isdigit() else -1 for p in str(names[k]).split(".")])
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    pairs = pairs.assign(r=rank[pairs["v"].to_numpy()]).sort_values(["c", "r"], kind="stable")
+    # one label per distinct set of versions (few), not a join per configuration
+    sets = pairs.groupby("c", sort=False)["v"].agg(tuple)
+    label = {s: " + ".join(str(names[v]) or "(none)" for v in s) for s in set(sets.tolist())}
+    return sets.map(label)
+
+
+def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd.DataFrame:
+    """One row per distinct `keys` and version, plus a pooled row per `keys` that holds two or more versions;
+    `pool` says which view shows each (module docstring). envs: count the distinct envs of each group too."""
+    if part.empty:
+        return pd.DataFrame(columns=[*keys, "version", "device", "rate", "rate_min", "rate_max", "q1", "q3", "step_ms",
+                                     "tflops", "n", "pool"])
+    config = group_codes(part, keys)
+    vcodes = part["version"].cat.codes.to_numpy().astype(np.int64) + 1
+    per = figures(part, config * (len(part["version"].cat.categories) + 1) + vcodes, envs)
+    per_config = config[per["at"].to_numpy()]
+    several = np.bincount(per_config, minlength=int(config.max()) + 1) > 1
+    per = per.assign(pool=np.where(several[per_config], APART, BOTH), _config=per_config)
+    head_columns = list(dict.fromkeys([*keys, "version", "device"]))
+    rows = part.iloc[per["at"].to_numpy()][head_columns].reset_index(drop=True)
+    out = [pd.concat([rows, per.reset_index(drop=True)], axis=1)]
+    mixed = several[config]
+    if mixed.any():
+        pooled = figures(part[mixed], config[mixed], envs)
+        pooled = pooled.assign(pool=POOLED, _config=pooled.index.to_numpy())
+        head = part[mixed].iloc[pooled["at"].to_numpy()][[c for c in head_columns if c != "version"]]
+        head = head.reset_index(drop=True)
+        labels = pool_labels(config[mixed], part["version"].array[mixed])
+        head["version"] = labels.reindex(pooled.index).to_numpy()
+        out.append(pd.concat([head, pooled.reset_index(drop=True)], axis=1))
+    table = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+    for column in ("version", "device"):
+        table[column] = table[column].astype(str)
+    for column in ("batch_size", "world_size"):
+        if column in table:
+            table[column] = table[column].astype(float).fillna(1).clip(upper=2**53).astype(np.int64)
+    return table.drop(columns=["at"])
+
+
+def site_agg(frame: pd.DataFrame, agg: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every configuration (summary.CONFIG) per framework major.minor, with the pooled row where it differs:
+    CONFIG, version, device, rate, rate_min, rate_max, q1, q3, step_ms, tflops, n, pool, and peak_frac where
+    summary.aggregate gave one (`agg`)."""
+    table = grouped_apart(ok_part(frame, CONFIG), CONFIG).drop(columns=["_config"], errors="ignore")
+    if agg is not None and "peak_frac" in agg.columns and agg["peak_frac"].notna().any() and not table.empty:
+        table = with_peak(table, agg)
+    return table
+
+
+def with_peak(table: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
+    """peak_frac of each row: the pooled configuration's fraction of its env's measured peak, scaled by the row's
+    median over the pooled one (TFLOP/s and samples/s are proportional within one configuration)."""
+    keys = pd.DataFrame({k: table[k].astype(str) for k in CONFIG})
+    other = pd.DataFrame({k: agg[k].astype(str) for k in CONFIG}).assign(_peak=agg["peak_frac"].to_numpy(),
+                                                                          _rate=agg["rate"].to_numpy())
+    merged = keys.merge(other.drop_duplicates(CONFIG), on=CONFIG, how="left")
+    return table.assign(peak_frac=merged["_peak"].to_numpy() * table["rate"].to_numpy() / merged["_rate"].to_numpy())
