@@ -50,6 +50,17 @@ def test_unsteady_when_fastest_over_slowest_exceeds_the_bound(rates, unsteady):
         assert list(notes.values()) == ["unsteady: trials 100-130 samples/s"]
 
 
+def test_notes_and_table_read_in_each_rows_unit():
+    rows_ = [{"status": "ok", "samples_per_s": str(r), "model": "membw-copy-1024", "mode": "infer", "rate_unit": "bytes",
+              "precision": "fp32", "backend": "eager", "batch_size": "1"} for r in (30.0e9, 36.0e9, 31.0e9)]
+    rows_ += [{"status": "ok", "samples_per_s": str(r), "model": "gpt2-small", "mode": "decode", "rate_unit": "tokens",
+               "precision": "fp32", "backend": "eager", "batch_size": "1"} for r in (21.0, 22.0, 21.5)]
+    notes = trials.unsteady_notes(rows_)
+    assert list(notes.values()) == ["unsteady: trials 30-36 GB/s"]
+    text = trials.table(rows_, notes)
+    assert "31 GB/s" in text and "3 of 3 (30-36)" in text and "21.5 tok/s" in text and "e+10" not in text
+
+
 class TrialAdapter(FakeAdapter):
     """resnet50 steps take 10 ms, except in trial 2 (the machine swung); the MLP is steady throughout."""
 
@@ -145,3 +156,17 @@ def test_check_flags_torch_training_flops_from_the_old_counter(results_dir, caps
     assert plot_results.main(["--check", "--results-dir", str(results_dir)]) == 0
     flagged = [line for line in capsys.readouterr().out.splitlines() if "forward FLOPs" in line]
     assert len(flagged) == 1 and "results_old-cpu.csv:3: tflops: review: training counted 20.4x" in flagged[0]
+
+
+def test_check_names_an_unsteady_bandwidth_row_in_gb_per_s(results_dir, capsys):
+    from conftest import record, write
+
+    import plot_results
+
+    write(results_dir, "bw-cpu", [record(env="bw-cpu", workload="membw", model="membw-copy-1024", mode="infer",
+                                         batch_size=1, rate_unit="bytes", bytes_per_sample=1, samples_per_s=rate,
+                                         gb_per_s=rate / 1e9, trial=k, run_id="r1")
+                                  for k, rate in enumerate((30.0e9, 36.0e9, 31.0e9), start=1)])
+    assert plot_results.main(["--check", "--results-dir", str(results_dir)]) == 0
+    review = [line for line in capsys.readouterr().out.splitlines() if "review: unsteady" in line]
+    assert len(review) == 1 and "3 trials of membw-copy-1024 infer bs1 range 30-36 GB/s" in review[0]

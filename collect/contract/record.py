@@ -27,6 +27,15 @@ PLATFORMS = ("local", "colab", "kaggle", "ci", "unknown")
 WORKLOADS = ("mlp", "cnn", "matmul", "transformer", "llm", "membw")
 # What samples_per_s counts: samples (images, sequences, products), tokens (llm), bytes (membw). Never on one axis.
 RATE_UNITS = ("samples", "tokens", "bytes")
+# How a rate of each unit reads in text (logs, notes, --check): bytes/s would run to 11 digits, so GB/s.
+RATE_SHOWN = {"samples": ("samples/s", 1.0), "tokens": ("tok/s", 1.0), "bytes": ("GB/s", 1e9)}
+
+
+def rate_shown(value: float, rate_unit: str) -> tuple[float, str]:
+    """(the value in the unit text shows it in, that unit): GB/s for bytes rows, tok/s for tokens, samples/s for
+    the rest (an empty rate_unit, as every row before schema 4 has, means samples)."""
+    label, scale = RATE_SHOWN.get(str(rate_unit or "samples"), RATE_SHOWN["samples"])
+    return float(value) / scale, label
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
 POWER_SOURCES = ("ac", "battery", "unknown")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO
+from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO, rate_shown
 from collect.dataset.validate import Problem
 
 MIN_HARNESS_VERSION = (0, 1, 0)
@@ -103,9 +103,12 @@ def _unsteady(frame: pd.DataFrame) -> list[Problem]:
     low, high, count = rates.transform("min"), rates.transform("max"), rates.transform("size")
     flagged = ok.assign(low=low, high=high, n=count)[(high > UNSTEADY_RATIO * low) & (count > 1)]
     flagged = flagged.drop_duplicates(keys)
-    return _listed(flagged, "samples_per_s", lambda r: f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} "
-                   f"range {r.low:,.3g}-{r.high:,.3g} samples/s, more than {UNSTEADY_RATIO - 1:.0%} apart: "
-                   "the machine's speed changed between trials")
+    def line(r) -> str:
+        unit = r.rate_unit if isinstance(getattr(r, "rate_unit", ""), str) else ""
+        (low, shown), (high, _) = rate_shown(r.low, unit), rate_shown(r.high, unit)
+        return (f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} range {low:,.3g}-{high:,.3g} {shown}, "
+                f"more than {UNSTEADY_RATIO - 1:.0%} apart: the machine's speed changed between trials")
+    return _listed(flagged, "samples_per_s", line)
 
 
 OVERCOUNT_RATIO = 3.5  # training is ~3x the forward (2.57-3.1 for every suite model); the old counter gave 7-27x

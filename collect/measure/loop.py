@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collect.contract.csvio import append_records, results_path
-from collect.contract.record import Record, make_record
+from collect.contract.record import Record, make_record, rate_shown
 from collect.measure.adapter import Adapter, Budget, OutOfMemory, Unsupported
 from collect.measure.suites import Config
 
@@ -102,11 +102,8 @@ def _short(record: Record) -> str:
 
 
 def rate_in_unit(record: Record) -> tuple[float, str]:
-    """A row's rate as a reader wants it: GB/s for bytes rows (bytes/s would run to 11 digits), tok/s for token
-    rows, samples/s otherwise; never one column mixing them without saying so."""
-    if record.rate_unit == "bytes":
-        return float(record.samples_per_s) / 1e9, "GB/s"
-    return float(record.samples_per_s), "tok/s" if record.rate_unit == "tokens" else "samples/s"
+    """A row's rate as a reader wants it (record.rate_shown): GB/s for bytes rows, tok/s for tokens, samples/s."""
+    return rate_shown(record.samples_per_s, record.rate_unit)
 
 
 def _progress(configs, enabled: bool):

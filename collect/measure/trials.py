@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from collect.contract.csvio import annotate_run, read_rows
-from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO
+from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO, rate_shown
 
 CONFIG_KEY = TRIAL_KEY  # what makes two rows of one run trials of one configuration
 
@@ -21,14 +21,18 @@ def unsteady_notes(rows: list[dict]) -> dict[tuple, str]:
     """For each configuration whose ok trials disagree by more than UNSTEADY_RATIO (fastest / slowest
     samples/s): its note, keyed by CONFIG_KEY values."""
     rates: dict[tuple, list[float]] = {}
+    units: dict[tuple, str] = {}
     for row in rows:
         if row.get("status") == "ok" and row.get("samples_per_s") not in ("", None):
-            rates.setdefault(tuple(str(row.get(k, "")) for k in CONFIG_KEY), []).append(float(row["samples_per_s"]))
+            key = tuple(str(row.get(k, "")) for k in CONFIG_KEY)
+            rates.setdefault(key, []).append(float(row["samples_per_s"]))
+            units[key] = str(row.get("rate_unit") or "")
     out = {}
     for key, values in rates.items():
         low, high = min(values), max(values)
         if len(values) > 1 and low > 0 and high / low > UNSTEADY_RATIO:
-            out[key] = f"unsteady: trials {_fmt(low)}-{_fmt(high)} samples/s"
+            (shown_low, unit), (shown_high, _) = rate_shown(low, units[key]), rate_shown(high, units[key])
+            out[key] = f"unsteady: trials {_fmt(shown_low)}-{_fmt(shown_high)} {unit}"
     return out
 
 
@@ -51,17 +55,20 @@ def key_of(row: dict) -> tuple:
 
 
 def table(rows: list[dict], notes: dict[tuple, str]) -> str:
-    """The run's configurations, one line each: median samples/s of the ok trials, their range and count."""
-    head = f"{'model':<22} {'mode':<14} {'prec':<10} {'backend':<13} {'batch':>5} {'samples/s':>11} {'trials (range)':>26}"
+    """The run's configurations, one line each: median rate of the ok trials (samples/s; tok/s, GB/s where the rows
+    count tokens or bytes), their range and count."""
+    head = f"{'model':<22} {'mode':<14} {'prec':<10} {'backend':<13} {'batch':>5} {'rate':>15} {'trials (range)':>26}"
     lines, seen = [head, "-" * len(head)], {}
     for row in rows:
         seen.setdefault(key_of(row), []).append(row)
     for key, group in seen.items():
-        ok = sorted(float(r["samples_per_s"]) for r in group if r.get("status") == "ok" and r.get("samples_per_s"))
         first = group[0]
+        unit = rate_shown(1.0, first.get("rate_unit", ""))[1]
+        ok = sorted(rate_shown(r["samples_per_s"], r.get("rate_unit", ""))[0] for r in group
+                    if r.get("status") == "ok" and r.get("samples_per_s"))
         median = ok[len(ok) // 2] if len(ok) % 2 else (sum(ok[len(ok) // 2 - 1:len(ok) // 2 + 1]) / 2 if ok else 0.0)
         spread = f"{len(ok)} of {len(group)} ({_fmt(ok[0])}-{_fmt(ok[-1])})" if ok else f"0 of {len(group)}"
         status = "  " + notes[key] if key in notes else ("" if ok else f"  {first.get('status')}: {first.get('note', '')}")
         lines.append(f"{first['model']:<22} {first['mode']:<14} {first['precision']:<10} {first['backend']:<13} "
-                     f"{first['batch_size']:>5} {(_fmt(median) if ok else ''):>11} {spread:>26}{status}")
+                     f"{first['batch_size']:>5} {(_fmt(median) + ' ' + unit if ok else ''):>15} {spread:>26}{status}")
     return "\n".join(lines)

@@ -5,8 +5,8 @@
     data/board-<id>.js   one leaderboard (a workload and mode): each env's fastest batch size per configuration
     data/envs-<k>.js     a shard of env pages: every configuration of its envs, the rows that did not run,
                          notes and fingerprints (env.html?env=NAME loads the one shard that holds NAME), and where
-                         each env stands among the others (its STANDING most shared configurations)
-    data/ranks-<k>.js    the rest of the standings of the same envs, loaded when a reader asks for all of them
+                         each env stands among the others (its STANDING most shared configurations: bounded,
+                         as the runner's closing panel is; a full list for 10,000 envs would be a third of the site)
     data/devs-<k>.js     a shard of device pages (devices.py)
 
 Aggregates keep framework versions apart (stats.py): each configuration per major.minor, plus the pooled line
@@ -41,7 +41,7 @@ OTHER_TEXT = {name: name for name in ("workload", "mode", "status")} | {
     "env": "env", "device_kind": "kind", "model": "model", "framework": "framework", "precision": "precision",
     "backend": "backend"}
 INTS = ("batch_size", "world_size", "n", "pool")
-STANDING = 8  # standings per env in its shard: the configurations shared by the most envs (the rest: ranks-<k>.js)
+STANDING = 8  # standings per env in its shard: the configurations shared by the most envs
 STANDING_TEXT = {"env": "env", "device_kind": "kind", "framework": "framework", "workload": "workload", "model": "model",
                  "mode": "mode", "precision": "precision", "backend": "backend", "above_env": "env", "below_env": "env"}
 
@@ -147,14 +147,10 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
     rows that did not run ("other"), each with its own list of notes (a `note` column of codes into it), where
     its envs stand ("standing"), and per env its fingerprint and CSV links."""
     prints = tables.fingerprints(summary.frame)
-    head, rest = standing_parts(summary)
+    head = standing_parts(summary)
     parts = {"rows": _parts(tables.with_notes(site, summary.frame), facts, out.book, CONFIG_TEXT | {"version": "version"}, FIGURES),
              "other": _parts(tables.other_rows(summary.frame), facts, out.book, OTHER_TEXT, ()),
              "standing": _parts(head, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate"), STANDING_INTS)}
-    ranks = _parts(rest, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate"), STANDING_INTS)
-    more = rest["env"].astype(str).value_counts().to_dict() if not rest.empty else {}
-    for number, (payload, _notes) in ranks.items():
-        out.files[f"ranks-{number}.js"] = encode.script(f"ranks/{number}", f'{{"standing":{payload}}}')
     for number, envs in facts.groupby("shard", sort=True).groups.items():
         body = []
         for name, by_shard in parts.items():
@@ -162,9 +158,6 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
                 payload, notes = by_shard[int(number)]
                 body.append(f'"{name}":{payload},"{name}_notes":{encode.safe_json(notes)}')
         meta = {env: {"fp": prints.get(env, []), "csv": csv.get(env, [])} for env in envs}
-        for env in envs:
-            if more.get(env):
-                meta[env]["more_ranks"] = more[env]  # its standings beyond the STANDING in this file
         body.append(f'"envs":{encode.safe_json(meta)}')
         out.files[f"envs-{int(number)}.js"] = encode.script(f"shard/{int(number)}", "{" + ",".join(body) + "}")
 
@@ -172,17 +165,17 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
 STANDING_INTS = ("batch_size", "world_size", "slower", "others")
 
 
-def standing_parts(summary: Summary) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the STANDING configurations of each env shared by the most envs, the rest): collect.present.standing's
-    table, on the pooled aggregates (a rank is among envs, whatever version each ran)."""
+def standing_parts(summary: Summary) -> pd.DataFrame:
+    """The STANDING configurations of each env shared by the most envs: collect.present.standing's table, on the
+    pooled aggregates (a rank is among envs, whatever version each ran)."""
     table = standings(summary.agg, tables.units(summary.frame))
     if table.empty:
-        return table, table
+        return table
     table = table.sort_values(["env", "others", *SHARED], ascending=[True, False, *[True] * len(SHARED)], kind="stable")
     first = (table.groupby("env", sort=False).cumcount() < STANDING).to_numpy()
     for column in ("above_env", "below_env"):
         table[column] = table[column].astype(object).where(table[column].notna(), "")
-    return table[first], table[~first]
+    return table[first]
 
 
 def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:

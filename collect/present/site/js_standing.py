@@ -2,13 +2,10 @@
 other envs, its rank among them ("faster than 3 of 7") and its nearest envs above and below, with their values.
 
 The env's shard holds its 8 configurations shared by the most envs (collect.present.standing, on the pooled
-aggregates); "show all" loads the rest from data/ranks-<k>.js, and `ranks=all` in the address keeps that choice.
+aggregates), as the runner's closing panel shows them: bounded, so 10,000 envs cost 80,000 lines, not millions.
 """
 
 STANDING = r"""
-var STANDING_COLS = ["env", "device_kind", "framework", "workload", "model", "mode", "precision", "batch_size", "world_size",
-  "backend", "rate", "slower", "others", "above_env", "above_rate", "below_env", "below_rate"];
-
 function standingLine(I, t, j) {
   var D = I.dict, c = function (name) { return D[name === "device_kind" ? "kind" : name][t.cols[name][j]]; };
   var unit = unitOf(c("workload")), value = function (v) { return v === null ? "" : fmt(v) + " " + unit; };
@@ -34,36 +31,15 @@ function standingRows(table, code) {  // the env's lines, the configurations sha
 function standingPanel(main, I, name, S) {
   var code = I.envs.cols.env[I.byName.get(name)], t = standingRows(S.standing, code);
   if (!t || !t.n) return;
-  var shard = I.envs.cols.shard[I.byName.get(name)], body = h("tbody");
+  var body = h("tbody");
   var fill = function (table) { body.replaceChildren(); for (var j = 0; j < table.n; j++) body.appendChild(standingLine(I, table, j)); };
   var box = h("section", {id: "standing"}, [h("h2", {text: "How it stacks up"}),
     h("p", {class: "lead", text: "For each configuration " + name + " shares with other environments (same framework, model, mode, " +
-      "precision, batch, devices and backend; every framework version pooled): how many of them it is faster than, and its nearest " +
-      "environments above and below."}),
+      "precision, batch, devices and backend; every framework version pooled), the 8 shared by the most: how many of them it is " +
+      "faster than, and its nearest environments above and below."}),
     h("table", {class: "ranks"}, [h("thead", {}, [h("tr", {}, ["configuration", "median", "rank", "next faster", "next slower"]
       .map(function (x) { return h("th", {scope: "col", text: x}); }))]), body])]);
   fill(t);
-  var more = (S.envs[name] || {}).more_ranks || 0;
-  if (more) {
-    var button = h("button", {type: "button", class: "show-all", onclick: function () {
-      var p = hashParams(), all = p.get("ranks") !== "all";
-      if (all) p.set("ranks", "all"); else p.delete("ranks");
-      setHash(p, true); show();
-    }});
-    var show = function () {
-      var all = hashParams().get("ranks") === "all";
-      button.textContent = all ? "show the 8 most shared" : "show all " + count(t.n + more) + " shared configurations";
-      if (!all) { fill(t); return Promise.resolve(); }
-      return (DB.data["ranks/" + shard] ? Promise.resolve() : loadScript("data/ranks-" + shard + ".js")).then(function () {
-        var rest = standingRows(DB.data["ranks/" + shard].standing, code), both = {n: t.n + (rest ? rest.n : 0), cols: {}};
-        STANDING_COLS.forEach(function (k) { both.cols[k] = column(t, k).concat(rest ? column(rest, k) : []); });
-        fill(both);
-      });
-    };
-    box.appendChild(h("p", {}, [button]));
-    onNavigate(show);
-    show();
-  }
   main.appendChild(box);
 }
 """

@@ -56,7 +56,7 @@ nav.boards { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; font-size: 0.9rem
 .picker { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0.8rem 0; }
 .share { width: min(100%, 50rem); font-family: ui-monospace, monospace; font-size: 0.8rem; }
 .downloads-line { margin: 0.2rem 0; font-size: 0.85rem; }
-.downloads-line button, .show-all { font: inherit; padding: 0.15rem 0.5rem; }
+.downloads-line button { font: inherit; padding: 0.15rem 0.5rem; }
 ul.spread { margin: 0.2rem 0; padding-left: 1.2rem; font-size: 0.85rem; color: var(--muted); }
 ul.differ, ul.left-out { font-size: 0.9rem; }
 table.ranks { border-collapse: collapse; font-size: 0.8rem; }
