@@ -317,3 +317,19 @@ def test_contributor_text_is_shown_as_text_never_run(browser, hostile):
     hover = browser.execute_script("""var div = document.querySelector('.chart');
       Plotly.Fx.hover(div, [{curveNumber: 0, pointNumber: 0}]); return div.querySelector('.hoverlayer').textContent;""")
     assert "Evil <script>" in hover and browser.execute_script("return window.__pwned") is None
+
+
+def test_a_download_keeps_the_data_the_site_was_built_with(tmp_path):
+    """The merged data is placed by a hard link where it can be; rewriting it (as write_merged does, a new file renamed
+    onto the name) leaves the site's download as it was, and an env file appended to later is a copy of its own."""
+    results = tmp_path / "results"
+    env_file = write(results, "box-cpu", [record(env="box-cpu")])
+    loaded = load(discover(results))
+    (merged,) = write_merged(loaded.frame, [tmp_path / "results.csv"])
+    before = merged.read_text()
+    site = tmp_path / "site"
+    write_site(summarize(loaded.frame), site, subtitle="s", csv_paths=env_files(loaded.frame), downloads={"results.csv": merged})
+    write_merged(loaded.frame.iloc[:0], [merged])
+    write(results, "box-cpu", [record(env="box-cpu", run_id="run-2")])
+    assert (site / "downloads" / "results.csv").read_text() == before != merged.read_text()
+    assert (site / "downloads" / "env" / env_file.name).read_text().count("\n") == 2  # header and the first row

@@ -106,7 +106,9 @@ def _unsteady(frame: pd.DataFrame) -> list[Problem]:
     def line(r) -> str:
         unit = r.rate_unit if isinstance(getattr(r, "rate_unit", ""), str) else ""
         (low, shown), (high, _) = rate_shown(r.low, unit), rate_shown(r.high, unit)
-        return (f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} range {low:,.3g}-{high:,.3g} {shown}, "
+        def num(v: float) -> str:
+            return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+        return (f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} range {num(low)}-{num(high)} {shown}, "
                 f"more than {UNSTEADY_RATIO - 1:.0%} apart: the machine's speed changed between trials")
     return _listed(flagged, "samples_per_s", line)
 

@@ -66,13 +66,23 @@ def prepare(folder: Path) -> None:
     (folder / MARKER).write_text("written by devicebench's plot_results.py; rewritten whole on the next run\n", encoding="utf-8")
 
 
+def place(source: Path, target: Path) -> None:
+    """target as a copy of the merged data at source: a hard link where the file system allows one (a merged CSV of
+    hundreds of MB costs no copying; export.write_merged replaces the file by renaming a new one onto it, so the
+    site's name keeps the data it was built with), else a real copy (another volume, no links)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def copy_downloads(folder: Path, downloads: dict[str, Path] | None) -> list[dict]:
     """Each download copied to downloads/<name>: [{name, href, bytes, what}]."""
     out = []
     for name, source in (downloads or {}).items():
         target = folder / "downloads" / Path(name).name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        place(source, target)
         out.append({"name": target.name, "href": f"downloads/{target.name}", "bytes": target.stat().st_size,
                     "what": WHAT.get(target.suffix, "")})
     return out
@@ -95,7 +105,7 @@ def copy_env_files(folder: Path, csv_paths: dict[str, Path | list[Path]] | None)
                     name = f"{stem}-{k}{suffix}"
                 taken.add(name)
                 (folder / "downloads" / "env").mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, folder / "downloads" / "env" / name)
+                shutil.copyfile(path, folder / "downloads" / "env" / name)  # a copy: the runner appends in place
                 target_of[key] = f"downloads/env/{name}"
             out.setdefault(str(env), []).append(target_of[key])
     return out
