@@ -43,7 +43,8 @@ def test_the_spellings_in_results_merge_as_the_devices_they_are():
     assert keys["Apple M1 (MacBook Air 2020, 16 GB)"] == "M1"
     m1_max = [name for name in keys if name.startswith("Apple M1 Max 32-core GPU")]
     assert len(m1_max) == 3 and {keys[name] for name in m1_max} == {"M1 Max 32-core GPU"}  # laptop, studio, Metal
-    assert set(keys.values()) == {"RTX 3090", "Xeon", "M1", "M1 Max 32-core GPU"}
+    assert keys["AMD EPYC"] == "EPYC"
+    assert set(keys.values()) == {"RTX 3090", "Xeon", "EPYC", "M1", "M1 Max 32-core GPU"}
 
 
 def test_case_variants_take_the_most_common_spelling():
