@@ -119,3 +119,16 @@ def test_language_model_lengths_are_part_of_the_configuration():
                         agg_row("e", 6.0, seq_len=None, context_len=None)])
     table = standings(agg).set_index("env")
     assert "c" not in table.index and table.loc["a", "above_env"] == "b" and table.loc["d", "above_env"] == "e"
+
+
+def test_per_env_keeps_the_most_shared_and_the_same_ranks():
+    rows_ = [agg_row(env, rate, model="resnet50") for env, rate in (("a", 1.0), ("b", 2.0), ("c", 3.0))]
+    rows_ += [agg_row(env, rate, model="vgg16") for env, rate in (("a", 5.0), ("b", 4.0))]
+    agg = pd.DataFrame(rows_)
+    full, top = standings(agg), standings(agg, per_env=1)
+    assert sorted(top["env"]) == ["a", "b", "c"] and set(top["model"]) == {"resnet50"}  # shared by 3 beats shared by 2
+    merged = top.merge(full, on=["env", "model"], suffixes=("", "_full"))
+    for column in ("slower", "others", "above_env", "above_rate", "below_env", "below_rate"):
+        assert merged[column].equals(merged[column + "_full"]), column
+    with pytest.raises(ValueError, match="`per_env` must be a whole number >= 1 or None, but 0 was passed"):
+        standings(agg, per_env=0)

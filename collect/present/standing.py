@@ -24,56 +24,71 @@ def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return table.groupby(columns, sort=False, observed=True, dropna=False).ngroup().to_numpy(dtype=np.int64)
 
 
-def standings(agg: pd.DataFrame, units: dict[str, str] | None = None) -> pd.DataFrame:
+def standings(agg: pd.DataFrame, units: dict[str, str] | None = None, *, per_env: int | None = None) -> pd.DataFrame:
     """One row per (env, device kind) and shared configuration (COLUMNS): rate (its median), slower (other envs
     with a lower rate), others (other envs sharing it), the nearest faster and slower env and their rates.
     An env with several device kinds in one configuration is named "env (kind)" there. units: workload -> unit of
-    its rates (site.tables.units); "samples/s" where missing. Integer group codes and numpy throughout: a
-    10,000-env aggregate of a million configurations costs one groupby and two sorts."""
+    its rates (site.tables.units); "samples/s" where missing. per_env: only each env's that many configurations
+    shared by the most envs (the ranks are still among all). Integer codes and numpy throughout; strings are made
+    for the rows returned only."""
+    if per_env is not None and (not isinstance(per_env, int) or per_env < 1):
+        raise ValueError(f"`per_env` must be a whole number >= 1 or None, but {per_env!r} was passed")
     if agg.empty:
         return pd.DataFrame(columns=COLUMNS)
     # a language model's prompt and context lengths are part of its configuration (empty for every other workload)
     shared = SHARED + [name for name in ("seq_len", "context_len") if name in agg.columns]
     agg = agg[agg["rate"].notna()]
-    config = _codes(agg, shared)
-    side = _codes(agg, ["env", "device_kind"])
-    rate = agg["rate"].to_numpy(dtype=float)
+    config, env = _codes(agg, shared), _codes(agg, ["env"])
+    side, rate = _codes(agg, ["env", "device_kind"]), agg["rate"].to_numpy(dtype=float)
     # an (env, kind)'s best row per configuration, then each configuration's rows fastest first
     order = np.lexsort((-rate, side, config))
     first = np.r_[True, (config[order][1:] != config[order][:-1]) | (side[order][1:] != side[order][:-1])]
     keep = order[first]
     keep = keep[np.lexsort((-rate[keep], config[keep]))]
-    config, rate = config[keep], rate[keep]
-    size = np.bincount(config)[config]
-    shared_rows = size > 1
-    keep, config, rate, size = keep[shared_rows], config[shared_rows], rate[shared_rows], size[shared_rows]
+    size = np.bincount(config[keep])[config[keep]]
+    keep, size = keep[size > 1], size[size > 1]
     if not len(keep):
         return pd.DataFrame(columns=COLUMNS)
-    out = agg.iloc[keep][["env", "device_kind", *shared, "rate"]].reset_index(drop=True)
-    out["unit"] = out["workload"].astype(str).map(lambda workload: (units or {}).get(workload, "samples/s"))
+    config, rate, env = config[keep], rate[keep], env[keep]
     # rows are fastest first within a configuration: those strictly slower are the group's rows after the last tie
-    ascending = pd.Series(rate).groupby(config, sort=False).rank(method="min", ascending=True).to_numpy()
-    out["slower"], out["others"] = (ascending - 1).astype(int), (size - 1).astype(int)
-    out["above_env"], out["above_rate"], out["below_env"], out["below_rate"] = _neighbours(out, config)
+    slower = pd.Series(rate).groupby(config, sort=False).rank(method="min", ascending=True).to_numpy() - 1
+    chosen = _most_shared(env, size, per_env) if per_env else np.arange(len(keep))
+    out = agg.iloc[keep[chosen]][["env", "device_kind", *shared, "rate"]].reset_index(drop=True)
+    unit = {w: (units or {}).get(w, "samples/s") for w in pd.unique(out["workload"].astype(object))}
+    out["unit"] = out["workload"].astype(object).map(unit)
+    out["slower"], out["others"] = slower[chosen].astype(int), (size[chosen] - 1).astype(int)
+    out["above_env"], out["above_rate"], out["below_env"], out["below_rate"] = _neighbours(agg, keep, config, env, chosen)
     return out
 
 
-def _neighbours(out: pd.DataFrame, config: np.ndarray):
-    """The name and rate of the row before and after each row within its configuration (rows fastest first); an env
-    with two device kinds in one configuration is named "env (kind)" there, only there."""
-    env = out["env"].astype(str).to_numpy(dtype=object)
-    twice = pd.DataFrame({"config": config, "env": pd.factorize(env)[0]}).duplicated(keep=False).to_numpy()
-    name = env.copy()
-    if twice.any():
-        name[twice] = env[twice] + " (" + out["device_kind"].astype(str).to_numpy(dtype=object)[twice] + ")"
-    rate = out["rate"].to_numpy(dtype=float)
-    at = np.arange(len(out))
+def _most_shared(env: np.ndarray, size: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of each env's `limit` rows with the largest `size` (ties: the earlier row), in position order."""
+    at = np.arange(len(env))
+    order = np.lexsort((at, -size, env))
+    starts = np.r_[0, np.flatnonzero(env[order][1:] != env[order][:-1]) + 1]
+    rank = at - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return np.sort(order[rank < limit])
+
+
+def _neighbours(agg: pd.DataFrame, keep: np.ndarray, config: np.ndarray, env: np.ndarray, chosen: np.ndarray):
+    """The name and rate of the row before and after each chosen row within its configuration (rows fastest first);
+    an env with two device kinds in one configuration is named "env (kind)" there, only there."""
+    twice = pd.DataFrame({"config": config, "env": env}).duplicated(keep=False).to_numpy()
     same = config[1:] == config[:-1]  # rows are grouped by configuration: a neighbour counts within one
-    has_above, has_below = np.r_[False, same], np.r_[same, False]
-    above, below = np.maximum(at - 1, 0), np.minimum(at + 1, len(out) - 1)
-    none = np.full(len(out), None, dtype=object)
-    return (np.where(has_above, name[above], none), np.where(has_above, rate[above], np.nan),
-            np.where(has_below, name[below], none), np.where(has_below, rate[below], np.nan))
+    has_above, has_below = np.r_[False, same][chosen], np.r_[same, False][chosen]
+    above, below = np.maximum(chosen - 1, 0), np.minimum(chosen + 1, len(keep) - 1)
+    rate = agg["rate"].to_numpy(dtype=float)[keep]
+    names = agg["env"].astype(object).to_numpy()[keep]
+    kinds = agg["device_kind"].astype(object).to_numpy()[keep]
+
+    def name(at: np.ndarray, present: np.ndarray) -> np.ndarray:
+        out = np.full(len(at), None, dtype=object)
+        for k in np.flatnonzero(present):  # a few rows per env: strings for those only
+            j = at[k]
+            out[k] = f"{names[j]} ({kinds[j]})" if twice[j] else str(names[j])
+        return out
+    return (name(above, has_above), np.where(has_above, rate[above], np.nan),
+            name(below, has_below), np.where(has_below, rate[below], np.nan))
 
 
 def _value(rate: float, unit: str) -> str:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from collect.present.site import devices, encode, tables
+from collect.present.site import devices, encode, roof, tables
 from collect.present.site.stats import site_agg
-from collect.present.standing import SHARED, standings
+from collect.present.standing import standings
 from collect.present.summary import Summary
 
 SHARD_ROWS = 2000  # configurations per shard file (an env with more has a shard of its own)
@@ -147,6 +147,7 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
     rows that did not run ("other"), each with its own list of notes (a `note` column of codes into it), where
     its envs stand ("standing"), and per env its fingerprint and CSV links."""
     prints = tables.fingerprints(summary.frame)
+    roofs = roof.env_roofs(summary)
     head = standing_parts(summary)
     parts = {"rows": _parts(tables.with_notes(site, summary.frame), facts, out.book, CONFIG_TEXT | {"version": "version"}, FIGURES),
              "other": _parts(tables.other_rows(summary.frame), facts, out.book, OTHER_TEXT, ()),
@@ -158,6 +159,9 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
                 payload, notes = by_shard[int(number)]
                 body.append(f'"{name}":{payload},"{name}_notes":{encode.safe_json(notes)}')
         meta = {env: {"fp": prints.get(env, []), "csv": csv.get(env, [])} for env in envs}
+        for env in envs:
+            if env in roofs:
+                meta[env]["roof"] = roofs[env]  # its measured roofs and the configurations under them (roof.py)
         body.append(f'"envs":{encode.safe_json(meta)}')
         out.files[f"envs-{int(number)}.js"] = encode.script(f"shard/{int(number)}", "{" + ",".join(body) + "}")
 
@@ -168,14 +172,10 @@ STANDING_INTS = ("batch_size", "world_size", "slower", "others")
 def standing_parts(summary: Summary) -> pd.DataFrame:
     """The STANDING configurations of each env shared by the most envs: collect.present.standing's table, on the
     pooled aggregates (a rank is among envs, whatever version each ran)."""
-    table = standings(summary.agg, tables.units(summary.frame))
-    if table.empty:
-        return table
-    table = table.sort_values(["env", "others", *SHARED], ascending=[True, False, *[True] * len(SHARED)], kind="stable")
-    first = (table.groupby("env", sort=False).cumcount() < STANDING).to_numpy()
+    table = standings(summary.agg, tables.units(summary.frame), per_env=STANDING)
     for column in ("above_env", "below_env"):
         table[column] = table[column].astype(object).where(table[column].notna(), "")
-    return table[first]
+    return table
 
 
 def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:

@@ -82,6 +82,7 @@ function envPage(main, I, i, S) {
   main.append(links, h("h2", {text: "Fingerprint"}), fingerprint(meta));
   standingPanel(main, I, name, S);
   var queue = chartQueue();
+  roofPanel(main, meta, queue);
   if (rows && rows.n) {
     main.appendChild(h("h2", {text: "Charts"}));
     envCharts(main, I, poolView(rows, hashParams().get("pool") === "1"), queue);

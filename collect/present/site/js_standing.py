@@ -12,7 +12,8 @@ function standingLine(I, t, j) {
   var near = function (which) {
     var who = D.env[column(t, which + "_env")[j]];
     if (!who) return "";
-    return h("span", {}, [I.byName.has(who) ? h("a", {href: envHref(who), text: who}) : who, " " + value(column(t, which + "_rate")[j])]);
+    var env = I.byName.has(who) ? who : who.replace(/ \([^()]*\)$/, "");  // "env (kind)": the env with two device kinds there
+    return h("span", {}, [I.byName.has(env) ? h("a", {href: envHref(env), text: who}) : who, " " + value(column(t, which + "_rate")[j])]);
   };
   var label = c("framework") + " " + c("model") + " " + c("mode") + " " + c("precision") + " bs" + t.cols.batch_size[j] +
     (t.cols.world_size[j] > 1 ? " x" + t.cols.world_size[j] : "") + " " + c("backend");
