@@ -193,7 +193,7 @@ def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:
 def build(summary: Summary, csv: dict[str, list[str]], extra: dict) -> SiteData:
     """Every data file of the site, from the one Summary plot_results.py computed."""
     out = SiteData()
-    site = site_agg(summary.frame, summary.agg)
+    site = site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None)
     facts = tables.env_facts(summary.frame, summary.agg)
     facts["shard"] = shard_of(facts)
     facts["device"] = env_devices(site, facts)

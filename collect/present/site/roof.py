@@ -32,23 +32,28 @@ def env_roofs(summary: Summary) -> dict[str, list[dict]]:
     sides = pd.concat([found.compute[roofline.ENV_KEYS], found.bandwidth[roofline.ENV_KEYS]]).drop_duplicates()
     with_roof = set(map(tuple, sides.to_numpy().tolist()))
     agg = summary.agg[summary.agg["env"].astype(str).isin({env for env, _ in with_roof})]
-    points = roofline.points(agg) if not agg.empty else pd.DataFrame(columns=[*roofline.ENV_KEYS, "tflops"])
-    # grouped once (never filtered per env: 10,000 envs with roofs must cost one pass)
+    points = roofline.points(agg) if not agg.empty else pd.DataFrame(
+        columns=[*roofline.ENV_KEYS, "model", "mode", "precision", "batch_size", "workload", "framework", "intensity", "tflops"])
+    # grouped once (never filtered per env: 10,000 envs with roofs must cost one pass), as plain lists
     points = points.assign(env=points["env"].astype(str), device_kind=points["device_kind"].astype(str))
     points = points[points.groupby(roofline.ENV_KEYS, sort=False).cumcount() < POINTS]  # best TFLOP/s first already
-    by_points = dict(iter(points.groupby(roofline.ENV_KEYS, sort=False)))
-    by_compute = dict(iter(found.compute.groupby(roofline.ENV_KEYS, sort=False)))
+    points = points.sort_values(roofline.ENV_KEYS, kind="stable")  # stable: each env's best first still
+    label = (points["model"].astype(str) + " " + points["mode"].astype(str) + " " + points["precision"].astype(str)
+             + " bs" + points["batch_size"].astype(str))
+    rows = list(zip(label.tolist(), points["workload"].astype(str).tolist(), points["framework"].astype(str).tolist(),
+                    [_number(v) for v in points["intensity"].tolist()], [_number(v) for v in points["tflops"].tolist()],
+                    strict=True))
+    keys = list(zip(points["env"].tolist(), points["device_kind"].tolist(), strict=True))
+    by_points: dict[tuple, list] = {}
+    for key, row in zip(keys, rows, strict=True):
+        by_points.setdefault(key, []).append(list(row))
+    by_compute: dict[tuple, list] = {}
+    for env, kind, precision, peak in found.compute[[*roofline.ENV_KEYS, "precision", "peak_tflops"]].itertuples(index=False):
+        by_compute.setdefault((str(env), str(kind)), []).append([str(precision), _number(peak)])
     gbps = dict(zip(map(tuple, found.bandwidth[roofline.ENV_KEYS].to_numpy().tolist()), found.bandwidth["peak_gbps"], strict=True))
     out: dict[str, list[dict]] = {}
-    empty = pd.DataFrame(columns=["precision", "peak_tflops"])
     for env, kind in sorted(with_roof):
-        compute, mine = by_compute.get((env, kind), empty), by_points.get((env, kind))
-        out.setdefault(env, []).append({
-            "kind": kind,
-            "compute": [[str(p), _number(t)] for p, t in zip(compute["precision"], compute["peak_tflops"], strict=True)],
-            "gbps": _number(gbps[(env, kind)]) if (env, kind) in gbps else None,
-            "points": [] if mine is None else [
-                [f"{r.model} {r.mode} {r.precision} bs{r.batch_size}", str(r.workload), str(r.framework), _number(r.intensity),
-                 _number(r.tflops)] for r in mine.itertuples(index=False)],
-        })
+        out.setdefault(env, []).append({"kind": kind, "compute": by_compute.get((env, kind), []),
+                                        "gbps": _number(gbps[(env, kind)]) if (env, kind) in gbps else None,
+                                        "points": by_points.get((env, kind), [])})
     return out

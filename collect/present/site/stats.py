@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from collect.contract.devices import device_keys
+from collect.present import roofline
 from collect.present.summary import CONFIG
 
 BOTH, APART, POOLED = 0, 1, 2
@@ -146,21 +147,13 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     return table.drop(columns=["at"])
 
 
-def site_agg(frame: pd.DataFrame, agg: pd.DataFrame | None = None) -> pd.DataFrame:
+def site_agg(frame: pd.DataFrame, agg: pd.DataFrame | None = None, compute: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every configuration (summary.CONFIG) per framework major.minor, with the pooled row where it differs:
     CONFIG, version, device, rate, rate_min, rate_max, q1, q3, step_ms, tflops, n, pool, and peak_frac where
-    summary.aggregate gave one (`agg`)."""
+    summary.aggregate gave one (`agg`; `compute`: its roofs, summary.roofs.compute, when the caller has them)."""
     table = grouped_apart(ok_part(frame, CONFIG), CONFIG).drop(columns=["_config"], errors="ignore")
     if agg is not None and "peak_frac" in agg.columns and agg["peak_frac"].notna().any() and not table.empty:
-        table = with_peak(table, agg)
+        compute = roofline.compute_roofs(agg) if compute is None else compute
+        # each line's own TFLOP/s over its env's measured roof at its precision: a version's line is its own figure
+        table = table.assign(peak_frac=roofline.peak_fraction(table, compute))
     return table
-
-
-def with_peak(table: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
-    """peak_frac of each row: the pooled configuration's fraction of its env's measured peak, scaled by the row's
-    median over the pooled one (TFLOP/s and samples/s are proportional within one configuration)."""
-    keys = pd.DataFrame({k: table[k].astype(str) for k in CONFIG})
-    other = pd.DataFrame({k: agg[k].astype(str) for k in CONFIG}).assign(_peak=agg["peak_frac"].to_numpy(),
-                                                                          _rate=agg["rate"].to_numpy())
-    merged = keys.merge(other.drop_duplicates(CONFIG), on=CONFIG, how="left")
-    return table.assign(peak_frac=merged["_peak"].to_numpy() * table["rate"].to_numpy() / merged["_rate"].to_numpy())
