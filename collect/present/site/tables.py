@@ -157,8 +157,11 @@ def with_notes(agg: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     mask = ((frame["status"] == "ok") & note.notna() & (note.astype(str) != "")).to_numpy(dtype=bool)
     if agg.empty or not mask.any():
         return agg.assign(note="")
-    notes = grouped(frame, mask, [*CONFIG, "note"], k=("note", "size"))
-    joined = notes.groupby(CONFIG, sort=False)["note"].agg(lambda values: " · ".join(dict.fromkeys(values))).reset_index()
+    notes = grouped(frame, mask, [*CONFIG, "note"], k=("note", "size"))  # distinct (configuration, note) pairs
+    # most configurations have one note: those are taken as they are; only the rest are joined in Python
+    several = notes.groupby(CONFIG, sort=False).ngroup().duplicated(keep=False).to_numpy()
+    joined = notes.loc[several].groupby(CONFIG, sort=False)["note"].agg(lambda values: " · ".join(dict.fromkeys(values)))
+    joined = pd.concat([notes.loc[~several, [*CONFIG, "note"]], joined.reset_index()], ignore_index=True)
     return agg.merge(joined, on=CONFIG, how="left").fillna({"note": ""})
 
 
