@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 
 import pytest
 
@@ -198,6 +197,17 @@ def test_readme_documents_every_runner_flag():
                 assert f"`{flag}" in readme, f"README lacks {flag}"
 
 
+def test_the_cpu_agreement_is_computed_once_per_model_and_never_for_a_cpu_row():
+    calls, cache = [], {}
+    out = Outcome(Stats(100.0, 10.0, 9.0, 11.0, "", 10, 3, 0.5), 1e9, "eager")
+    agreement = lambda: calls.append(1) or 0.4  # noqa: E731
+    assert step.cpu_checked(out, "cpu", cache, "llm:gpt2-small", agreement) is out and calls == []
+    first = step.cpu_checked(out, "cuda", cache, "llm:gpt2-small", agreement)
+    again = step.cpu_checked(out, "cuda", cache, "llm:gpt2-small", agreement)
+    assert calls == [1] and first == again and first.wrong and first.rel_err == 0.4
+    assert step.cpu_checked(out, "cuda", {}, "k", lambda: 1e-6).wrong is False
+
+
 def test_wrong_results_keep_their_numbers_as_an_error_row(results_dir):
     assert step.output_check(1e-6, "mps") is None
     assert step.output_check(0.4, "mps") == "wrong results on mps: output differs from the CPU by 0.4 (bound 0.001)"
@@ -206,8 +216,7 @@ def test_wrong_results_keep_their_numbers_as_an_error_row(results_dir):
 
     class Garbage(FakeAdapter):
         def measure(self, config, budget):
-            note = step.output_check(0.4, "mps")
-            return dataclasses.replace(super().measure(config, budget), rel_err=0.4, wrong=True).with_notes(note)
+            return step.checked(super().measure(config, budget), 0.4, "mps")
 
     result = run(Garbage(), configs(batches=(1,)), results_dir)
     row = rows(result.path)[0]

@@ -27,6 +27,8 @@ PLATFORMS = ("local", "colab", "kaggle", "ci", "unknown")
 WORKLOADS = ("mlp", "cnn", "matmul", "transformer", "llm", "membw")
 # What samples_per_s counts: samples (images, sequences, products), tokens (llm), bytes (membw). Never on one axis.
 RATE_UNITS = ("samples", "tokens", "bytes")
+# The workloads whose rates are not samples: what their runners write as rate_unit, and what the tables split by.
+WORKLOAD_RATE_UNIT = {"llm": "tokens", "membw": "bytes"}
 # How a rate of each unit reads in text (logs, notes, --check): bytes/s would run to 11 digits, so GB/s.
 RATE_SHOWN = {"samples": ("samples/s", 1.0), "tokens": ("tok/s", 1.0), "bytes": ("GB/s", 1e9)}
 

@@ -5,11 +5,13 @@ Adapters call these; the loop never does. Framework-free: the step, sync and nor
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 
 from collect.measure.adapter import Budget
 from collect.measure.energy import row_energy
-from collect.measure.outcome import Energy, Stats, Timed
+from collect.measure.outcome import Energy, Outcome, Stats, Timed
 from collect.measure.suites import Config
 from collect.measure.timing import Measurement, measure
 
@@ -91,3 +93,19 @@ def output_check(rel_err: float, device_kind: str, *, against: str = "the CPU", 
     if not rel_err > bound:
         return None
     return f"wrong results on {device_kind}: output differs from {against} by {rel_err:.2g} (bound {bound:g})"
+
+
+def checked(out: Outcome, rel_err: float, device_kind: str, *, against: str = "the CPU", precision: str = "fp32") -> Outcome:
+    """The outcome with its output check: rel_err recorded, and marked wrong with output_check's note when off."""
+    wrong = output_check(rel_err, device_kind, against=against, precision=precision)
+    return dataclasses.replace(out, rel_err=rel_err, wrong=wrong is not None).with_notes(wrong or "")
+
+
+def cpu_checked(out: Outcome, device_kind: str, cache: dict, key: str, agreement: Callable[[], float]) -> Outcome:
+    """An accelerator row checked against the CPU in fp32: `agreement()` (the relative error of the same network on
+    both) computed once per `key` and kept in `cache`; a CPU row is its own reference and is returned as it is."""
+    if device_kind == "cpu":
+        return out
+    if key not in cache:
+        cache[key] = agreement()
+    return checked(out, cache[key], device_kind)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from collect.contract.record import WORKLOAD_RATE_UNIT
 from collect.present.style import BIG
 from collect.present.summary import Summary, best_per_model
 
@@ -177,7 +178,7 @@ SECTIONS = (
 
 
 # What samples_per_s counts in each workload's rows (the contract's rate_unit); every other workload counts samples.
-UNIT_OF = {"llm": "tokens", "membw": "bytes"}
+UNIT_OF = WORKLOAD_RATE_UNIT
 
 
 def by_unit(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from collect.contract.record import rate_shown
+
 SHARED = ["framework", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"]
 COLUMNS = ["env", "device_kind", *SHARED, "rate", "unit", "slower", "others", "above_env", "above_rate",
            "below_env", "below_rate"]
@@ -92,12 +94,12 @@ def _neighbours(agg: pd.DataFrame, keep: np.ndarray, config: np.ndarray, env: np
 
 
 def _value(rate: float, unit: str) -> str:
+    """A rate as text reads it everywhere (record.rate_shown): unit is the site's "<rate_unit>/s"."""
     if rate != rate:
         return ""
-    if unit == "bytes/s":  # memory bandwidth reads as GB/s, as the rest of devicebench shows it
-        rate, unit = rate / 1e9, "GB/s"
+    rate, shown = rate_shown(rate, unit.removesuffix("/s"))
     text = f"{rate:,.0f}" if abs(rate) >= 1000 else f"{rate:.3g}"
-    return f"{text} {unit}"
+    return f"{text} {shown}"
 
 
 def label(row) -> str:

@@ -6,7 +6,6 @@ tensorflow.steps). The classic protocol (model.fit, as the original) is in class
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 
@@ -15,6 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402  (Keras 3 on TF 2.16+, Keras 2 before)
 
+from collect.contract.record import WORKLOAD_RATE_UNIT  # noqa: E402
 from collect.frameworks.tensorflow import device as tdv  # noqa: E402
 from collect.frameworks.tensorflow import keras_compat as kc  # noqa: E402
 from collect.frameworks.tensorflow import llm_run, membw, steps  # noqa: E402
@@ -22,7 +22,7 @@ from collect.frameworks.tensorflow.models import build_model, make_inputs, mode_
 from collect.measure import bandwidth, energy, envinfo, llm_math, suites  # noqa: E402
 from collect.measure.adapter import Budget, OutOfMemory, Unsupported  # noqa: E402
 from collect.measure.outcome import Outcome, Parallel, Settings, Stats  # noqa: E402
-from collect.measure.step import noise_notes, output_check, time_step  # noqa: E402
+from collect.measure.step import checked, cpu_checked, noise_notes, time_step  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 from collect.measure.timing import measure  # noqa: E402
 
@@ -154,21 +154,17 @@ class TFAdapter:
                       notes=(*([f"policy {policy}"] if config.precision != "fp32" else []), *timed.notes))
         if config.backend != "eager" and config.mode == "infer":  # the compiled graph against plain Keras
             rel_err = steps.relative_error(holder[0], model(x, training=False))
-            return self._checked(out, rel_err, f"eager on {self.device_kind}", config.precision)
+            return checked(out, rel_err, self.device_kind, against=f"eager on {self.device_kind}", precision=config.precision)
         if config.backend != "eager":
             return out.with_notes("output compared with eager in the infer rows")
         if self.device_kind != "cpu":  # transformers too: dropout is off in inference
-            return self._checked(out, self._correctness(config.model), "the CPU", "fp32")
+            return checked(out, self._correctness(config.model), self.device_kind, against="the CPU", precision="fp32")
         return out
 
     def _check_placement(self, result, config: Config) -> None:
         placed = result[0].device if isinstance(result, (list, tuple)) else result.device
         if not tdv.on_expected_device(self.device_kind, placed):
             raise Unsupported(f"{config.precision} ran on {placed}, not the GPU (TensorFlow placed it on the CPU)")
-
-    def _checked(self, out: Outcome, rel_err: float, against: str, precision: str) -> Outcome:
-        wrong = output_check(rel_err, self.device_kind, against=against, precision=precision)
-        return dataclasses.replace(out, rel_err=rel_err, wrong=wrong is not None).with_notes(wrong or "")
 
     def _mirrored(self, config: Config, budget: Budget) -> Outcome:
         from collect.frameworks.tensorflow import distribute as tfd
@@ -214,7 +210,7 @@ class TFAdapter:
         holder: list = [None]
         if config.workload == "membw":
             step, per_step, flops, note = membw.membw_step(config, self.device_kind, holder)
-            fields = {"rate_unit": "bytes", "bytes_per_sample": 1}
+            fields = {"rate_unit": WORKLOAD_RATE_UNIT["membw"], "bytes_per_sample": 1}
         else:
             dtype = llm_run.dtype_of(config)
             step, note = llm_run.llm_step(config, dtype, holder), llm_run.context_note(config)
@@ -229,12 +225,10 @@ class TFAdapter:
         out = Outcome(timed.stats, flops, config.backend, Settings(xla="on" if config.backend == "xla" else "off"),
                       timed.energy, peak_mem_mb=tdv.peak_mem_mb(self.device_kind, tf), notes=timed.notes,
                       **fields).with_notes(note)
-        if self.device_kind == "cpu" or config.workload == "membw":
-            return out
-        key = f"llm:{config.model}"
-        if key not in self._rel_err:
-            self._rel_err[key] = llm_run.cpu_agreement(config, self.device)
-        return self._checked(out, self._rel_err[key], "the CPU", "fp32")
+        if config.workload == "membw":
+            return out  # a copy has no output to check
+        return cpu_checked(out, self.device_kind, self._rel_err, f"llm:{config.model}",
+                           lambda: llm_run.cpu_agreement(config, self.device))
 
     def _correctness(self, name: str) -> float:
         if name not in self._rel_err:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from collect.contract.record import WORKLOAD_RATE_UNIT
 from collect.frameworks.tensorflow import llm
 from collect.measure import llm_math
 from collect.measure.adapter import Unsupported
@@ -78,7 +79,7 @@ def llm_fields(config: Config, dtype) -> dict:
     else:
         flops = llm_math.decode_flops_per_token(spec, context)
         traffic = llm_math.decode_bytes_per_token(spec, dtype.size, config.batch_size, context)
-    return {"rate_unit": "tokens", "flops_per_sample": flops, "bytes_per_sample": traffic,
+    return {"rate_unit": WORKLOAD_RATE_UNIT["llm"], "flops_per_sample": flops, "bytes_per_sample": traffic,
             **llm_math.row_lengths(config.mode)}
 
 

@@ -12,6 +12,7 @@ import functools
 import torch
 from torch import nn
 
+from collect.contract.record import WORKLOAD_RATE_UNIT
 from collect.frameworks.torch import backends as tb
 from collect.frameworks.torch import device as td
 from collect.frameworks.torch import llm_run, membw, steps
@@ -19,7 +20,7 @@ from collect.frameworks.torch.models import build_model, build_model_meta, class
 from collect.measure import energy, envinfo, llm_math, suites
 from collect.measure.adapter import Budget, OutOfMemory, Unsupported
 from collect.measure.outcome import Outcome, Parallel, Settings, Stats
-from collect.measure.step import output_check, time_step
+from collect.measure.step import checked, cpu_checked, time_step
 from collect.measure.suites import Config
 
 
@@ -135,9 +136,9 @@ class TorchAdapter:
                                        settings=settings, peak_mem_mb=out.peak_mem_mb,
                                        notes=(*out.notes, "each rank its own synthetic data; step times are the slowest rank's"))
         if check is not None:
-            return self._checked(out, check(), f"eager on {self.device_kind}", config.precision)
+            return checked(out, check(), self.device_kind, against=f"eager on {self.device_kind}", precision=config.precision)
         if self.device_kind != "cpu" and config.workload != "matmul":
-            return self._checked(out, self._correctness(config.model), "the CPU", "fp32")
+            return checked(out, self._correctness(config.model), self.device_kind, against="the CPU", precision="fp32")
         return out
 
     def _tokens_or_bytes(self, config: Config, budget: Budget) -> Outcome:
@@ -149,7 +150,7 @@ class TorchAdapter:
         settings = Settings(threads=torch.get_num_threads(), **td.math_settings(self.device_kind, config.precision))
         if config.workload == "membw":
             step, per_step, flops, note = membw.membw_step(config, self.device)
-            fields = {"rate_unit": "bytes", "bytes_per_sample": 1}
+            fields = {"rate_unit": WORKLOAD_RATE_UNIT["membw"], "bytes_per_sample": 1}
         else:
             dtype = llm_run.dtype_of(config, self.device_kind, self.device)
             step, note = llm_run.llm_step(config, self.device, dtype), ""
@@ -160,16 +161,10 @@ class TorchAdapter:
         del step  # the model and its cache: gone before the CPU check builds its own
         out = Outcome(timed.stats, flops, "eager", settings, timed.energy, peak_mem_mb=td.peak_mem_mb(self.device_kind),
                       notes=timed.notes, **fields).with_notes(note)
-        if self.device_kind == "cpu" or config.workload == "membw":
-            return out
-        key = f"llm:{config.model}"
-        if key not in self._rel_err:
-            self._rel_err[key] = llm_run.cpu_agreement(config, self.device)
-        return self._checked(out, self._rel_err[key], "the CPU", "fp32")
-
-    def _checked(self, out: Outcome, rel_err: float, against: str, precision: str) -> Outcome:
-        wrong = output_check(rel_err, self.device_kind, against=against, precision=precision)
-        return dataclasses.replace(out, rel_err=rel_err, wrong=wrong is not None).with_notes(wrong or "")
+        if config.workload == "membw":
+            return out  # a copy has no output to check
+        return cpu_checked(out, self.device_kind, self._rel_err, f"llm:{config.model}",
+                           lambda: llm_run.cpu_agreement(config, self.device))
 
     def _prepare(self, config: Config):
         """(step, setup, prepare_s, output check or None, notes): everything built before the clock starts."""

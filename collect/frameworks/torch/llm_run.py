@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from collect.contract.record import WORKLOAD_RATE_UNIT
 from collect.frameworks.torch import llm
 from collect.measure import bandwidth, llm_math
 from collect.measure.adapter import Unsupported
@@ -61,7 +62,7 @@ def llm_fields(config: Config, dtype: torch.dtype) -> dict:
     """The row's Outcome fields besides timing: tokens, FLOPs and bytes per token, lengths."""
     spec = llm_math.LLMS[config.model]
     itemsize = torch.finfo(dtype).bits // 8
-    return {"rate_unit": "tokens", "flops_per_sample": llm_math.flops_per_token(spec, config.mode),
+    return {"rate_unit": WORKLOAD_RATE_UNIT["llm"], "flops_per_sample": llm_math.flops_per_token(spec, config.mode),
             "bytes_per_sample": llm_math.bytes_per_token(spec, config.mode, itemsize, config.batch_size),
             **llm_math.row_lengths(config.mode)}
 
