@@ -34,6 +34,12 @@ def test_rank_and_neighbours_of_each_env():
     assert table.loc["a", "slower"] == 0 and pd.isna(table.loc["a", "below_env"])
 
 
+def test_an_env_with_an_equal_value_is_neither_above_nor_below():
+    agg = pd.DataFrame([agg_row("a", 50.0), agg_row("b", 100.0), agg_row("me", 100.0), agg_row("c", 200.0)])
+    me = standings(agg).set_index("env").loc["me"]
+    assert (me["above_env"], me["above_rate"], me["below_env"], me["below_rate"]) == ("c", 200.0, "a", 50.0)
+
+
 def test_an_env_with_two_device_kinds_is_named_by_kind():
     agg = pd.DataFrame([agg_row("m1", 10.0, kind="cpu"), agg_row("m1", 90.0, kind="mps"), agg_row("x", 50.0)])
     table = standings(agg)
@@ -58,9 +64,10 @@ def test_standings_agree_with_a_plain_count(drawn):
         others = group.drop(row.env)
         assert row.rate == group[row.env] and row.others == len(others) >= 1
         assert row.slower == int((others < row.rate).sum())
-        faster = others[others > row.rate]
-        if len(faster):
-            assert row.above_rate == faster.min() or row.above_rate == row.rate
+        faster, slower = others[others > row.rate], others[others < row.rate]
+        # the neighbours are the nearest envs strictly faster and slower: an env with an equal value is neither
+        assert row.above_rate == faster.min() if len(faster) else pd.isna(row.above_env)
+        assert row.below_rate == slower.max() if len(slower) else pd.isna(row.below_env)
     shared = best.groupby(level=SHARED).size()
     assert len(table) == int(shared[shared > 1].sum())
 

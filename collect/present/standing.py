@@ -76,10 +76,17 @@ def _neighbours(agg: pd.DataFrame, keep: np.ndarray, config: np.ndarray, env: np
     """The name and rate of the row before and after each chosen row within its configuration (rows fastest first);
     an env with two device kinds in one configuration is named "env (kind)" there, only there."""
     twice = pd.DataFrame({"config": config, "env": env}).duplicated(keep=False).to_numpy()
-    same = config[1:] == config[:-1]  # rows are grouped by configuration: a neighbour counts within one
-    has_above, has_below = np.r_[False, same][chosen], np.r_[same, False][chosen]
-    above, below = np.maximum(chosen - 1, 0), np.minimum(chosen + 1, len(keep) - 1)
     rate = agg["rate"].to_numpy(dtype=float)[keep]
+    # rows are grouped by configuration, fastest first; a neighbour is the nearest row of the same configuration
+    # with a different rate (an env that ties is neither faster nor slower)
+    same = config[1:] == config[:-1]
+    tie = np.r_[False, same & (rate[1:] == rate[:-1])]  # row i ties with row i - 1
+    at = np.arange(len(keep))
+    first = np.maximum.accumulate(np.where(tie, 0, at))  # the first row of each row's tie
+    last = np.minimum.accumulate(np.where(np.r_[tie[1:], False], len(keep), at)[::-1])[::-1]  # and its last
+    above, below = np.maximum(first[chosen] - 1, 0), np.minimum(last[chosen] + 1, len(keep) - 1)
+    has_above = (first[chosen] > 0) & (config[above] == config[chosen])
+    has_below = (last[chosen] < len(keep) - 1) & (config[below] == config[chosen])
     names = agg["env"].astype(object).to_numpy()[keep]
     kinds = agg["device_kind"].astype(object).to_numpy()[keep]
 
