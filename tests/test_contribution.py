@@ -6,7 +6,7 @@ import yaml
 from conftest import ROOT, record, write
 
 import plot_results
-from collect.dataset.review import peak_tflops
+from collect.contract.peaks import peak_tflops
 
 WORKFLOW = ROOT / ".github" / "workflows" / "results.yml"
 
