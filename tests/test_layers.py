@@ -1,4 +1,4 @@
-"""The layer rules of collect/ (README, Development: Layout and layer rules), checked on the source with ast.
+"""The layer rules of collect/ (docs/development.md, "Layout and layer rules"), checked on the source with ast.
 
 Every import counts, at module level or inside a function or `if TYPE_CHECKING`; relative imports are resolved.
 """

@@ -8,7 +8,7 @@
   - plot_results.py on such a mix never fails with an unexpected error, and writes every output.
 
 In `make test` the examples are derived from a fixed seed and bounded (well under a minute together). A longer,
-randomised run (README, plot_results.py):
+randomised run (docs/development.md, "Tests"):
 
     DEVICEBENCH_EXAMPLES=2000 .venv/bin/python -m pytest -p no:cacheprovider tests/test_properties.py --hypothesis-show-statistics
 
