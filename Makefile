@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
 #   make bench   set up .venv, measure this machine, regenerate the charts
-#   make test    set up .venv, lint, run the test suite
+#   make test    set up .venv (and node_modules for the site's JavaScript), lint, run the test suites
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -16,6 +16,12 @@ $(STAMP): $(wildcard requirements*.txt) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --editable .   # the `devicebench` command, running this clone's code
 	touch $(STAMP)
 
+# The site's JavaScript linter and test runner (package.json: eslint; node's own test runner), for `make test`.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 setup: $(STAMP)
 
 bench: $(STAMP)
@@ -29,12 +35,15 @@ plot: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python plot_results.py --check
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
+	npm run --silent lint
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
+	npm run --silent lint
+	npm test --silent
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """Time the results website: how long write_site takes, how much it weighs, how soon its pages are interactive.
 
     python benchmarks/bench_site.py                          # the shipped results/ and a 10,000-env synthetic set
-    python benchmarks/bench_site.py --shape shipped --screenshots figures   # also the README's figures/site-*.png
+    python benchmarks/bench_site.py --shape shipped --screenshots figures   # also figures/site-<kind>-<width>.png
     python benchmarks/bench_site.py --dir /tmp/bench         # keep the synthetic results folder and reuse it
 
 The synthetic set is benchmarks/bench_merge.py's `today` shape: 10,000 files, 1,000,000 rows (written once, not
@@ -43,7 +43,7 @@ except ImportError:
 TARGET_S, TARGET_MB, TARGET_TTI = 30.0, 50.0, 3.0
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 RATES = """var k = Array.from(document.querySelectorAll('table.data th')).findIndex(function (th) {
-  var b = th.querySelector('button'); return b !== null && b.dataset.key === 'rate'; });
+  var b = th.querySelector('button'); return b !== null && b.dataset.key === 'figure'; });
 return Array.from(document.querySelectorAll('table.data tbody tr')).map(function (tr) { return tr.children[k].textContent; });"""
 
 
@@ -154,7 +154,7 @@ def check(site: Path, pages: dict[str, str]) -> None:
         Select(d.find_element("css selector", "select[name=framework]")).select_by_index(1)
         if not 0 < count(d) < total:
             raise SystemExit(f"{pages['leaderboard']}: a framework filter left {count(d)} of {total} rows")
-        d.find_element("css selector", "th button[data-key=rate]").click()
+        d.find_element("css selector", "th button[data-key=figure]").click()
         rates = [float(v.replace(",", "")) for v in d.execute_script(RATES)]
         if rates != sorted(rates):
             raise SystemExit(f"{pages['leaderboard']}: sorting by samples/s did not order the rows: {rates[:5]}")
@@ -174,16 +174,27 @@ def check(site: Path, pages: dict[str, str]) -> None:
         d.quit()
 
 
+WIDTHS = ((1400, 1000), (390, 844))  # a desktop and a phone
+
+
 def screenshots(site: Path, pages: dict[str, str], folder: Path) -> None:
+    """site-<kind>-<width>.png: the first screen of every kind of page at each of WIDTHS, after a resize to it (the
+    layout a reader sees when they turn a phone or narrow a window), palette-compressed."""
+    from PIL import Image
+
     folder.mkdir(parents=True, exist_ok=True)
     d = driver()
-    d.set_window_size(1400, 1300)
     try:
-        for kind, page in pages.items():
-            open_page(d, site, page)
-            time.sleep(0.3)  # the last chart's transition
-            d.save_screenshot(str(folder / f"site-{kind}.png"))
-            print(f"  wrote {folder / f'site-{kind}.png'}", flush=True)
+        for width, height in WIDTHS:
+            for kind, page in pages.items():
+                d.set_window_size(1100 if width != 1100 else 800, height)
+                open_page(d, site, page)
+                d.set_window_size(width, height)
+                time.sleep(0.8)  # plotly's resize and the last chart's transition
+                target = folder / f"site-{kind}-{width}.png"
+                d.save_screenshot(str(target))
+                Image.open(target).convert("RGB").quantize(colors=128).save(target, optimize=True)
+                print(f"  wrote {target}", flush=True)
     finally:
         d.quit()
 
@@ -205,18 +216,16 @@ def busiest_device(site: Path) -> str:
 
 
 def page_set(site: Path, built: dict) -> dict[str, str]:
-    """The page of each kind to measure: the overview, the heaviest leaderboard, the env with the most
-    configurations, a comparison (an env with CPU and accelerator rows alone, else the two biggest envs), the envs,
-    the device with the most envs."""
+    """The page of each kind to measure: the overview, the list of leaderboards and the heaviest one, the env with
+    the most configurations, a comparison of the two biggest envs, the envs, the devices and the device with the most
+    envs, the downloads."""
     from urllib.parse import quote
 
     boards = sorted(site.glob("board-*.html"), key=lambda p: (site / "data" / (p.stem + ".js")).stat().st_size)
     envs = sorted(built["configs"], key=lambda e: (-built["configs"][e], e))
-    mixed = [e for e in envs if built["kinds"][e] > 1]
-    pair = mixed[:1] or envs[:2]
-    return {"overview": "index.html", "leaderboard": boards[-1].name, "env": f"env.html?env={envs[0]}",
-            "compare": f"compare.html#envs={','.join(pair)}", "machines": "machines.html",
-            "device": f"device.html?device={quote(busiest_device(site))}"}
+    return {"overview": "index.html", "leaderboards": "leaderboards.html", "leaderboard": boards[-1].name,
+            "env": f"env.html?env={envs[0]}", "compare": f"compare.html#envs={','.join(envs[:2])}", "machines": "machines.html",
+            "devices": "device.html", "device": f"device.html?device={quote(busiest_device(site))}", "downloads": "downloads.html"}
 
 
 def bench(name: str, results: Path, shots: Path | None) -> bool:
@@ -242,7 +251,7 @@ def bench(name: str, results: Path, shots: Path | None) -> bool:
         print(f"[{name}] targets: written < {TARGET_S:.0f} s, < {TARGET_MB:.0f} MB, every page interactive < {TARGET_TTI:.0f} s "
               f"(worst {worst:.2f} s cold): {'met' if ok else 'MISSED'}", flush=True)
         if shots:
-            screenshots(site, {k: pages[k] for k in ("overview", "leaderboard", "env", "compare", "device")}, shots)
+            screenshots(site, pages, shots)
     return ok
 
 
@@ -262,7 +271,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=cli_args.HelpFormatter)
     parser.add_argument("--shape", choices=("shipped", "synthetic", "all"), default="all", help="which results to build a site of")
     parser.add_argument("--dir", type=Path, help="keep the synthetic results folder here and reuse it")
-    parser.add_argument("--screenshots", type=Path, help="write site-{overview,leaderboard,env,compare,device}.png of the shipped site here")
+    parser.add_argument("--screenshots", type=Path, help="write site-<kind>-<width>.png of the shipped site here: every kind "
+                                                          "of page at 1400 and 390 px wide")
     args = parser.parse_args(cli_args.arguments(argv))
     if webdriver is None or not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
         print(f"needs selenium (requirements-dev.txt), {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)",

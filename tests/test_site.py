@@ -240,12 +240,12 @@ def test_a_leaderboard_filters_sorts_searches_and_pages(browser, many):
 
     visit(browser, many, "board-mlp-train.html")
     assert shown(browser) == (260, 260) and "260 of 260 rows" in browser.find_element("css selector", ".count").text
-    rates = [float(v.replace(",", "")) for v in column_text(browser, "rate")]
+    rates = [float(v.replace(",", "")) for v in column_text(browser, "figure")]
     assert len(rates) == 50 and rates == sorted(rates, reverse=True)
     Select(browser.find_element("css selector", "select[name=framework]")).select_by_value("tensorflow")
     assert shown(browser) == (130, 260) and set(column_text(browser, "framework")) == {"tensorflow"}
-    browser.find_element("css selector", "th button[data-key=rate]").click()  # the sorted column again: ascending
-    rates = [float(v.replace(",", "")) for v in column_text(browser, "rate")]
+    browser.find_element("css selector", "th button[data-key=figure]").click()  # the sorted column again: ascending
+    rates = [float(v.replace(",", "")) for v in column_text(browser, "figure")]
     assert rates == sorted(rates) and rates[0] < 200
     browser.find_element("css selector", "button.next").click()
     assert "page 2 of 3" in browser.find_element("css selector", ".pager").text

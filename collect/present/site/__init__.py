@@ -4,7 +4,7 @@
     write_site(summarize(frame), Path("site"), subtitle=..., csv_paths=env_files(frame), downloads={name: path})
 
 build.py writes it; data.py and tables.py compute what it shows from the one Summary; encode.py writes the data
-files; pages.py the HTML shells; js_*.py the hand-written JavaScript (tables, charts, pages).
+files; pages.py the HTML shells; assets/ holds the pages' JavaScript, CSS and HTML shell as files.
 """
 
 from collect.present.site.build import write_site

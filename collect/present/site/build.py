@@ -5,7 +5,8 @@
     machines.html         every env; env.html?env=NAME one env's page; compare.html#envs=A,B two to four side by side
     device.html           every device; device.html?device=KEY every submission of one device
     downloads.html        the merged data (downloads/), each env's own CSV file (downloads/env/)
-    assets/               plotly.min.js (once for every page), site.js, site.css
+    assets/               plotly.min.js (once for every page), site.js (the files of the package's assets/ folder
+                          joined, SCRIPTS order), site.css
     data/                 the payloads the pages read through <script src> (see data.py)
 
 Nothing is fetched from elsewhere. A folder is only ever rewritten if a previous write_site made it (it holds
@@ -21,18 +22,8 @@ from pathlib import Path
 import collect
 from collect.present.site import data
 from collect.present.site.encode import safe_json, script
-from collect.present.site.js_charts import CHARTS
-from collect.present.site.js_compare import COMPARE
-from collect.present.site.js_compare_diff import COMPARE_DIFF
-from collect.present.site.js_core import CORE
-from collect.present.site.js_device import DEVICE, DEVICE_CHARTS
-from collect.present.site.js_env import ENV
-from collect.present.site.js_pages import PAGES
-from collect.present.site.js_roof import ROOF
-from collect.present.site.js_standing import STANDING
-from collect.present.site.js_views import VIEWS
 from collect.present.site.overview import overview
-from collect.present.site.pages import CSS, pages
+from collect.present.site.pages import asset, pages
 from collect.present.summary import Summary
 
 MARKER = ".devicebench-site"
@@ -47,8 +38,15 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
+# The site's JavaScript (collect/present/site/assets/*.js), classic scripts joined into one assets/site.js: one
+# request, one scope. logic.js first (its functions are the ones node's tests load alone), pages.js last (it starts
+# the page once the document is parsed).
+SCRIPTS = ("logic.js", "core.js", "table.js", "views.js", "columns.js", "charts.js", "env.js", "roof.js", "standing.js",
+           "device.js", "compare.js", "compare_why.js", "compare_page.js", "pages.js")
+
+
 def site_js() -> str:
-    return "\n".join(part.strip("\n") for part in (CORE, VIEWS, CHARTS, ENV, ROOF, STANDING, DEVICE, DEVICE_CHARTS, COMPARE, COMPARE_DIFF, PAGES)) + "\n"
+    return "".join(f"// ---- {name}\n{asset(name).rstrip()}\n" for name in SCRIPTS)
 
 
 def prepare(folder: Path) -> None:
@@ -143,7 +141,7 @@ def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict
 
     extra = {"subtitle": subtitle, "downloads": listed, "version": collect.__version__, "plotly": plotly.__version__}
     built = data.build(summary, hrefs, extra)
-    built.files["overview.js"] = script("overview", safe_json(overview(summary)))
+    built.files["overview.js"] = script("overview", safe_json(overview(summary, built.site)))
     write_raw(folder, summary, built.boards)
     (folder / "data").mkdir()
     for name, text in built.files.items():
@@ -151,7 +149,7 @@ def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict
     (folder / "assets").mkdir()
     (folder / "assets" / "plotly.min.js").write_text(plotly_js(), encoding="utf-8")
     (folder / "assets" / "site.js").write_text(site_js(), encoding="utf-8")
-    (folder / "assets" / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
-    for name, text in pages(built.boards, subtitle).items():
+    (folder / "assets" / "site.css").write_text(asset("site.css"), encoding="utf-8")
+    for name, text in pages(built.boards, subtitle, listed).items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder / "index.html"

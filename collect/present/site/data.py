@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from collect.present import flags
 from collect.present.site import devices, encode, roof, tables
 from collect.present.site.stats import site_agg
 from collect.present.standing import standings
@@ -32,7 +33,7 @@ from collect.present.summary import Summary
 SHARD_ROWS = 2000  # configurations per shard file (an env with more has a shard of its own)
 SHARD_ENVS = 64
 # Columnar layouts: text columns (column -> dictionary), whole numbers, measured figures.
-FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac")
+FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak")
 BOARD_TEXT = {"env": "env", "device_kind": "kind", "device_name": "device", "source": "source", "model": "model",
               "framework": "framework", "precision": "precision", "backend": "backend", "version": "version",
               "device": "dkey"}
@@ -40,7 +41,7 @@ CONFIG_TEXT = {**BOARD_TEXT, "workload": "workload", "mode": "mode"}
 OTHER_TEXT = {name: name for name in ("workload", "mode", "status")} | {
     "env": "env", "device_kind": "kind", "model": "model", "framework": "framework", "precision": "precision",
     "backend": "backend"}
-INTS = ("batch_size", "world_size", "n", "pool")
+INTS = ("batch_size", "world_size", "n", "pool", "flags")
 STANDING = 8  # standings per env in its shard: the configurations shared by the most envs
 STANDING_TEXT = {"env": "env", "device_kind": "kind", "framework": "framework", "workload": "workload", "model": "model",
                  "mode": "mode", "precision": "precision", "backend": "backend", "above_env": "env", "below_env": "env"}
@@ -54,6 +55,7 @@ class SiteData:
     boards: list[dict] = field(default_factory=list)
     book: encode.Dictionary = field(default_factory=encode.Dictionary)
     devices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    site: pd.DataFrame = field(default_factory=pd.DataFrame)  # every line the pages show (stats.site_agg, notes)
 
 
 def env_devices(site: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
@@ -86,9 +88,21 @@ def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
 RAW_ROWS = 20_000  # a board whose rows (every status) are at most this many gets its own raw CSV download
 
 
+def notes_of(rows: pd.DataFrame, part: slice) -> tuple[dict, list[str]]:
+    """A `note` column of codes into the file's own list of the notes its flagged rows carry ({} for none): a
+    note is text of one configuration (an unsteady one names its trials' range), so it stays out of the shared
+    code book."""
+    notes = rows["note"].astype(str).to_numpy(dtype=object)[part] if "note" in rows else np.full(0, "", dtype=object)
+    if "flags" in rows:  # a board names the reasons of its caveats only: other notes are on the env's page
+        notes = np.where(rows["flags"].to_numpy()[part] > 0, notes, "")
+    codes, uniques = pd.factorize(notes)
+    return ({} if list(uniques) in ([""], []) else {"note": codes}), list(uniques)
+
+
 def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tuple[str, str], int] | None = None) -> None:
     """One data file per workload and mode present; rows in env order (the page sorts them), so an env's
-    columns run-length encode. raw: (workload, mode) -> rows, so a small board links its own raw rows."""
+    columns run-length encode; each with the notes of its rows (their caveats' reasons). raw: (workload, mode) ->
+    rows, so a small board links its own raw rows."""
     best = tables.board_rows(agg)
     if best.empty:
         return
@@ -106,7 +120,9 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tup
                 "envs": int(best["env"].iloc[start:stop].nunique())}
         if 0 < (raw or {}).get((workload, mode), RAW_ROWS + 1) <= RAW_ROWS:
             meta["raw"] = f"downloads/board-{ident}.csv"
-        payload = f'{{"meta":{encode.safe_json(meta)},"rows":{encode.table(cols, slice(start, stop))}}}'
+        note, notes = notes_of(best, slice(start, stop))
+        rows = encode.table({**{k: v[start:stop] for k, v in cols.items()}, **note})
+        payload = f'{{"meta":{encode.safe_json(meta)},"rows":{rows},"notes":{encode.safe_json(notes)}}}'
         out.files[f"board-{ident}.js"] = encode.script(f"board/{ident}", payload)
         out.boards.append(meta)
 
@@ -149,7 +165,7 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
     prints = tables.fingerprints(summary.frame)
     roofs = roof.env_roofs(summary)
     head = standing_parts(summary)
-    parts = {"rows": _parts(tables.with_notes(site, summary.frame), facts, out.book, CONFIG_TEXT | {"version": "version"}, FIGURES),
+    parts = {"rows": _parts(site, facts, out.book, CONFIG_TEXT | {"version": "version"}, FIGURES),
              "other": _parts(tables.other_rows(summary.frame), facts, out.book, OTHER_TEXT, ()),
              "standing": _parts(head, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate"), STANDING_INTS)}
     for number, envs in facts.groupby("shard", sort=True).groups.items():
@@ -193,7 +209,10 @@ def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:
 def build(summary: Summary, csv: dict[str, list[str]], extra: dict) -> SiteData:
     """Every data file of the site, from the one Summary plot_results.py computed."""
     out = SiteData()
-    site = site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None)
+    # every line with the notes of its rows: the env pages list them, the boards give them as their caveats' reasons
+    site = tables.with_notes(site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None),
+                             summary.frame)
+    out.site = site
     facts = tables.env_facts(summary.frame, summary.agg)
     facts["shard"] = shard_of(facts)
     facts["device"] = env_devices(site, facts)
@@ -202,5 +221,6 @@ def build(summary: Summary, csv: dict[str, list[str]], extra: dict) -> SiteData:
     raw = {(str(w), str(m)): int(k) for (w, m), k in counts.items()}
     boards(site, dict(zip(facts.index, range(len(facts)), strict=True)), out, raw)
     shards(summary, site, facts, csv, out)
-    index(facts, out, {**extra, "units": tables.units(summary.frame)})
+    index(facts, out, {**extra, "units": tables.units(summary.frame), "figures": tables.figures(summary.frame),
+                       "flags": flags.legend()})
     return out

@@ -27,7 +27,7 @@ DEV = ["device", "device_kind", "framework", "source", "workload", "model", "mod
        "world_size", "backend"]
 DEV_TEXT = {"device": "dkey", "device_kind": "kind", "framework": "framework", "source": "source", "workload": "workload",
             "model": "model", "mode": "mode", "precision": "precision", "version": "version"}
-STAT_FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3")
+STAT_FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "tflops", "peak")  # tflops: matmul reads in it
 POINT_CONFIGS = 8
 POINTS = 300
 SHARD_ROWS = 4000  # stats lines and points per device shard (a device with more has a shard of its own)
@@ -121,7 +121,7 @@ def _write(info, stats, groups, pts, book, files) -> None:
     stats = stats.assign(_s=stats["device"].map(shard_of)).sort_values(["_s", "device", "pool"], kind="stable")
     tables = {
         "stats": (stats, encode.columns(stats, book, DEV_TEXT | {"backend": "backend"}, ("batch_size", "world_size", "n", "envs",
-                                                                                        "pool"), STAT_FIGURES)),
+                                                                                        "pool", "flags"), STAT_FIGURES)),
         "groups": (groups, encode.columns(groups, book, DEV_TEXT | {"backend": "backend"}, ("batch_size", "world_size", "total",
                                                                                            "count"))),
         "points": (pts, encode.columns(pts, book, {"env": "env"}, (), ("samples_per_s",))),

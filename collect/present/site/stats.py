@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from collect.contract.devices import device_keys
-from collect.present import roofline
+from collect.present import flags, roofline
 from collect.present.summary import CONFIG
 
 BOTH, APART, POOLED = 0, 1, 2
@@ -74,6 +74,8 @@ def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     version = frame.loc[ok, "framework_version"] if "framework_version" in frame else pd.Series("", index=part.index)
     part["version"] = versions(version)
     part["device"] = device_column(frame.loc[ok])
+    bits, peak = flags.row_flags(frame.loc[ok])
+    part["flags"], part["peak"] = bits, peak  # caveats (collect.present.flags), ORed over each group's rows
     return part.reset_index(drop=True)
 
 
@@ -86,8 +88,8 @@ def group_codes(part: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataFrame:
     """Per distinct key (sorted): median, min, max, quartiles and count of samples/s, medians of step ms and
-    TFLOP/s, how many envs (where `part` has no env key column: a device's rows), and the first row of the group
-    (`at`) to take its key columns from."""
+    TFLOP/s, how many envs (where `part` has no env key column: a device's rows), the first row of the group
+    (`at`) to take its key columns from, and its caveats (`flags`, `peak`: collect.present.flags)."""
     group = part.groupby(key, sort=True)
     rate = group["samples_per_s"]
     out = pd.DataFrame({"rate": rate.median(), "rate_min": rate.min(), "rate_max": rate.max(),
@@ -96,7 +98,10 @@ def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataF
                         "tflops": group["tflops"].median() if "tflops" in part else np.nan, "n": rate.size()})
     if envs:
         out["envs"] = group["env"].nunique()
-    out["at"] = np.unique(key, return_index=True)[1]
+    firsts, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+    out["at"] = firsts
+    if "flags" in part:
+        out["flags"], out["peak"] = flags.grouped_flags(part["flags"].to_numpy(), part["peak"].to_numpy(), inverse, len(out))
     return out
 
 
@@ -119,7 +124,7 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     `pool` says which view shows each (module docstring). envs: count the distinct envs of each group too."""
     if part.empty:
         return pd.DataFrame(columns=[*keys, "version", "device", "rate", "rate_min", "rate_max", "q1", "q3", "step_ms",
-                                     "tflops", "n", "pool"])
+                                     "tflops", "n", "pool", "flags", "peak"])
     config = group_codes(part, keys)
     vcodes = part["version"].cat.codes.to_numpy().astype(np.int64) + 1
     per = figures(part, config * (len(part["version"].cat.categories) + 1) + vcodes, envs)

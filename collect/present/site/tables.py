@@ -152,7 +152,7 @@ def other_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_notes(agg: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """agg with a `note` column: the distinct notes of each configuration's rows, joined by " · " ("" for none)."""
+    """agg with a `note` column: the distinct notes of each configuration's rows, each clause once ("" for none)."""
     note = frame["note"]
     mask = ((frame["status"] == "ok") & note.notna() & (note.astype(str) != "")).to_numpy(dtype=bool)
     if agg.empty or not mask.any():
@@ -160,9 +160,15 @@ def with_notes(agg: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     notes = grouped(frame, mask, [*CONFIG, "note"], k=("note", "size"))  # distinct (configuration, note) pairs
     # most configurations have one note: those are taken as they are; only the rest are joined in Python
     several = notes.groupby(CONFIG, sort=False).ngroup().duplicated(keep=False).to_numpy()
-    joined = notes.loc[several].groupby(CONFIG, sort=False)["note"].agg(lambda values: " · ".join(dict.fromkeys(values)))
+    joined = notes.loc[several].groupby(CONFIG, sort=False)["note"].agg(_join_notes)
     joined = pd.concat([notes.loc[~several, [*CONFIG, "note"]], joined.reset_index()], ignore_index=True)
     return agg.merge(joined, on=CONFIG, how="left").fillna({"note": ""})
+
+
+def _join_notes(values) -> str:
+    """The notes of one configuration's rows as one: each clause ("; "-separated, as the runner writes them) once, so
+    the energy method every trial states is said once beside each trial's own "noisy: ..." or "unsteady: ..."."""
+    return "; ".join(dict.fromkeys(part.strip() for note in values for part in str(note).split("; ") if part.strip()))
 
 
 def env_files(frame: pd.DataFrame) -> dict[str, list[Path]]:
@@ -184,3 +190,26 @@ def units(frame: pd.DataFrame) -> dict[str, str]:
     counts = frame.groupby([frame["workload"], frame["rate_unit"]], observed=True).size().rename("k").reset_index()
     counts = counts[counts["rate_unit"].astype(str) != ""].sort_values("k", ascending=False, kind="stable")
     return {str(w): f"{u}/s" for w, u in counts.drop_duplicates("workload")[["workload", "rate_unit"]].itertuples(index=False)}
+
+
+# How a rate of each unit reads on the site: bytes/s would run to 11 digits, so GB/s (record.RATE_SHOWN's rule;
+# the site spells tokens out).
+SHOWN = {"bytes/s": ("GB/s", 1e9), "tokens/s": ("tokens/s", 1.0), "samples/s": ("samples/s", 1.0)}
+# A workload ranked by another figure than its rate: a matrix product by TFLOP/s (its samples/s is products per
+# second, which no one compares across sizes).
+RANKED_BY = {"matmul": ("tflops", "TFLOP/s", 1.0)}
+
+
+def figures(frame: pd.DataFrame) -> dict[str, dict]:
+    """workload -> the figure its rows are ranked and read by: {"key": a column of the site's rows ("rate" or
+    "tflops"), "unit": its unit as text shows it, "scale": what the stored value is divided by to read so}."""
+    rate_units = units(frame)
+    out = {}
+    for workload in frame["workload"].astype(str).unique().tolist() if "workload" in frame else []:
+        if workload in RANKED_BY:
+            key, unit, scale = RANKED_BY[workload]
+        else:
+            unit, scale = SHOWN.get(rate_units.get(workload, "samples/s"), (rate_units.get(workload, "samples/s"), 1.0))
+            key = "rate"
+        out[workload] = {"key": key, "unit": unit, "scale": scale}
+    return out

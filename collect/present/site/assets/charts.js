@@ -1,58 +1,72 @@
-"""The site's JavaScript, part 2: plotly charts (bars with whiskers over repeat rows, lines, a log/linear switch),
-the overview page and the env page."""
+/* global Plotly, h, esc, fmt, count, index, caveatsOf, caveatText, hashParams, loadScript, envPage, DB */
+// plotly charts: bars with whiskers over repeat rows, lines, a log/linear switch; the chart queue; the overview page.
+//
+// Every chart's height is set on its element before plotly draws it (plot()): plotly's responsive mode then
+// resizes the width only, so no chart collapses to its minimum when the window changes size.
 
-CHARTS = r"""
 var FRAMEWORK_COLORS = {torch: "#ee4c2c", tensorflow: "#ff9f00"};
+var PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#ff7f0e"];
 var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
                      modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "downloadJson"]};
+
+function plot(div, traces, layout, config) {
+  div.style.height = layout.height + "px";
+  return Plotly.newPlot(div, traces, layout, config || PLOTLY_CONFIG);
+}
 
 function scaleMenu(axis, log) {  // plotly's own buttons: switch the value axis between log and linear
   var button = function (type) { var a = {}; a[axis + ".type"] = type; return {label: type, method: "relayout", args: [a]}; };
   return [{type: "buttons", direction: "left", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom", showactive: true,
-           pad: {t: 0, b: 0, l: 0, r: 0}, font: {size: 11},
-           active: log ? 0 : 1, buttons: [button("log"), button("linear")]}];
+           pad: {t: 0, b: 0, l: 0, r: 0}, font: {size: 11}, active: log ? 0 : 1, buttons: [button("log"), button("linear")]}];
 }
-function wantsLog(values) {
+function wantsLog(values) {  // log where the bars span more than 30x: a linear axis would hide the small ones
   var ok = values.filter(function (v) { return v > 0 && isFinite(v); });
-  return ok.length > 1 && Math.max.apply(null, ok) / Math.min.apply(null, ok) > 100;
+  return ok.length > 1 && Math.max.apply(null, ok) / Math.min.apply(null, ok) > 30;
 }
-function hoverText(r, unit) {  // r: {env, device, framework, batch, precision, rate, lo, hi, n}; every field is data: escaped
+// r: {env, device, framework, batch, precision, rate, lo, hi, n, extra, caveats}; every field is data: escaped
+function hoverText(r, unit) {
+  var warn = r.caveats && r.caveats.length ? "<br>⚠ " + esc(caveatText(r.caveats)) : "";
   return "<b>" + esc(r.env) + "</b><br>device: " + esc(r.device || "") + "<br>framework: " + esc(r.framework) +
     "<br>batch: " + esc(r.batch) + " · precision: " + esc(r.precision) + (r.extra ? "<br>" + esc(r.extra) : "") +
     "<br>median: " + esc(fmt(r.rate)) + " " + esc(unit) + (r.n > 1 ? "<br>range: " + esc(fmt(r.lo)) + " – " + esc(fmt(r.hi)) : "") +
-    "<br>n: " + esc(r.n) + "<extra></extra>";
+    "<br>n: " + esc(r.n) + warn + "<extra></extra>";
 }
 function unique(labels) {  // category labels must differ: a repeated one gets (2), (3), ...
   var seen = new Map();
   return labels.map(function (l) { var k = (seen.get(l) || 0) + 1; seen.set(l, k); return k > 1 ? l + " (" + k + ")" : l; });
 }
+function barHeight(rows, grouped) {
+  var cats = new Set(rows.map(function (r) { return r.label; })).size;
+  return Math.max(240, 110 + (grouped ? 8 + 10 * grouped : 22) * cats);
+}
 
-// Horizontal bars, fastest on top, one trace (colour, legend entry) per `group` value.
+// Horizontal bars, fastest on top, one trace (colour, legend entry) per `group` value; a bar with caveats is
+// hatched and its label marked ⚠.
 function barChart(div, rows, o) {
-  var labels = rows.map(function (r) { return esc(r.label); }), groups = new Map();
+  var labels = rows.map(function (r) { return esc(r.label) + (r.caveats && r.caveats.length && !o.grouped ? " ⚠" : ""); }), groups = new Map();
   if (!o.grouped) labels = unique(labels);  // grouped bars share a label per configuration
   var cats = Array.from(new Set(labels));
   rows.forEach(function (r, k) { var g = r.group; if (!groups.has(g)) groups.set(g, []); groups.get(g).push(k); });
-  var log = wantsLog(rows.map(function (r) { return r.lo; }).concat(rows.map(function (r) { return r.hi; })));
+  var log = wantsLog(rows.map(function (r) { return r.n > 1 ? r.lo : r.rate; }).concat(rows.map(function (r) { return r.rate; })));
   var traces = Array.from(groups.keys()).map(function (g, gi) {
     var ks = groups.get(g), pick = function (f) { return ks.map(function (k) { return f(rows[k], k); }); };
     return {type: "bar", orientation: "h", name: esc(g), y: pick(function (r, k) { return labels[k]; }),
-      x: pick(function (r) { return r.rate; }), marker: {color: (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length]},
+      x: pick(function (r) { return r.rate; }),
+      marker: {color: (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length],
+               pattern: {shape: pick(function (r) { return r.caveats && r.caveats.length ? "/" : ""; }), fgcolor: "#333", size: 6}},
       error_x: {type: "data", symmetric: false, color: "#444", thickness: 1, width: 2,
                 visible: ks.some(function (k) { return rows[k].n > 1; }),
                 array: pick(function (r) { return r.n > 1 ? r.hi - r.rate : 0; }),
                 arrayminus: pick(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
       hovertemplate: pick(function (r) { return hoverText(r, o.unit); })};
   });
-  var layout = {barmode: o.grouped ? "group" : "overlay", height: Math.max(240, 110 + (o.grouped ? 8 + 10 * o.grouped : 22) * cats.length),
-    margin: {l: 10, r: 20, t: 56, b: 50},
+  var layout = {barmode: o.grouped ? "group" : "overlay", height: barHeight(rows, o.grouped), margin: {l: 10, r: 20, t: 56, b: 50},
     xaxis: {title: {text: esc(o.unit) + " (" + (o.lower ? "lower" : "higher") + " is better)"}, type: log ? "log" : "linear"},
     yaxis: {type: "category", categoryorder: "array", categoryarray: cats, autorange: "reversed", automargin: true},
     legend: {title: {text: esc(o.legend || "framework")}}, updatemenus: scaleMenu("xaxis", log), hoverlabel: {align: "left"}};
-  return Plotly.newPlot(div, traces, layout, PLOTLY_CONFIG);
+  if (o.ref) layout.shapes = [{type: "line", xref: "x", yref: "paper", x0: o.ref, x1: o.ref, y0: 0, y1: 1, line: {color: "#333", dash: "dot", width: 1}}];
+  return plot(div, traces, layout);
 }
-
-var PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#ff7f0e"];
 
 function lineChart(div, rows, o) {  // the classic MLP: seconds per epoch against depth, a line per env and style
   var lines = new Map();
@@ -66,14 +80,16 @@ function lineChart(div, rows, o) {  // the classic MLP: seconds per epoch agains
                 arrayminus: pts.map(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
       hovertemplate: pts.map(function (r) { return hoverText(Object.assign({extra: "depth: " + r.depth + " · " + r.style}, r), o.unit); })};
   });
-  var layout = {height: 460, margin: {l: 60, r: 20, t: 56, b: 50}, xaxis: {title: {text: "hidden layers of 1024 units"}},
-    yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"}, updatemenus: scaleMenu("yaxis", true),
-    legend: {font: {size: 10}}, hoverlabel: {align: "left"}};
-  return Plotly.newPlot(div, traces, layout, PLOTLY_CONFIG);
+  var narrow = div.clientWidth < 600;  // a phone: the legend goes under the plot, where it has the width
+  var layout = {height: narrow ? 360 + 18 * lines.size : 460, margin: {l: 60, r: 20, t: 56, b: 50},
+    xaxis: {title: {text: "hidden layers of 1024 units"}}, yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"},
+    updatemenus: scaleMenu("yaxis", true), hoverlabel: {align: "left"},
+    legend: narrow ? {orientation: "h", y: -0.25, font: {size: 10}} : {font: {size: 10}}};
+  return plot(div, traces, layout);
 }
 
-// Charts are drawn in view first: the page is ready when those are; the rest follow one at a time, yielding
-// to the browser between them (body data-charts="all" once every chart is drawn).
+// Charts in view are drawn first: the page is ready when those are; the rest follow one at a time, yielding to the
+// browser between them (body data-charts="all" once every chart is drawn).
 function chartQueue() {
   var items = [];
   var run = function (item) { if (!item.done) item.done = Promise.resolve().then(item.draw); return item.done; };
@@ -97,31 +113,36 @@ function shownNote(p) {
     "the leaderboards list every one." : "";
 }
 
+function overviewBars(p) {
+  var mixed = new Set(p.rows.map(function (r) { return r.mode; })).size > 1;
+  return p.rows.map(function (r) {
+    var label = r.model + " · " + r.env + (r.env.endsWith(r.device_kind) ? "" : " [" + r.device_kind + "]") + " · " + r.framework +
+      (r.devices > 1 ? " x" + r.devices : "") + (mixed ? " · " + r.mode : "");
+    return {label: label, group: r.framework, env: r.env, device: r.device_name + " (" + r.device_kind + ")", framework: r.framework,
+            batch: r.batch, precision: r.precision, rate: r.rate, lo: r.lo, hi: r.hi, n: r.n, caveats: caveatsOf(r.flags, r.why),
+            extra: r.size ? "matrix n = " + r.size : r.model + " · " + r.mode + " · " + r.backend};
+  });
+}
+
 function pageOverview(main) {
   var I = index(), panels = DB.data.overview.panels, devices = I.envs.cols.device_name;
   var device = function (env) { var i = I.byName.get(env); return i === undefined ? "" : I.dict.device[devices[i]]; };
   var rows = I.envs.cols.rows.reduce(function (a, b) { return a + b; }, 0);
   main.appendChild(h("p", {class: "lead", text: count(I.n) + " environments, " + count(rows) + " rows, " +
     count(I.raw.boards.length) + " leaderboards. Hover a bar for its figures; click a legend entry to hide it; " +
-    "switch an axis between log and linear with the buttons above each chart."}));
+    "switch an axis between log and linear with the buttons above each chart. A hatched bar marked ⚠ carries a caveat " +
+    "(unsteady trials, a partial run, a published figure, ...): hover it for the reason."}));
   var queue = chartQueue();
   panels.forEach(function (p, k) {
     var div = h("div", {class: "chart", id: "panel-" + k});
     main.append(h("h2", {text: p.title}), h("p", {class: "note", text: shownNote(p)}), div);
     if (p.kind === "lines") {
-      var points = p.rows.map(function (r) { return Object.assign({device: device(r.env)}, r); });
+      var points = p.rows.map(function (r) { return Object.assign({device: device(r.env), caveats: caveatsOf(r.flags, r.why)}, r); });
       queue.add(div, function () { return lineChart(div, points, {unit: p.unit}); });
       return;
     }
-    var mixed = new Set(p.rows.map(function (r) { return r.mode; })).size > 1;
-    var data = p.rows.map(function (r) {
-      var label = r.model + " · " + r.env + (r.env.endsWith(r.device_kind) ? "" : " [" + r.device_kind + "]") + " · " + r.framework +
-        (r.devices > 1 ? " x" + r.devices : "") + (mixed ? " · " + r.mode : "");
-      return {label: label, group: r.framework, env: r.env, device: r.device_name + " (" + r.device_kind + ")", framework: r.framework,
-              batch: r.batch, precision: r.precision, rate: r.rate, lo: r.lo, hi: r.hi, n: r.n,
-              extra: r.size ? "matrix n = " + r.size : r.model + " · " + r.mode + " · " + r.backend};
-    });
-    div.style.height = Math.max(240, 110 + 22 * data.length) + "px";
+    var data = overviewBars(p);
+    div.style.height = barHeight(data) + "px";  // its place is kept before it is drawn: later charts do not jump
     queue.add(div, function () { return barChart(div, data, {unit: p.unit}); });
   });
   return queue.start();
@@ -139,4 +160,3 @@ function pageEnv(main) {
   var shard = I.envs.cols.shard[i];
   return loadScript("data/envs-" + shard + ".js").then(function () { return envPage(main, I, i, DB.data["shard/" + shard]); });
 }
-"""

@@ -1,9 +1,8 @@
-"""The site's JavaScript: the roofline on an env's page (data from roof.py), the interactive twin of
-figures/roofline.png: log-log, each precision's roof min(compute roof, bandwidth roof x intensity), and every
-configuration whose FLOPs and bytes are known at its FLOP per byte and attained TFLOP/s, hover naming it.
-"""
+/* global h, esc, fmt, plot */
+// The roofline on an env's page (data from roof.py), the interactive twin of figures/roofline.png: log-log, each
+// precision's roof min(compute roof, bandwidth roof x intensity), and every configuration whose FLOPs and bytes are
+// known at its FLOP per byte and attained TFLOP/s, hover naming it.
 
-ROOF = r"""
 var WORKLOAD_COLORS = {matmul: "#4c72b0", llm: "#c44e52", membw: "#55a868", transformer: "#8172b3", cnn: "#937860", mlp: "#da8bc3"};
 
 function roofTraces(r, lo, hi) {  // one dashed line per precision; a bandwidth-only env gets the slanted line alone
@@ -37,7 +36,9 @@ function roofChart(div, r) {
                      line: {width: 0.5, color: "#222"}},
             hovertemplate: g.map(function (p) { return esc(p[0]) + " · " + esc(p[2]) + "<br>" + fmt(p[3]) + " FLOP/byte · " + fmt(p[4]) + " TFLOP/s<extra></extra>"; })};
   }));
-  return Plotly.newPlot(div, traces, {height: 420, margin: {l: 70, r: 20, t: 10, b: 50}, legend: {font: {size: 11}},
+  var narrow = div.clientWidth < 600;  // a phone: the legend under the plot; elsewhere beside it, below the toolbar
+  return plot(div, traces, {height: narrow ? 380 + 20 * traces.length : 440, margin: {l: 70, r: 20, t: 40, b: 50},
+    legend: narrow ? {orientation: "h", y: -0.3, font: {size: 10}} : {font: {size: 11}, y: 0.9, yanchor: "top"},
     xaxis: {type: "log", title: {text: "arithmetic intensity (FLOP/byte, log)"}}, yaxis: {type: "log", title: {text: "TFLOP/s (log)"}}},
     {displaylogo: false, responsive: true});
 }
@@ -53,4 +54,3 @@ function roofPanel(main, meta, queue) {  // one chart per device kind the env ha
     queue.add(div, function () { return roofChart(div, r); });
   });
 }
-"""

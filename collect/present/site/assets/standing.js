@@ -1,14 +1,17 @@
-"""The site's JavaScript, part 7: "how it stacks up" on an env's page: for each configuration the env shares with
-other envs, its rank among them ("faster than 3 of 7") and its nearest envs above and below, with their values.
+/* global h, fmt, count, column, index, rowsOf, subset, envHref, figure, unitOf */
+// "How it stacks up" on an env's page: for each configuration the env shares with other envs, its rank among them
+// ("faster than 3 of 7") and its nearest envs above and below, with their values.
+//
+// The env's shard holds its 8 configurations shared by the most envs (collect.present.standing, on the pooled
+// aggregates), as the runner's closing panel shows them: bounded, so 10,000 envs cost 80,000 lines, not millions.
 
-The env's shard holds its 8 configurations shared by the most envs (collect.present.standing, on the pooled
-aggregates), as the runner's closing panel shows them: bounded, so 10,000 envs cost 80,000 lines, not millions.
-"""
-
-STANDING = r"""
+function rateText(workload) {  // a rate as the site reads it: GB/s for bytes, tokens/s, samples/s
+  var f = figure(workload), scale = f.key === "rate" ? f.scale : 1, unit = f.key === "rate" ? f.unit : unitOf(workload);
+  return function (v) { return v === null || v === undefined ? "" : fmt(v / scale) + " " + unit; };
+}
 function standingLine(I, t, j) {
   var D = I.dict, c = function (name) { return D[name === "device_kind" ? "kind" : name][t.cols[name][j]]; };
-  var unit = unitOf(c("workload")), value = function (v) { return v === null ? "" : fmt(v) + " " + unit; };
+  var value = rateText(c("workload"));
   var near = function (which) {
     var who = D.env[column(t, which + "_env")[j]];
     if (!who) return "";
@@ -38,9 +41,8 @@ function standingPanel(main, I, name, S) {
     h("p", {class: "lead", text: "For each configuration " + name + " shares with other environments (same framework, model, mode, " +
       "precision, batch, devices and backend; every framework version pooled), the 8 shared by the most: how many of them it is " +
       "faster than, and its nearest environments above and below."}),
-    h("table", {class: "ranks"}, [h("thead", {}, [h("tr", {}, ["configuration", "median", "rank", "next faster", "next slower"]
-      .map(function (x) { return h("th", {scope: "col", text: x}); }))]), body])]);
+    h("div", {class: "scroll"}, [h("table", {class: "ranks"}, [h("thead", {}, [h("tr", {}, ["configuration", "median", "rank", "next faster", "next slower"]
+      .map(function (x) { return h("th", {scope: "col", text: x}); }))]), body])])]);
   fill(t);
   main.appendChild(box);
 }
-"""

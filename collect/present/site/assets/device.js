@@ -1,8 +1,10 @@
-"""The site's JavaScript, part 8: the device pages. device.html lists every device key; device.html?device=KEY shows
-every submission of one device (all its spellings, all its envs): per configuration and framework version its n,
-median, quartiles and range, and its rows as points (a box and strip plot per configuration, a box per version)."""
+/* global h, count, plural, column, index, loadScript, DB, rowsOf, subset, envHref, deviceHref, chartQueue, Table,
+   poolToggle, flaggedToggle, figureColumn, spreadColumns, caveatColumn, textColumn, esc, fmt, plot, PALETTE, unitOf, figure,
+   wantsLog */
+// The device pages. device.html lists every device key; device.html?device=KEY shows every submission of one device
+// (all its spellings, all its envs): per configuration and framework version its n, median, quartiles and range,
+// and its rows as points (a box and strip plot per configuration, a box per version).
 
-DEVICE = r"""
 var DEV_COLS = ["device_kind", "framework", "source", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"];
 
 function pageDevice(main) {
@@ -32,7 +34,7 @@ function deviceList(main, I) {
   var t = I.raw.devices, D = I.dict;
   main.append(h("h1", {text: "Devices"}), h("p", {class: "lead", text: "One line per physical device: the spellings of one chip " +
     "(“NVIDIA GeForce RTX 3090”, “RTX 3090”) are one device. Each links to every submission of it."}));
-  Table({root: main, n: t.n, sort: {key: "rows", dir: "desc"}, what: "devices", file: "devices",
+  Table({root: main, n: t.n, sort: {key: "rows", dir: "desc"}, what: ["device", "devices"], file: "devices",
     columns: [{key: "device", label: "device", codes: t.cols.device, dict: D.dkey, href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }},
       {key: "envs", label: "environments", num: t.cols.envs, fmt: count}, {key: "rows", label: "rows", num: t.cols.rows, fmt: count}],
     search: {label: "search device", fields: [{codes: t.cols.device, dict: D.dkey}]}});
@@ -51,20 +53,22 @@ function devicePage(main, I, key, meta, S, stats) {
   var queue = chartQueue();
   deviceCharts(main, I, key, S, queue);
   main.appendChild(h("h2", {text: "Every configuration"}));
-  var c = function (k, dictName) { return {key: k, label: k === "device_kind" ? "kind" : k, codes: stats.cols[k], dict: D[dictName || k]}; };
-  var columns = [c("device_kind", "kind"), c("framework"), c("version"), c("workload"), c("model"), c("mode"), c("precision"),
-    {key: "batch_size", label: "batch", num: stats.cols.batch_size, fmt: String}, {key: "world_size", label: "devices", num: stats.cols.world_size, fmt: String},
-    c("backend"), c("source"), {key: "rate", label: "median", num: column(stats, "rate")}].concat(spreadColumns(stats));
-  columns.splice(columns.length - 2, 0, {key: "envs", label: "envs", num: stats.cols.envs || new Array(stats.n).fill(1), fmt: String});
-  Table({root: main, n: stats.n, columns: columns, what: "configurations", sort: {key: "n", dir: "desc"}, file: "device-" + key,
-    toggles: [poolToggle()], keep: poolKeep(column(stats, "pool").map(function (v) { return v || 0; })),
+  var workloadOf = function (j) { return D.workload[stats.cols.workload[j]]; }, fig = figureColumn(stats, workloadOf);
+  var c = function (k, level, dictName, extra) { return textColumn(k, k === "device_kind" ? "kind" : k, stats.cols[k], D[dictName || k], level, extra); };
+  var spreads = spreadColumns(stats, workloadOf, [2, 2]);
+  var columns = [c("model", 1, "model", {wrap: true}), c("mode", 1), fig.col, caveatColumn(stats, null), c("framework", 2), c("version", 2),
+    c("precision", 2), {key: "batch_size", label: "batch", num: stats.cols.batch_size, fmt: String, level: 2}, spreads[1], spreads[0],
+    {key: "envs", label: "envs", num: stats.cols.envs || new Array(stats.n).fill(1), fmt: String, level: 3}, spreads[2],
+    c("device_kind", 3, "kind"), c("workload", 3), {key: "world_size", label: "devices", num: stats.cols.world_size, fmt: String, level: 3},
+    c("backend", 3), c("source", 3), fig.unit];
+  Table({root: main, n: stats.n, columns: columns, what: ["configuration", "configurations"], sort: {key: "n", dir: "desc"},
+    file: "device-" + key, toggles: [poolToggle(column(stats, "pool").map(function (v) { return v || 0; })),
+      flaggedToggle(column(stats, "flags").map(function (v) { return v || 0; }))],
     raw: [{href: "downloads.html", text: "the raw rows: the merged data, and each env's own file on its page"}],
     filters: ["workload", "mode", "framework", "version", "precision"].map(function (k) { return c(k); })});
   return queue.start();
 }
-"""
 
-DEVICE_CHARTS = r"""
 function quantile(sorted, q) {  // as pandas and numpy compute it: linear between the two nearest ranks
   var at = (sorted.length - 1) * q, lo = Math.floor(at), hi = Math.ceil(at);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
@@ -81,8 +85,9 @@ function deviceGroups(I, key, S) {  // [{label, unit, parts: [{version, values, 
     var label = c("workload") + " · " + c("model") + " · " + c("mode") + " · " + c("framework") + " · " + c("precision") + " · bs " +
       g.cols.batch_size[j] + (g.cols.world_size[j] > 1 ? " x" + g.cols.world_size[j] : "") + " · " + c("backend") + " · " + c("device_kind") +
       (c("source") === "measured" ? "" : " · " + c("source"));
-    if (!byLabel.has(label)) { byLabel.set(label, {label: label, unit: unitOf(c("workload")), parts: []}); out.push(byLabel.get(label)); }
-    var values = S.points.cols.samples_per_s.slice(start, offset), envs = S.points.cols.env.slice(start, offset);
+    var f = figure(c("workload")), scale = f.key === "rate" ? f.scale : 1;  // rows' rates: GB/s for bytes, else their unit
+    if (!byLabel.has(label)) { byLabel.set(label, {label: label, unit: f.key === "rate" ? f.unit : unitOf(c("workload")), parts: []}); out.push(byLabel.get(label)); }
+    var values = S.points.cols.samples_per_s.slice(start, offset).map(function (v) { return v / scale; }), envs = S.points.cols.env.slice(start, offset);
     byLabel.get(label).parts.push({version: c("version"), values: values, envs: envs, total: g.cols.total[j]});
   }
   return out;
@@ -90,10 +95,10 @@ function deviceGroups(I, key, S) {  // [{label, unit, parts: [{version, values, 
 
 function partSummary(p, unit) {
   var s = p.values.slice().sort(function (a, b) { return a - b; }), n = p.total;
-  var text = (p.version || "(version not stated)") + ": n " + count(n) + " · median " + fmt(quantile(s, 0.5)) + " " + unit;
-  if (s.length > 1) text += (s.length >= 4 ? " · IQR " + fmt(quantile(s, 0.25)) + " – " + fmt(quantile(s, 0.75)) : "") +
+  var line = (p.version || "(version not stated)") + ": n " + count(n) + " · median " + fmt(quantile(s, 0.5)) + " " + unit;
+  if (s.length > 1) line += (s.length >= 4 ? " · IQR " + fmt(quantile(s, 0.25)) + " – " + fmt(quantile(s, 0.75)) : "") +
     " · range " + fmt(s[0]) + " – " + fmt(s[s.length - 1]);
-  return text + (p.values.length < n ? " (" + count(p.values.length) + " of its rows drawn, evenly spread)" : "");
+  return line + (p.values.length < n ? " (" + count(p.values.length) + " of its rows drawn, evenly spread)" : "");
 }
 
 function deviceCharts(main, I, key, S, queue) {
@@ -105,7 +110,6 @@ function deviceCharts(main, I, key, S, queue) {
   groups.forEach(function (grp) {
     var div = h("div", {class: "chart strip"});
     main.append(h("h3", {text: grp.label}), h("ul", {class: "spread"}, grp.parts.map(function (p) { return h("li", {text: partSummary(p, grp.unit)}); })), div);
-    div.style.height = Math.max(200, 90 + 46 * grp.parts.length) + "px";
     queue.add(div, function () {
       var traces = grp.parts.map(function (p, k) {
         return {type: "box", orientation: "h", name: esc(p.version || "(none)"), x: p.values, boxpoints: "all", jitter: 0.5, pointpos: 0,
@@ -116,8 +120,7 @@ function deviceCharts(main, I, key, S, queue) {
       var layout = {height: Math.max(200, 90 + 46 * grp.parts.length), margin: {l: 10, r: 20, t: 30, b: 45}, showlegend: false,
         xaxis: {title: {text: esc(grp.unit) + " (higher is better)"}, type: wantsLog([].concat.apply([], grp.parts.map(function (p) { return p.values; }))) ? "log" : "linear"},
         yaxis: {automargin: true, title: {text: "framework version"}}, hoverlabel: {align: "left"}};
-      return Plotly.newPlot(div, traces, layout, PLOTLY_CONFIG);
+      return plot(div, traces, layout);
     });
   });
 }
-"""

@@ -1,0 +1,117 @@
+/* global h, fmt, count, plural, column, index, hashParams, loadScript, DB, figure, caveatsOf, caveatText, badges,
+   chartQueue, barChart, Table, textColumn, KEY_COLS, sideRows, sharedKeys, geomean, poolKeep, onNavigate, NAV,
+   compareDifferences, compareLeftOut, compareApart */
+// The comparison page. Its state is the URL fragment, #envs=A,B,C (an entry `env:kind` picks one device kind of an
+// env that has several), so a comparison is a link to share.
+//
+// A side is an env (or one device kind of it). Configurations are matched field by field, framework included, so
+// an env's torch rows meet the other's torch rows; framework versions are pooled unless the reader splits them
+// (then a configuration also needs the same major.minor version on both sides).
+
+var MAX_SIDES = 6;
+var KEY_DICTS = {workload: "workload", model: "model", mode: "mode", framework: "framework", precision: "precision",
+                 backend: "backend", version: "version"};
+
+function parseEntries(I) {
+  return (hashParams().get("envs") || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean)
+    .map(function (entry) {
+      var cut = entry.lastIndexOf(":"), env = entry, kind = "";
+      if (cut > 0 && !I.byName.has(entry)) { env = entry.slice(0, cut); kind = entry.slice(cut + 1); }
+      return {entry: entry, env: env, kind: kind, i: I.byName.get(env)};
+    });
+}
+
+// {sides, dropped}: a side per env, or per device kind of an env that has several (CPU first); at most MAX_SIDES,
+// the rest named in `dropped` with the reason.
+function compareSides(I, wanted, split) {
+  var sides = [], dropped = [];
+  wanted.forEach(function (w) {
+    var S = DB.data["shard/" + I.envs.cols.shard[w.i]], t = S.rows, code = I.envs.cols.env[w.i];
+    if (!t) { dropped.push({label: w.entry, why: "it has no measured configuration"}); return; }
+    var pool = poolKeep(column(t, "pool").map(function (v) { return v || 0; }), !split), kinds = new Set();
+    for (var at = 0; at < t.n; at++) if (t.cols.env[at] === code && pool(at)) kinds.add(I.dict.kind[t.cols.device_kind[at]]);
+    if (w.kind && !kinds.has(w.kind)) { dropped.push({label: w.entry, why: "it has no " + w.kind + " rows"}); return; }
+    Array.from(kinds).filter(function (k) { return !w.kind || k === w.kind; })
+      .sort(function (a, b) { return (a !== "cpu") - (b !== "cpu") || (a < b ? -1 : a > b ? 1 : 0); })
+      .forEach(function (kind) {
+        var rows = sideRows(t, function (j) { return t.cols.env[j] === code && pool(j) && I.dict.kind[t.cols.device_kind[j]] === kind; }, split);
+        var side = {label: w.env + (kinds.size > 1 || w.kind ? " [" + kind + "]" : ""), env: w.env, kind: kind, t: t, rows: rows,
+                    notes: S.rows_notes || [], meta: S.envs[w.env] || {fp: [], csv: []}};
+        if (sides.length < MAX_SIDES) sides.push(side);
+        else dropped.push({label: side.label, why: "at most " + MAX_SIDES + " sides fit side by side"});
+      });
+  });
+  return {sides: sides, dropped: dropped};
+}
+
+// The configurations at least `need` sides share, as a columnar table: the key fields, and per side k its figure
+// (fig<k>, in the workload's unit), its range, n, caveats and its figure over the first side's (ratio<k>).
+function compareTable(I, sides, need, split) {
+  var keys = sharedKeys(sides, need), cols = {}, keyCols = split ? KEY_COLS.concat(["version"]) : KEY_COLS;
+  keyCols.forEach(function (c, k) { cols[c] = keys.map(function (key) { return Number(key.split(",")[k]); }); });
+  var workload = function (r) { return I.dict.workload[cols.workload[r]]; };
+  sides.forEach(function (s, k) {
+    var at = keys.map(function (key) { var j = s.rows.get(key); return j === undefined ? null : j; });
+    cols["fig" + k] = at.map(function (j, r) {
+      var f = figure(workload(r)), v = j === null ? null : column(s.t, f.key)[j];
+      return typeof v === "number" ? v / f.scale : null;
+    });
+    cols["caveats" + k] = at.map(function (j) {
+      return j === null ? [] : caveatsOf(column(s.t, "flags")[j], s.t.cols.note ? s.notes[s.t.cols.note[j]] : "", column(s.t, "peak")[j]);
+    });
+    cols["n" + k] = at.map(function (j) { return j === null ? null : s.t.cols.n[j]; });
+    cols["lo" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_min[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
+    cols["hi" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_max[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
+    cols["device" + k] = at.map(function (j) { return j === null ? null : I.dict.device[s.t.cols.device_name[j]]; });
+    cols["ratio" + k] = cols["fig" + k].map(function (v, r) { var b = cols.fig0[r]; return v === null || !b ? null : v / b; });
+  });
+  return {n: keys.length, cols: cols, keyCols: keyCols};
+}
+
+function configLabel(I, t, r) {
+  var D = I.dict, c = function (name) { return D[KEY_DICTS[name]][t.cols[name][r]]; };
+  return c("model") + " · " + c("mode") + " · " + c("framework") + " · " + c("precision") + " · bs " + t.cols.batch_size[r] +
+    (t.cols.world_size[r] > 1 ? " x" + t.cols.world_size[r] : "") + " · " + c("backend") + (t.cols.version ? " · v" + c("version") : "") +
+    " (" + figure(c("workload")).unit + ")";
+}
+
+function compareColumns(I, t, sides) {
+  var columns = [{key: "config", label: "configuration", wrap: true, sort: false, cell: function (r) { return configLabel(I, t, r); }}];
+  sides.forEach(function (s, k) {
+    var values = t.cols["fig" + k], cav = t.cols["caveats" + k];
+    columns.push({key: "fig" + k, label: s.label, num: values, csvValue: function (r) { return values[r] === null ? "" : String(values[r]); },
+      cell: function (r) { return h("span", {}, [values[r] === null ? "" : fmt(values[r]), cav[r].length ? badges(cav[r]) : null]); }});
+    if (k > 0) columns.push({key: "ratio" + k, label: "× vs " + sides[0].label, num: t.cols["ratio" + k],
+                             fmt: function (v) { return v === null ? "" : v.toFixed(2) + "×"; }});
+  });
+  sides.forEach(function (s, k) {
+    columns.push({key: "caveats" + k, label: "caveats: " + s.label, level: 3, sort: false,
+                  cell: function (r) { return caveatText(t.cols["caveats" + k][r]); }});
+  });
+  t.keyCols.forEach(function (c) {
+    columns.push(KEY_DICTS[c] ? textColumn(c, c, t.cols[c], I.dict[KEY_DICTS[c]], 3) :
+      {key: c, label: c === "batch_size" ? "batch" : "devices", num: t.cols[c], fmt: String, level: 3});
+  });
+  columns.push({key: "unit", label: "unit", sort: false, level: 3, cell: function (r) { return figure(I.dict.workload[t.cols.workload[r]]).unit; }});
+  return columns;
+}
+
+// Grouped bars of each side's figure over the first side's for the (up to) 30 configurations the first runs
+// fastest relative to the rest: a ratio has no unit, so configurations of every workload share the axis.
+function compareChart(div, I, t, sides) {
+  var order = [];
+  for (var row = 0; row < t.n; row++) if (sides.every(function (s, k) { return t.cols["fig" + k][row] !== null; })) order.push(row);
+  order = order.slice(0, 30);
+  var rows = [];
+  order.forEach(function (r) {
+    var label = configLabel(I, t, r);
+    sides.slice(1).forEach(function (s, m) {
+      var k = m + 1, ratio = t.cols["ratio" + k][r], unit = figure(I.dict.workload[t.cols.workload[r]]).unit;
+      rows.push({label: label, group: s.label, env: s.label, device: t.cols["device" + k][r], framework: I.dict.framework[t.cols.framework[r]],
+        batch: t.cols.batch_size[r], precision: I.dict.precision[t.cols.precision[r]], rate: ratio, n: 1, caveats: t.cols["caveats" + k][r],
+        extra: fmt(t.cols["fig" + k][r]) + " " + unit + " vs " + fmt(t.cols.fig0[r]) + " " + unit + " (" + sides[0].label + ")"});
+    });
+  });
+  if (!rows.length) { div.remove(); return Promise.resolve(); }
+  return barChart(div, rows, {unit: "× " + sides[0].label, grouped: sides.length - 1, legend: "environment", colors: {}, ref: 1});
+}

@@ -1,0 +1,118 @@
+// Unit tests of the site's pure logic (collect/present/site/assets/logic.js): `node --test tests/js/` (make test).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+// DEVICEBENCH_LOGIC: another copy of logic.js (tests/test_site_js.py plants a bug in one to see these fail).
+const L = require(process.env.DEVICEBENCH_LOGIC || "../../collect/present/site/assets/logic.js");
+
+test("run-length and sparse columns expand; a figure column left out becomes nulls", () => {
+  const t = L.expand({n: 5, cols: {n: [1, 1, 1, 1, 1], env: {r: [3, 2, 7, 3]}, rate_min: {k: [1, 2], v: [10, 20]}}});
+  assert.deepEqual(t.cols.env, [3, 3, 7, 7, 7]);
+  assert.deepEqual(t.cols.rate_min, [null, 10, null, null, 20]);
+  assert.deepEqual(t.cols.tflops, [null, null, null, null, null]);
+  assert.equal(L.expand(null), null);
+});
+
+test("numbers read with three significant digits and counts agree with their nouns", () => {
+  assert.equal(L.fmt(47260000000 / 1e9), "47.3");
+  assert.equal(L.fmt(1926.6), "1,927");
+  assert.equal(L.fmt(0.0123456), "0.0123");
+  assert.equal(L.fmt(null), "");
+  assert.equal(L.fmt(NaN), "");
+  assert.equal(L.plural(1, "row"), "1 row");
+  assert.equal(L.plural(2, "row"), "2 rows");
+  assert.equal(L.plural(1234, "configuration"), "1,234 configurations");
+  assert.equal(L.percent(0.564), "56%");
+  assert.equal(L.percent(0.0564), "5.6%");
+});
+
+test("a spread shows only where there are enough rows for it", () => {
+  assert.equal(L.spread(1, 2, 1), "", "one row has no range");
+  assert.equal(L.spread(1, 2, 2), "1 – 2");
+  assert.equal(L.spread(1, 2, 3, 4), "", "quartiles need four rows");
+  assert.equal(L.spread(1, 2, 4, 4), "1 – 2");
+  assert.equal(L.spread(null, 2, 5), "");
+});
+
+test("each workload reads in its own figure and unit", () => {
+  const figures = {matmul: {key: "tflops", unit: "TFLOP/s", scale: 1}, membw: {key: "rate", unit: "GB/s", scale: 1e9}};
+  assert.deepEqual(L.figureOf(figures, "membw"), {key: "rate", unit: "GB/s", scale: 1e9});
+  assert.deepEqual(L.figureOf(figures, "cnn"), {key: "rate", unit: "samples/s", scale: 1});
+  assert.deepEqual(L.scaled([47260000000, null], figures.membw), [47.26, null]);
+});
+
+test("sorting puts unmeasured rows last either way and keeps ties in row order", () => {
+  const keys = [3, NaN, 1, 3, 2];
+  assert.deepEqual(L.sortedRows(keys, "desc"), [0, 3, 4, 2, 1]);
+  assert.deepEqual(L.sortedRows(keys, "asc"), [2, 4, 0, 3, 1]);
+  const rank = L.dictRank(["bs10", "bs2", "a"]);
+  assert.deepEqual(Array.from(rank), [2, 1, 0]);
+});
+
+test("a row passes every filter, toggle and the search, or is left out", () => {
+  const dict = ["torch", "tensorflow"], names = ["box-a", "Box-B", "other"];
+  const pass = L.rowTest([{codes: [0, 1, 0], dict: dict, want: "torch"}], [(i) => i !== 2], "box",
+                         [{codes: [0, 1, 2], dict: names}]);
+  assert.deepEqual([0, 1, 2].map(pass), [true, false, false]);
+  const all = L.rowTest([{codes: [0, 1], dict: dict, want: ""}], [], "", []);
+  assert.deepEqual([0, 1].map(all), [true, true]);
+  const pooled = L.poolKeep([0, 1, 2], true), apart = L.poolKeep([0, 1, 2], false);
+  assert.deepEqual([0, 1, 2].map(pooled), [true, false, true]);
+  assert.deepEqual([0, 1, 2].map(apart), [true, true, false]);
+});
+
+test("the CSV of a view quotes what needs it and never starts a formula", () => {
+  assert.equal(L.csvCell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+  assert.equal(L.csvCell("-1"), "'-1");
+  assert.equal(L.csvCell("a,b"), "\"a,b\"");
+  assert.equal(L.csvCell(" pad"), "\" pad\"");
+  assert.equal(L.csvCell(null), "");
+  assert.equal(L.csvText(["env", "GB/s"], [["x", 47.26]]), "env,GB/s\r\nx,47.26\r\n");
+});
+
+test("a caveat's reason is the part of the note that names it, else the legend's", () => {
+  const legend = [["unsteady", "trials disagree"], ["noisy", "noisy steps"], ["bimodal", "two levels"], ["partial", "cut short"],
+                  ["input pipeline", "pipeline"], ["over peak", "too fast"], ["published", "transcribed"]];
+  const note = "no energy method: RAPL not present; unsteady: trials 595-3,551 samples/s";
+  assert.deepEqual(L.caveats(1 | 64, note, legend), [
+    {label: "unsteady", why: "unsteady: trials 595-3,551 samples/s"}, {label: "published", why: "transcribed"}]);
+  assert.deepEqual(L.caveats(32, "", legend, {"over peak": "above 989"}), [{label: "over peak", why: "above 989"}]);
+  assert.deepEqual(L.caveats(0, note, legend), []);
+});
+
+test("the geometric mean skips what is not a positive number", () => {
+  assert.ok(Math.abs(L.geomean([2, 8, null, 0, NaN]) - 4) < 1e-12);
+  assert.equal(L.geomean([null]), null);
+});
+
+// Two envs' rows as a shard holds them: key columns as codes, rates.
+function shard(rows) {
+  const cols = {};
+  ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend", "version", "rate", "env"]
+    .forEach((c) => { cols[c] = rows.map((r) => r[c] === undefined ? 0 : r[c]); });
+  return {n: rows.length, cols: cols};
+}
+
+test("sides are matched field by field, framework included, versions pooled unless split", () => {
+  // env 0: torch (framework 0) v0 and v1 rows, tensorflow (1); env 1: torch and tensorflow, one version each
+  const t = shard([{env: 0, framework: 0, version: 0, rate: 10}, {env: 0, framework: 0, version: 1, rate: 12},
+                   {env: 0, framework: 1, version: 2, rate: 5}, {env: 1, framework: 0, version: 1, rate: 20},
+                   {env: 1, framework: 1, version: 3, rate: 4}, {env: 1, framework: 1, model: 9, version: 3, rate: 4}]);
+  const side = (env, split) => ({rows: L.sideRows(t, (j) => t.cols.env[j] === env, split)});
+  const a = side(0, false), b = side(1, false);
+  assert.equal(a.rows.size, 2, "torch pooled over its versions: one configuration, the fastest row");
+  assert.equal(a.rows.get(Array.from(a.rows.keys())[0]), 1);
+  assert.equal(L.sharedKeys([a, b], 2).length, 2, "torch meets torch, tensorflow meets tensorflow");
+  assert.equal(L.sharedKeys([a, b], 1).length, 3);
+  assert.equal(L.sharedKeys([side(0, true), side(1, true)], 2).length, 1, "split: only the torch version both ran");
+});
+
+test("sides that share nothing: the fields that keep them apart and the nearest pairs", () => {
+  const t = shard([{env: 0, precision: 0, rate: 1}, {env: 0, precision: 0, model: 1, rate: 1},
+                   {env: 1, precision: 2, rate: 1}, {env: 1, precision: 2, model: 1, backend: 3, rate: 1}]);
+  const a = L.sideRows(t, (j) => t.cols.env[j] === 0, false), b = L.sideRows(t, (j) => t.cols.env[j] === 1, false);
+  assert.deepEqual(L.fieldsApart(a, b, L.KEY_COLS), [{field: "precision", a: ["0"], b: ["2"]}]);
+  const near = L.nearestPairs(a, b, 5, L.KEY_COLS);
+  assert.equal(near.length, 1);
+  assert.deepEqual(near[0].differ, [L.KEY_COLS.indexOf("precision")]);
+});
