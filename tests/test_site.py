@@ -322,7 +322,8 @@ def test_contributor_text_is_shown_as_text_never_run(browser, hostile):
 
 def test_a_download_keeps_the_data_the_site_was_built_with(tmp_path):
     """The merged data is placed by a hard link where it can be; rewriting it (as write_merged does, a new file renamed
-    onto the name) leaves the site's download as it was, and an env file appended to later is a copy of its own."""
+    onto the name) leaves the site's download as it was, and so does an env file the runner appends to later (it too
+    writes a new file and renames it: a hard link keeps the old rows)."""
     results = tmp_path / "results"
     env_file = write(results, "box-cpu", [record(env="box-cpu")])
     loaded = load(discover(results))
@@ -330,6 +331,7 @@ def test_a_download_keeps_the_data_the_site_was_built_with(tmp_path):
     before = merged.read_text()
     site = tmp_path / "site"
     write_site(summarize(loaded.frame), site, subtitle="s", csv_paths=env_files(loaded.frame), downloads={"results.csv": merged})
+    assert (site / "downloads" / "env" / env_file.name).stat().st_ino == env_file.stat().st_ino  # linked, not copied
     write_merged(loaded.frame.iloc[:0], [merged])
     write(results, "box-cpu", [record(env="box-cpu", run_id="run-2")])
     assert (site / "downloads" / "results.csv").read_text() == before != merged.read_text()

@@ -139,7 +139,7 @@ ELSEWHERE = {"llm": "language models (tokens/s)", "membw": "memory bandwidth (GB
 
 def elsewhere(summary: Summary) -> str:
     """A line saying which rows the headline leaves out for their unit and where they are; "" when there are none."""
-    present = set(summary.agg["workload"].astype(str)) if not summary.agg.empty else set()
+    present = set(map(str, pd.unique(summary.agg["workload"]))) if not summary.agg.empty else set()  # distinct first: 1M rows
     names = [text for workload, text in ELSEWHERE.items() if workload in present]
     if not names:
         return ""

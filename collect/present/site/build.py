@@ -65,7 +65,7 @@ def prepare(folder: Path) -> None:
     (folder / MARKER).write_text("written by devicebench's plot_results.py; rewritten whole on the next run\n", encoding="utf-8")
 
 
-def place(source: Path, target: Path) -> None:
+def place(source: str | os.PathLike, target: str | os.PathLike) -> None:
     """target as a copy of the merged data at source: a hard link where the file system allows one (a merged CSV of
     hundreds of MB costs no copying; export.write_merged replaces the file by renaming a new one onto it, so the
     site's name keeps the data it was built with), else a real copy (another volume, no links)."""
@@ -89,28 +89,32 @@ def copy_downloads(folder: Path, downloads: dict[str, Path] | None) -> list[dict
 
 def copy_env_files(folder: Path, csv_paths: dict[str, Path | list[Path]] | None) -> dict[str, list[str]]:
     """Each env's results files under downloads/env/ (a file shared by several envs, as a legacy file is, once):
-    env -> their hrefs. Copies, not links: the runner appends to a results file in place."""
+    env -> their hrefs. Placed as place() does (a hard link where it can be): the runner never changes a results file
+    in place (csvio writes a new file and renames it onto the name), so the site's name keeps the rows it was built
+    with. Plain strings, not Paths: 10,000 files are 10,000 links, and pathlib's parsing cost more than the links."""
     target_of: dict[str, str] = {}
     taken: set[str] = set()
     out: dict[str, list[str]] = {}
-    copies: list[tuple[Path, Path]] = []
+    copies: list[tuple[str, str]] = []
+    into = os.path.join(folder, "downloads", "env")
     for env, paths in (csv_paths or {}).items():
         for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
             key = os.path.abspath(path)
             if key not in target_of:
-                stem, suffix, k = Path(path).stem, Path(path).suffix, 1
-                name = Path(path).name
+                name = os.path.basename(key)
+                stem, suffix = os.path.splitext(name)
+                k = 1
                 while name in taken:
                     k += 1
                     name = f"{stem}-{k}{suffix}"
                 taken.add(name)
-                copies.append((Path(path), folder / "downloads" / "env" / name))
+                copies.append((key, os.path.join(into, name)))
                 target_of[key] = f"downloads/env/{name}"
             out.setdefault(str(env), []).append(target_of[key])
     if copies:
-        (folder / "downloads" / "env").mkdir(parents=True, exist_ok=True)
-        for source, target in copies:  # one after another: a thread pool was twice as slow here (10,000 small files)
-            shutil.copyfile(source, target)
+        os.makedirs(into, exist_ok=True)
+        for source, target in copies:
+            place(source, target)
     return out
 
 
