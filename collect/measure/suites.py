@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from collect.contract import scoring
 from collect.contract.record import BACKENDS_OF, MODES, PRECISIONS, choice_error
 from collect.measure import bandwidth, llm_math
 from collect.measure.bandwidth import membw_name
@@ -140,6 +141,8 @@ SUITES = {
                  "backends": ["eager", "torch_compile", "onnxruntime"], "backends@tensorflow": ["eager", "tf_function", "xla"],
                  "batch_sizes": {"mlp": [1, 64], "cnn": [1, 16], "cnn@accelerator": [1, 64], "transformer": [1, 8]},
                  "batch_1_infer_only": True, "max_seconds": 4.0},
+    # Exactly the configurations of the current devicebench score (collect.contract.scoring): a few minutes on a CPU.
+    "score": {"score": scoring.CURRENT, "max_seconds": 4.0},
     # Everything the device supports.
     "full": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large"]
              + _LM_AND_MEMBW,
@@ -178,6 +181,11 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
         raise ValueError(choice_error("suite", tuple(SUITES), suite))
     spec = SUITES[suite]
     workloads = check_choices("workloads", workloads, RUNNER_WORKLOADS) if workloads else list(RUNNER_WORKLOADS)
+    if "score" in spec:
+        if precisions or batch_sizes or backends:
+            raise ValueError("`suite` 'score' is a fixed set (its batch sizes, fp32, each framework's default backend): "
+                             "leave out --precisions, --batch-sizes and --backends, or choose another suite")
+        return _score_configs(spec["score"], framework, default_backend, workloads, models, modes)
     user_modes = bool(modes)
     modes = check_choices("modes", modes, MODES) if modes else spec["modes"]
     user_precisions = bool(precisions)
@@ -211,6 +219,18 @@ def expand(suite: str, *, device_kind: str, workloads=None, models=None, modes=N
                             continue  # the suite's batch 1 is a latency measurement
                         configs.append(Config(workload, model, mode, precision, int(batch), backend=backend))
     return configs
+
+
+def _score_configs(version: str, framework: str, default_backend: str, workloads, models, modes) -> list[Config]:
+    """The score's configurations (collect.contract.scoring), narrowed by --workloads, --models and --modes only."""
+    if modes:
+        check_choices("modes", modes, MODES)
+    out = []
+    for workload, model, mode, precision, batch in scoring.SETS[version].configs():
+        if workload in workloads and (not models or model in models) and (not modes or mode in modes):
+            backend = _backends_of(workload, [default_backend], framework)[0]
+            out.append(Config(workload, model, mode, precision, batch, backend=backend))
+    return out
 
 
 def _modes_of(workload: str, modes: list[str], user_modes: bool) -> list[str]:
