@@ -72,7 +72,7 @@ def test_bad_choices_name_the_allowed_values(kwargs, message):
 
 
 def test_unknown_suite():
-    with pytest.raises(ValueError, match=r"`suite` must be one of \('quick', 'default', 'backends', 'full'\), but 'huge' was passed"):
+    with pytest.raises(ValueError, match=r"`suite` must be one of \('quick', 'default', 'backends', 'score', 'full'\), but 'huge' was passed"):
         suites.expand("huge", device_kind="cpu")
 
 
