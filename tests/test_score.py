@@ -119,3 +119,20 @@ def test_the_score_suite_measures_exactly_the_set():
     assert [c.model for c in suites.expand("score", device_kind="cpu", workloads=["llm"])] == ["gpt2-small", "gpt2-small"]
     with pytest.raises(ValueError, match="'score' is a fixed set"):
         suites.expand("score", device_kind="cpu", precisions=["fp16"])
+
+
+def test_results_md_and_results_png_rank_the_scored_envs():
+    from collect.present.headline import headline_figure
+    from collect.present.report import render
+
+    summary = summarize(loaded(member_rows(REF, 1.0) + member_rows("fast-cpu", 2.0) + member_rows("part-cpu", 1.0, skip=("membw",))))
+    text = render(summary, "subtitle")
+    section = text[text.index("## devicebench score"):text.index("\n## ", text.index("## devicebench score") + 5)]
+    lines = [line for line in section.splitlines() if line.startswith("| ") and "env" not in line]
+    assert [line.split(" | ")[0] for line in lines] == ["| fast-cpu", f"| {REF}"] and "| 2,000 |" in lines[0]
+    assert "part-cpu torch (7 of 8)" in section
+    fig = headline_figure(summary, "subtitle")
+    (ax,) = [a for a in fig.axes if a.get_title().startswith("devicebench score v1")]
+    widths = sorted(round(p.get_width()) for p in ax.patches)
+    assert widths == [1000, 2000]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["fast-cpu · torch", f"{REF} · torch"]

@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from collect.contract import scoring  # noqa: E402
 from collect.present.mlp import draw_mlp, mlp_rows  # noqa: E402
 from collect.present.style import FRAMEWORK_COLORS, MAX_BARS, clip, env_colors, fmt, set_log_limits, shown, spread  # noqa: E402
 from collect.present.summary import Summary, best_per_model, per_category  # noqa: E402
@@ -106,9 +107,26 @@ def draw_bars(ax, rows: pd.DataFrame, colors, title: str, unit: str) -> None:
     ax.legend(handles=handles, title="framework", fontsize=7, loc="lower right")
 
 
+def score_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The env sides with a complete devicebench score (score.scores), as bars: highest first, whiskers over the
+    trials' spread, the caveats of their members as the detail."""
+    done = table[table["score"].notna()] if not table.empty else table
+    if done.empty:
+        return pd.DataFrame()
+    rows = done.assign(rate=done["score"], rate_min=done["lo"], rate_max=done["hi"], n=1, device_kind="",
+                       world_size=1, detail=done["caveats"].where(done["caveats"] != "", "no caveats"))
+    return _ranked(rows, lambda r: textwrap.fill(f"{r.env} · {r.framework}", 34), lambda r: r.detail if len(r.detail) < 60
+                   else r.detail[:57] + "...")
+
+
 def panels(summary: Summary) -> list[tuple]:
-    """(kind, rows, title, unit) for each panel that has data, in a fixed order."""
+    """(kind, rows, title, unit) for each panel that has data, in a fixed order: the score first."""
     out, agg = [], summary.agg
+    scored = score_rows(summary.scores)
+    if not scored.empty:
+        version = scored["version"].iloc[0]
+        out.append(("score", scored, f"devicebench score v{version} (per framework; {scoring.SETS[version].reference} = "
+                    f"{scoring.SCALE:,.0f}; the set: results.md)", "score"))
     mlp = mlp_rows(summary.frame)  # the rows' own epoch times: legacy rows are a third of their wall time
     if not mlp.empty:
         out.append(("mlp", mlp, None, None))
@@ -121,9 +139,9 @@ def panels(summary: Summary) -> list[tuple]:
         rows = matmul_rows(agg) if workload == "matmul" else bar_rows(agg, workload, mode)
         if not rows.empty:
             out.append(("bars", rows, title, unit))
-    bars = sum(1 for kind, *_ in out if kind == "bars")
+    bars = sum(1 for kind, *_ in out if kind in ("bars", "score"))
     limit = min(MAX_BARS, max(MIN_BARS, MAX_HEADLINE_BARS // max(bars, 1)))  # the whole figure stays readable too
-    return [(kind, _fewer(rows, limit) if kind == "bars" else rows, title, unit) for kind, rows, title, unit in out]
+    return [(kind, _fewer(rows, limit) if kind in ("bars", "score") else rows, title, unit) for kind, rows, title, unit in out]
 
 
 def _fewer(rows: pd.DataFrame, limit: int) -> pd.DataFrame:

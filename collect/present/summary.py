@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from collect.present.roofline import Roofs, add_peak_frac
+from collect.present.score import scores
 
 CONFIG = ["env", "framework", "device_kind", "device_name", "source", "workload", "model",
           "mode", "precision", "batch_size", "world_size", "backend"]
@@ -200,6 +201,7 @@ class Summary:
     efficiency: pd.DataFrame
     speedups: pd.DataFrame
     roofs: Roofs | None = field(default=None)  # each env's measured compute and bandwidth roofs (roofline.py)
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # the devicebench score of each env side (score.py)
 
 
 def summarize(frame: pd.DataFrame) -> Summary:
@@ -208,4 +210,4 @@ def summarize(frame: pd.DataFrame) -> Summary:
     # the site reads that column by this name.
     agg, found = add_peak_frac(aggregate(frame))
     return Summary(frame=frame, agg=agg, scaling=scaling(agg), backends=backend_comparison(frame),
-                   efficiency=efficiency(frame), speedups=speedups(agg), roofs=found)
+                   efficiency=efficiency(frame), speedups=speedups(agg), roofs=found, scores=scores(agg, frame))

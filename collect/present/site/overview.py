@@ -91,6 +91,8 @@ def overview(summary: Summary, site: pd.DataFrame | None = None) -> dict:
     site: the site's lines (data.build), whose caveats the bars carry."""
     out, caveats = [], _caveats(site)
     for kind, rows, title, unit in panels(summary):
+        if kind == "score":  # the overview draws the score from data/index.js, by env and by device
+            continue
         if kind == "mlp":
             total = rows.attrs.get("total_envs", rows["env"].nunique())
             out.append({"kind": "lines", "title": "Classic MLP: training time per epoch (50,000 samples; lower is better)",
