@@ -15,17 +15,21 @@ import logging
 import os
 import sys
 import traceback
+from pathlib import Path
 
 from collect.contract import cli_args
 from collect.contract.csvio import results_path
 from collect.contract.record import FRAMEWORKS, UNSTEADY_RATIO, check_env, choice_error
-from collect.measure import energy, envinfo, launch, llm_math, suites, trials
+from collect.measure import envinfo, interrupts, launch, llm_math, progress, quiet, say, suites, trials
 from collect.measure.adapter import Adapter, Budget
+from collect.measure.energy import METHODS as ENERGY_METHODS
+from collect.measure.energy import plan as energy_plan
 from collect.measure.loop import new_run_id, run_suite, summary_table
 from collect.preflight import preflight
 
 DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
 SUITE_NAMES = (*suites.SUITES, "classic")
+log = logging.getLogger("devicebench")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,15 +108,6 @@ def _offered_extras(framework: str, device_kind: str) -> list[str]:
     return ["tensorrt"] if tensorrt_installed() else []
 
 
-def energy_plan(adapter: Adapter, requested: str) -> energy.EnergyPlan:
-    """The energy meter every row of the run uses (or the reason it has none), logged once."""
-    chosen = energy.plan(requested, adapter.device_kind, nvml_kwargs=adapter.nvml_target(), distributed=adapter.distributed)
-    if requested != "none":
-        meter = chosen.meter
-        logging.getLogger("devicebench").info("energy: %s", f"{meter.method} ({meter.note})" if meter else chosen.why)
-    return chosen
-
-
 def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.Config]:
     if args.suite == "classic":
         if args.framework != "tensorflow":
@@ -135,22 +130,56 @@ def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.
 def main(argv: list[str] | None = None) -> int:
     argv = cli_args.arguments(argv)  # a notebook kernel's own arguments are the only ones ignored
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(message)s", force=True)
+    quiet.configure_logging(args.verbose)
+    if _is_round(args) and not args.verbose:  # its parent shows the run: plan, progress, table
+        log.setLevel(logging.WARNING)
+    # A round or a world size started by devicebench: its launcher says what an interrupt left. torchrun reports a
+    # worker that exits non-zero as a failure, with a traceback: one that stopped as asked ends with 0.
+    launched = interrupts.PARENT_ENV in os.environ
+    kept = say.Kept(Path(args.results_dir), silent=launched, code=0 if launched and os.environ.get("LOCAL_RANK") else 130)
+    with interrupts.handled() as state:
+        try:
+            interrupts.die_with_parent()
+            return _run(args, argv, kept)
+        except KeyboardInterrupt:
+            log.debug("interrupted:\n%s", traceback.format_exc())  # -v: where it stopped
+            return _interrupted(args, kept)
+        except Exception:
+            if not state.count:
+                raise
+            log.debug("after an interrupt:\n%s", traceback.format_exc())  # e.g. a data-parallel peer that stopped
+            return _interrupted(args, kept)
+
+
+def _interrupted(args, kept: say.Kept, speak: bool = True) -> int:
+    """One line, and exit status 130; a process devicebench launched says nothing (its launcher speaks for the run)."""
+    if speak and not kept.silent:
+        print(say.interrupted_line(kept), file=sys.stderr)
+    return kept.code
+
+
+def _is_round(args) -> bool:
+    return args.run_id is not None  # set by --repeat's parent on each round's command line
+
+
+def _run(args, argv: list[str], kept: say.Kept) -> int:
     try:
         _check_args(args)
         if args.world_sizes and not os.environ.get("RANK"):
-            return launch.sweep(args.framework, argv, suites.parse_batch_sizes(args.world_sizes))
-        adapter = make_adapter(args.framework, args.device, args.jit, args.distributed, args.replicas)
-        configs = plan(args, adapter.device_kind, adapter.default_backend)
-        adapter.check_models(sorted({c.model for c in configs}))
+            kept.rows = None
+            return launch.sweep(args.framework, argv, suites.parse_batch_sizes(args.world_sizes), verbose=args.verbose)
+        with quiet.startup(args.verbose):  # the framework's start-up lines: only with -v
+            adapter = make_adapter(args.framework, args.device, args.jit, args.distributed, args.replicas)
+            configs = plan(args, adapter.device_kind, adapter.default_backend)
+            adapter.check_models(sorted({c.model for c in configs}))
     except ValueError as exc:
         print(f"python -m collect: error: {exc}", file=sys.stderr)
         return 2
     if not adapter.writer:
-        logging.getLogger("devicebench").setLevel(logging.WARNING)  # rank 0 reports for the world
+        log.setLevel(logging.WARNING)  # rank 0 reports for the world
     fingerprint = envinfo.fingerprint()
     env = args.env or envinfo.default_env(fingerprint["platform"], adapter.device_name, adapter.device_kind)
+    kept.path = results_path(args.results_dir, env)
     if not args.dry_run and not _ready(args, configs, env, adapter):
         return 2
     if args.dry_run:
@@ -158,26 +187,46 @@ def main(argv: list[str] | None = None) -> int:
               f"{f', {_repeat(args)} trials each' if _repeat(args) > 1 else ''}:")
         print("\n".join("  " + c.label() for c in configs))
         return 0
+    # The energy meter every row uses, or why there is none: the plan line says which.
+    energy = energy_plan(args.energy, adapter.device_kind, nvml_kwargs=adapter.nvml_target(), distributed=adapter.distributed)
+    if adapter.writer and not _is_round(args):
+        log.info(say.plan_line(len(configs), _repeat(args), adapter.device_name, adapter.device_kind,
+                               say.energy_said(energy, args.energy), kept.path))
     if _repeat(args) > 1:
         adapter.close()
-        return repeated(args, argv, env)
-    max_seconds = args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
-    budget = Budget(max_seconds, energy_plan(adapter, args.energy))
-    logging.getLogger("devicebench").info("measuring %d configurations on %s (%s); writing %s/results_%s.csv",
-                                          len(configs), adapter.device_name, adapter.device_kind, args.results_dir, env)
-    result = run_suite(adapter, configs, env=env, results_dir=args.results_dir, budget=budget, fingerprint=fingerprint,
-                       progress=not args.no_progress, run_id=args.run_id, trial=args.trial)
+        return repeated(args, argv, env, len(configs), kept)
+    return once(args, adapter, configs, env, Budget(_max_seconds(args), energy), fingerprint, kept)
+
+
+def _max_seconds(args) -> float:
+    return args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
+
+
+def once(args, adapter: Adapter, configs, env: str, budget: Budget, fingerprint: dict, kept: say.Kept) -> int:
+    """One round in this process: a plain run, or one round of --repeat (which reports to its parent only)."""
+    shown = adapter.writer and not _is_round(args)
+    display = progress.display(1, len(configs), shown and not args.no_progress, cli_args.in_kernel())
+    reporter = (progress.writer_from_env() or progress.Silent()) if _is_round(args) else display if shown else None
+    display.round_started(1)
+    try:
+        result = run_suite(adapter, configs, env=env, results_dir=args.results_dir, budget=budget,
+                           fingerprint=fingerprint, progress=reporter, run_id=args.run_id, trial=args.trial)
+    finally:
+        display.close()
     adapter.close()
+    kept.rows = len(result.records)
+    if result.interrupted:
+        return _interrupted(args, kept, speak=shown)
     if not adapter.writer:
         return 0  # another rank's process: rank 0 reports and writes
+    code = 0 if any(r.status == "ok" for r in result.records) else 1
+    if not shown:
+        return code  # a round: its parent reports
     print(summary_table(result.records))
     print(f"\n{len(result.records)} rows appended to {result.path}")
-    if args.run_id is None and result.records:  # not a round of --repeat (it passes --run-id): its parent prints it
+    if result.records:
         stack_up(args, env, result.records[0].run_id)
-    if result.interrupted:
-        print(f"interrupted: the {len(result.records)} finished rows are kept in {result.path}", file=sys.stderr)
-        return 130
-    return 0 if any(r.status == "ok" for r in result.records) else 1
+    return code
 
 
 def _ready(args, configs, env: str, adapter: Adapter) -> bool:
@@ -204,18 +253,26 @@ def _repeat(args) -> int:
     return 1 if args.distributed != "none" or args.world_sizes else 3
 
 
-def repeated(args, argv: list[str], env: str) -> int:
-    """--repeat N: each round in a fresh process, then the verdict on each configuration's trials."""
-    run_id = new_run_id()
-    code = launch.run_rounds([*cli_args.without(argv, "--env"), "--env", env], _repeat(args), run_id)
-    path = results_path(args.results_dir, env)
-    rows, notes = trials.conclude(path, run_id)
-    print(trials.table(rows, notes))
-    print(f"\n{len(rows)} rows ({_repeat(args)} trials) appended to {path}; {len(notes)} configurations unsteady")
-    stack_up(args, env, run_id)
+def repeated(args, argv: list[str], env: str, configs: int, kept: say.Kept) -> int:
+    """--repeat N: each round in a fresh process under one display, then the verdict on each configuration's trials."""
+    run_id, rounds = new_run_id(), _repeat(args)
+    kept.rows = None  # counted from the file once the rounds end
+    display = progress.display(rounds, configs, not args.no_progress, cli_args.in_kernel())
+    try:
+        code = launch.run_rounds([*cli_args.without(argv, "--env"), "--env", env], rounds, run_id, display=display)
+    finally:
+        display.close()
+    rows, notes = trials.conclude(kept.path, run_id)
+    kept.rows = len(rows)
     if code == 130:
-        print(f"interrupted: the {len(rows)} finished rows are kept in {path}", file=sys.stderr)
-        return 130
+        kept.round = f"round {max(display.estimate.round, 1)} of {rounds}"
+        return _interrupted(args, kept)
+    print(trials.table(rows, notes))
+    print(f"\n{len(rows)} rows ({rounds} trials) appended to {kept.path}; {len(notes)} configurations unsteady")
+    advice = trials.advice(notes)
+    if advice:
+        print(advice)
+    stack_up(args, env, run_id)
     return 0 if any(r.get("status") == "ok" for r in rows) else (code or 1)
 
 
@@ -243,7 +300,7 @@ def _check_args(args) -> None:
     _check("suite", args.suite, SUITE_NAMES)
     _check("device", args.device, DEVICES)
     _check("jit", args.jit, ("on", "off", "auto"))
-    _check("energy", args.energy, energy.METHODS)
+    _check("energy", args.energy, ENERGY_METHODS)
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
     _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])

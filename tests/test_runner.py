@@ -119,7 +119,38 @@ def test_main_returns_130_on_interrupt(results_dir, monkeypatch, capsys):
     rc = cli.main(["--suite", "quick", "--workloads", "cnn", "--results-dir", str(results_dir), "--no-progress", "--repeat", "1"])
     assert [c.model for c in backend.calls] == ["resnet18"]  # the interrupt came on the first cnn config
     assert rc == 130
-    assert "interrupted" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.splitlines()[-1] == ("interrupted: nothing was measured to the end, nothing written; run the same "
+                                    "command again to start over")
+
+
+class Terminated(FakeAdapter):
+    """`kill` (SIGTERM) arrives while the second configuration is measured."""
+
+    def measure(self, config, budget):
+        if len(self.calls) == 1:
+            import os
+            import signal
+
+            os.kill(os.getpid(), signal.SIGTERM)
+        return super().measure(config, budget)
+
+
+def test_sigterm_ends_a_run_like_ctrl_c_keeping_the_finished_rows(results_dir, monkeypatch, capsys):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli, "make_adapter", lambda *a: Terminated())
+    rc = cli.main(["--models", "resnet50", "--modes", "train", "--batch-sizes", "1,16,64", "--repeat", "1", "--energy", "none",
+                   "--results-dir", str(results_dir), "--env", "fake-cuda", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert rc == 130 and out == "" and "Traceback" not in err
+    path = results_dir / "results_fake-cuda.csv"
+    assert err.splitlines()[-1] == (f"interrupted: 1 finished row is kept in {path}; run the same command again to "
+                                    "measure the rest (a new run: the kept rows stay)")
+    assert [r["batch_size"] for r in rows(path)] == ["1"] and not load([path]).problems
+    assert signal.getsignal(signal.SIGTERM) is before  # a notebook kernel gets its own handlers back
 
 
 def test_summary_table_lists_each_row(results_dir):
@@ -130,7 +161,7 @@ def test_summary_table_lists_each_row(results_dir):
 
 @pytest.mark.parametrize("argv, message", [
     (["--framework", "jax"], "`framework` must be one of ('torch', 'tensorflow'), but 'jax' was passed"),
-    (["--suite", "huge"], "`suite` must be one of ('quick', 'default', 'backends', 'full', 'classic'), but 'huge' was passed"),
+    (["--suite", "huge"], "`suite` must be one of ('quick', 'default', 'backends', 'score', 'full', 'classic'), but 'huge' was passed"),
     (["--device", "tpu"], "`device` must be one of ('auto', 'cpu', 'cuda', 'mps', 'gpu'), but 'tpu' was passed"),
     (["--modes", "eval"], "`modes` must be one of ('train', 'infer', 'train_forward', 'train_backward', 'prefill', 'decode'), but 'eval' was passed"),
     (["--batch-sizes", "0"], "`batch-sizes` must be whole numbers >= 1, but '0' was passed"),
@@ -160,7 +191,7 @@ def test_a_notebook_kernels_own_arguments_are_ignored(tmp_path, monkeypatch):
     kernel = ["/usr/lib/python3/site-packages/ipykernel_launcher.py", "-f", "/root/.local/share/jupyter/runtime/kernel-1.json"]
     monkeypatch.setattr("sys.argv", kernel)
     rounds = []
-    monkeypatch.setattr(cli.launch, "run_rounds", lambda argv, n, run_id: rounds.append((argv, n)) or 0)
+    monkeypatch.setattr(cli.launch, "run_rounds", lambda argv, n, run_id, display: rounds.append((argv, n)) or 0)
     assert cli.main() == 1  # main() without arguments in a kernel: the default suite, 3 trials (faked: no rows, so 1)
     (argv, n), = rounds  # the rounds get the defaults and this env, none of the kernel's arguments
     assert n == 3 and argv[0] == "--env" and adapter.calls == []

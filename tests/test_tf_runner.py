@@ -133,6 +133,33 @@ def test_quick_run_through_main(results_dir, capsys):
     assert not load([path]).problems
 
 
+TF_NOISE = ("oneDNN", "Could not find cuda drivers", "cuInit", "absl::InitializeLog", "I0000", "W0000", "E0000",
+            "cpu_feature_guard", "WARNING:absl")
+
+
+@pytest.mark.slow
+def test_a_real_run_shows_no_tensorflow_start_up_noise_without_v(results_dir):
+    """Two rounds (the parent and a round's process both load TensorFlow): the plan, one line per finished
+    configuration (no terminal here, so no bar), the table; none of TensorFlow's C++ or absl lines."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "collect", "--framework", "tensorflow", "--models", "mlp-d5-w1024",
+                           "--modes", "infer", "--batch-sizes", "8", "--max-seconds", "0.3", "--repeat", "2",
+                           "--device", "cpu", "--env", "tf-quiet-cpu", "--results-dir", str(results_dir), "--no-summary"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    noise = [line for line in (done.stderr + done.stdout).splitlines() if any(n in line for n in TF_NOISE)]
+    assert noise == []
+    err = done.stderr.splitlines()
+    assert err[0].startswith("measuring 1 configuration, 2 trials each") and len(err) == 3, done.stderr
+    assert [line.split(":")[0] for line in err[1:]] == [f"round {k}/2 mlp-d5-w1024 infer fp32 bs8 tf_function"
+                                                         for k in (1, 2)]
+    assert "2 rows (2 trials) appended" in done.stdout
+
+
 def test_backends_suite_through_main(results_dir):
     rc = cli.main(["--framework", "tensorflow", "--suite", "backends", "--models", "mlp-d1-w1024", "--batch-sizes", "1,4", "--repeat", "1",
                    "--modes", "infer", "--max-seconds", "0.2", "--env", "tf-test-cpu", "--results-dir", str(results_dir),

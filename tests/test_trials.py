@@ -12,7 +12,7 @@ from test_runner import FakeAdapter, TickingDevice
 
 from collect import cli
 from collect.dataset.loader import load
-from collect.measure import launch, step, trials
+from collect.measure import interrupts, launch, step, trials
 from collect.measure.outcome import Outcome
 
 
@@ -31,10 +31,11 @@ def test_rounds_stop_at_an_interrupt():
     codes = iter([0, 130, 0])
     seen = []
 
-    def run(command, check, env):
+    def run(command, env, on_tick):
         assert env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)  # the children import this very checkout
+        assert env[interrupts.PARENT_ENV] == str(os.getpid())  # ... and end with this process
         seen.append(command)
-        return type("Done", (), {"returncode": next(codes)})()
+        return next(codes)
 
     assert launch.run_rounds(["--suite", "quick"], 3, "r", run=run) == 130
     assert [c[c.index("--trial") + 1] for c in seen] == ["1", "2"]
@@ -59,6 +60,8 @@ def test_notes_and_table_read_in_each_rows_unit():
     assert list(notes.values()) == ["unsteady: trials 30-36 GB/s"]
     text = trials.table(rows_, notes)
     assert "31 GB/s" in text and "3 of 3 (30-36)" in text and "21.5 tok/s" in text and "e+10" not in text
+    assert text.count("unsteady") == 1 and "unsteady: trials" not in text  # the range is in its column already
+    assert "--repeat 5" in trials.advice(notes) and trials.advice({}) == ""
 
 
 class TrialAdapter(FakeAdapter):
@@ -76,7 +79,7 @@ class TrialAdapter(FakeAdapter):
 def test_an_injected_slow_trial_is_noted_unsteady_on_each_of_its_rows(results_dir, monkeypatch, capsys):
     monkeypatch.setattr(cli, "make_adapter", lambda *a, **k: TrialAdapter())
 
-    def in_process_rounds(argv, n, run_id):  # the real round commands, run here so the fake adapter is used
+    def in_process_rounds(argv, n, run_id, display):  # the real round commands, run here so the fake adapter is used
         for k in range(1, n + 1):
             TrialAdapter.trial = k
             assert cli.main(launch.round_command(argv, k, run_id)[3:]) == 0
@@ -94,6 +97,8 @@ def test_an_injected_slow_trial_is_noted_unsteady_on_each_of_its_rows(results_di
     assert not load([results_dir / "results_box-cuda.csv"]).problems
     out = capsys.readouterr().out
     assert "6 rows (3 trials) appended" in out and "1 configurations unsteady" in out and "3 of 3 (400-800)" in out
+    # what it means and what to try: said once under the table, not on each row
+    assert out.count("--repeat 5") == 1 and out.count("close other programs, plug in the power") == 1
     import plot_results
 
     assert plot_results.main(["--check", "--results-dir", str(results_dir)]) == 0  # valid; flagged for a reviewer

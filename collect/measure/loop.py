@@ -1,8 +1,8 @@
 """The loop every framework adapter shares: measure each configuration, write its row at once.
 
 An adapter (collect.measure.adapter.Adapter) knows how to build and time a model; this module owns
-what must behave the same for all of them: progress, OOM and unsupported rows, skipping batch sizes
-that cannot fit, the CSV file and the summary.
+what must behave the same for all of them: progress reports, OOM and unsupported rows, skipping batch sizes
+that cannot fit, the CSV file and the summary. An interrupt stops the loop between rows (interrupts.deferred).
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from collect.contract.csvio import append_records, results_path
 from collect.contract.record import Record, make_record, rate_shown
+from collect.measure import interrupts
 from collect.measure.adapter import Adapter, Budget, OutOfMemory, Unsupported
+from collect.measure.progress import Silent
 from collect.measure.suites import Config
 
 log = logging.getLogger("devicebench")
@@ -40,29 +41,31 @@ def new_run_id() -> str:
 
 
 def run_suite(adapter: Adapter, configs: list[Config], *, env: str, results_dir, budget: Budget,
-              fingerprint: dict, progress: bool = True, run_id: str | None = None, trial: int = 1) -> RunResult:
-    """Measure each configuration in turn; each finished row is in the CSV before the next starts."""
+              fingerprint: dict, progress=None, run_id: str | None = None, trial: int = 1) -> RunResult:
+    """Measure each configuration in turn; each finished row is in the CSV before the next starts. `progress`
+    is a Reporter (collect.measure.progress: started / finished per configuration); none or False: silent."""
     result = RunResult(results_path(results_dir, env))
     base = {**fingerprint, **adapter.fingerprint(), "env": env, "run_id": run_id or new_run_id(), "source": "measured",
             "trial": trial}
     too_big: dict[tuple, int] = {}  # (model, mode, precision) -> smallest batch that ran out of memory
-    bar = _progress(configs, progress and adapter.writer)
+    reporter = progress if hasattr(progress, "finished") else Silent()
     try:
-        for config in bar:
-            bar.set_description(config.label())
+        for index, config in enumerate(configs):
+            reporter.started(index, config.label())
             values = _one(adapter, config, budget, too_big)
             identity = {"workload": config.workload, "model": config.model, "mode": config.mode,
                         "precision": config.precision, "batch_size": config.batch_size, "backend": config.backend,
                         "global_batch_size": config.batch_size}
             record = make_record(**{**base, **identity, "timestamp_utc": now_utc(), **values})
-            if adapter.writer:  # data-parallel runs: one rank writes for the world
-                append_records(result.path, [record])
-            result.records.append(record)
-            log.info("%s: %s", config.label(), _short(record))
+            with interrupts.deferred():  # the row is in the file and counted, or neither
+                if adapter.writer:  # data-parallel runs: one rank writes for the world
+                    append_records(result.path, [record])
+                result.records.append(record)
+            log.debug("%s: %s", config.label(), _short(record))
+            reporter.finished(index, config.label(), record.status, _short(record))
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
-        bar.close()
         adapter.release()
     return result
 
@@ -104,24 +107,6 @@ def _short(record: Record) -> str:
 def rate_in_unit(record: Record) -> tuple[float, str]:
     """A row's rate as a reader wants it (record.rate_shown): GB/s for bytes rows, tok/s for tokens, samples/s."""
     return rate_shown(record.samples_per_s, record.rate_unit)
-
-
-def _progress(configs, enabled: bool):
-    try:
-        from tqdm.auto import tqdm  # a widget in notebooks, a text bar in terminals
-    except ImportError:
-        enabled = False
-    if not enabled:
-        return _Silent(configs)
-    return tqdm(configs, unit="config", file=sys.stderr, dynamic_ncols=True)
-
-
-class _Silent(list):
-    def set_description(self, _text):
-        pass
-
-    def close(self):
-        pass
 
 
 def summary_table(records: list[Record]) -> str:

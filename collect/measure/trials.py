@@ -68,7 +68,19 @@ def table(rows: list[dict], notes: dict[tuple, str]) -> str:
                     if r.get("status") == "ok" and r.get("samples_per_s"))
         median = ok[len(ok) // 2] if len(ok) % 2 else (sum(ok[len(ok) // 2 - 1:len(ok) // 2 + 1]) / 2 if ok else 0.0)
         spread = f"{len(ok)} of {len(group)} ({_fmt(ok[0])}-{_fmt(ok[-1])})" if ok else f"0 of {len(group)}"
-        status = "  " + notes[key] if key in notes else ("" if ok else f"  {first.get('status')}: {first.get('note', '')}")
+        # the range is in its column; what `unsteady` means is said once, under the table (advice)
+        status = "  unsteady" if key in notes else ("" if ok else f"  {first.get('status')}: {first.get('note', '')}")
         lines.append(f"{first['model']:<22} {first['mode']:<14} {first['precision']:<10} {first['backend']:<13} "
                      f"{first['batch_size']:>5} {(_fmt(median) + ' ' + unit if ok else ''):>15} {spread:>26}{status}")
     return "\n".join(lines)
+
+
+def advice(notes: dict[tuple, str]) -> str:
+    """Said once under the table where trials disagree: what it means and what to try."""
+    if not notes:
+        return ""
+    n = len(notes)
+    which = "1 configuration" if n == 1 else f"{n} configurations"
+    return (f"\nThe trials of {which} disagree by more than {(UNSTEADY_RATIO - 1) * 100:.0f}%: this machine's speed "
+            "changed while it measured (other programs, power saving, heat), so those rows carry an `unsteady` note.\n"
+            "For steadier numbers: close other programs, plug in the power, and run again with --repeat 5.")
