@@ -26,6 +26,7 @@ import pandas as pd
 from collect.contract import cli_args
 from collect.dataset.export import data_paths, write_merged
 from collect.dataset.loader import Loaded, discover, load
+from collect.dataset.prices import load_prices
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder for the detail figures (e.g. matmul.png); default: figures/ beside --out")
     parser.add_argument("--site", type=Path,
                         help="folder for the results website (static pages: open index.html); default: site/ beside --out")
+    parser.add_argument("--prices", type=Path, default=Path("prices") / "prices.csv",
+                        help="prices of devices and rented machines (for samples per dollar on the site); a missing file "
+                             "means no prices")
     parser.add_argument("--check", action="store_true",
                         help="validate only: print problems, write nothing, exit 1 if any file is invalid")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the traceback of an unexpected error")
@@ -94,12 +98,15 @@ def _run(args) -> int:
     frame = loaded.frame
     print(f"{len(loaded.files_ok) + len(loaded.files_bad)} files: {len(loaded.files_ok)} valid, {len(loaded.files_bad)} invalid; "
           f"{len(frame):,} valid rows", file=report)
+    prices, price_problems = load_prices(args.prices)
+    for problem in price_problems:  # a bad price line is named as a bad row is, and left out
+        print(problem, file=report)
     if args.check:
         from collect.dataset.review import review
 
         for flag in review(frame):
             print(flag, file=report)
-        return 1 if loaded.files_bad else 0
+        return 1 if loaded.files_bad or price_problems else 0
     if frame.empty or (frame["status"] == "ok").sum() == 0:
         print("no valid rows to plot", file=sys.stderr)
         return 1
@@ -117,7 +124,7 @@ def _run(args) -> int:
             warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
             summary = _draw(args, frame, text, tuple(p.name for p in data))
         writing.result()
-    _site(args, frame, summary, text, data)
+    _site(args, frame, summary, text, data, prices)
     print(f"wrote {args.out}, {args.markdown}, {', '.join(map(str, data))}, {args.figures}/ and {args.site}/ ({text})",
           file=sys.stderr)
     return 0
@@ -132,11 +139,18 @@ def _refused(targets: list[Path], results_dir: Path, inputs: list[Path]) -> str:
     return ""
 
 
-def _site(args, frame: pd.DataFrame, summary, text: str, data: list[Path]) -> None:
-    """The results website from the same Summary, the merged data as its downloads and each env's file on its page."""
+def _site(args, frame: pd.DataFrame, summary, text: str, data: list[Path], prices) -> None:
+    """The results website from the same Summary, the merged data as its downloads and each env's file on its page,
+    with the prices and where each results file came from (its commit, where the folder is a git checkout)."""
+    from dataclasses import asdict
+
+    from collect.dataset import provenance
     from collect.present.site import env_files, write_site
 
-    write_site(summary, args.site, subtitle=text, csv_paths=env_files(frame), downloads={p.name: p for p in data})
+    added = provenance.added(args.results_dir)
+    write_site(summary, args.site, subtitle=text, csv_paths=env_files(frame), downloads={p.name: p for p in data},
+               prices=[asdict(p) for p in prices], repository=provenance.repository(args.results_dir),
+               added=None if added is None else {name: asdict(a) for name, a in added.items()})
 
 
 def _draw(args, frame: pd.DataFrame, text: str, data_names: tuple[str, ...]):

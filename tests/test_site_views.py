@@ -97,9 +97,12 @@ def test_the_download_is_the_filtered_sorted_view_every_page_of_it(browser, site
     browser.find_element("css selector", "button.next").click()
     on_screen = [r[1:] for r in page1 + table_rows(browser)]
     assert len(on_screen) == total
-    caveats = head.index("caveats")  # badges on screen, their reasons in the download
+    # badges on screen and their reasons in the download; a copy button and the command; links and their targets
+    other = {head.index(name) for name in ("caveats", "command", "from")}
     for k, (dom, down) in enumerate(zip(on_screen, rows[1:], strict=True)):
-        assert all(same(a, b) for j, (a, b) in enumerate(zip(dom, down, strict=True)) if j != caveats), (k, dom, down)
+        assert all(same(a, b) for j, (a, b) in enumerate(zip(dom, down, strict=True)) if j not in other), (k, dom, down)
+    commands = [r[head.index("command")] for r in rows[1:]]
+    assert all(c.startswith("devicebench run --framework torch --models ") for c in commands)
     assert all(r[head.index("framework")] == "torch" for r in rows[1:])
     rates = [float(r[head.index("samples/s")]) for r in rows[1:]]
     assert rates == sorted(rates)

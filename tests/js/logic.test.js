@@ -116,3 +116,20 @@ test("sides that share nothing: the fields that keep them apart and the nearest 
   assert.equal(near.length, 1);
   assert.deepEqual(near[0].differ, [L.KEY_COLS.indexOf("precision")]);
 });
+
+test("a row's reproduce command names every field of its configuration", () => {
+  const row = {framework: "torch", model: "resnet50", mode: "train", batch: 64, precision: "fp16", backend: "eager", devices: 1};
+  assert.equal(L.reproduceCommand(row), "devicebench run --framework torch --models resnet50 --modes train " +
+    "--batch-sizes 64 --precisions fp16 --backends eager");
+  assert.match(L.reproduceCommand({...row, devices: 4}), / --distributed ddp --world-sizes 4$/);
+  assert.match(L.reproduceCommand({...row, framework: "tensorflow", devices: 2}), / --distributed mirrored --world-sizes 2$/);
+  assert.match(L.reproduceCommand({...row, model: "x; rm -rf ~"}), / --models 'x; rm -rf ~' /, "quoted for a shell");
+});
+
+test("a figure per dollar: per $1k of a bought device, per dollar spent on a rented one", () => {
+  assert.deepEqual(L.perDollar(1500, {usd: 1499, per: "unit"}, "samples/s"),
+                   {value: 1500 / 1499 * 1000, unit: "samples/s per $1k", rented: false});
+  assert.deepEqual(L.perDollar(10, {usd: 2, per: "hour"}, "TFLOP/s"), {value: 18000, unit: "TFLOP per $", rented: true});
+  assert.equal(L.perDollar(null, {usd: 2, per: "hour"}, "samples/s"), null);
+  assert.equal(L.perDollar(5, null, "samples/s"), null);
+});

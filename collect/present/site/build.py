@@ -20,7 +20,7 @@ import shutil
 from pathlib import Path
 
 import collect
-from collect.present.site import data
+from collect.present.site import data, extras
 from collect.present.site.encode import safe_json, script
 from collect.present.site.overview import overview
 from collect.present.site.pages import asset, pages
@@ -41,8 +41,8 @@ def plotly_js() -> str:
 # The site's JavaScript (collect/present/site/assets/*.js), classic scripts joined into one assets/site.js: one
 # request, one scope. logic.js first (its functions are the ones node's tests load alone), pages.js last (it starts
 # the page once the document is parsed).
-SCRIPTS = ("logic.js", "core.js", "table.js", "views.js", "columns.js", "charts.js", "env.js", "roof.js", "standing.js",
-           "device.js", "compare.js", "compare_why.js", "compare_page.js", "pages.js")
+SCRIPTS = ("logic.js", "core.js", "table.js", "views.js", "columns.js", "worth.js", "charts.js", "score.js", "tradeoffs.js",
+           "env.js", "roof.js", "standing.js", "device.js", "compare.js", "compare_why.js", "compare_page.js", "pages.js")
 
 
 def site_js() -> str:
@@ -129,13 +129,17 @@ def write_raw(folder: Path, summary: Summary, boards: list[dict]) -> None:
 
 
 def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict[str, Path | list[Path]] | None = None,
-               downloads: dict[str, Path] | None = None) -> Path:
+               downloads: dict[str, Path] | None = None, prices: list[dict] | None = None,
+               added: dict[str, dict] | None = None, repository: str | None = None) -> Path:
     """Write the website of `summary` (what plot_results.py's summarize() made) into `folder`; returns index.html.
 
     subtitle: the line under the navigation (plot_results.subtitle: envs, rows, files, dates).
     csv_paths: env -> its results file(s), copied so its page can offer them; None: no such links.
     downloads: file name -> path of the merged data (results.csv, results.parquet), copied to folder/downloads/;
     None: the downloads page says the site was built without them.
+    prices: price lines ({device, env, usd, per, source, date, note}) for samples per dollar; None: no prices.
+    added: results file name -> {commit, date, subject, pr} of the commit that added it (None: built without git,
+    which the pages say); repository: the GitHub address its commits and pull requests link to.
     """
     folder = Path(folder)
     prepare(folder)
@@ -144,8 +148,10 @@ def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict
     import plotly
 
     extra = {"subtitle": subtitle, "downloads": listed, "version": collect.__version__, "plotly": plotly.__version__}
-    built = data.build(summary, hrefs, extra)
-    built.files["overview.js"] = script("overview", safe_json(overview(summary, built.site)))
+    built = data.build(summary, hrefs, extra, prices=prices, added=added, repository=repository)
+    built.files["overview.js"] = script("overview", safe_json({**overview(summary, built.site),
+                                                               "score": extras.overview_scores(summary.scores),
+                                                               "tradeoffs": extras.tradeoffs(built.site, prices)}))
     write_raw(folder, summary, built.boards)
     (folder / "data").mkdir()
     for name, text in built.files.items():
@@ -154,6 +160,6 @@ def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict
     (folder / "assets" / "plotly.min.js").write_text(plotly_js(), encoding="utf-8")
     (folder / "assets" / "site.js").write_text(site_js(), encoding="utf-8")
     (folder / "assets" / "site.css").write_text(asset("site.css"), encoding="utf-8")
-    for name, text in pages(built.boards, subtitle, listed).items():
+    for name, text in pages(built.boards, subtitle, listed, extras.score_definition()).items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder / "index.html"

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from collect.present import flags
-from collect.present.site import devices, encode, roof, tables
+from collect.present.site import devices, encode, extras, roof, tables
 from collect.present.site.stats import site_agg
 from collect.present.standing import standings
 from collect.present.summary import Summary
@@ -33,7 +33,7 @@ from collect.present.summary import Summary
 SHARD_ROWS = 2000  # configurations per shard file (an env with more has a shard of its own)
 SHARD_ENVS = 64
 # Columnar layouts: text columns (column -> dictionary), whole numbers, measured figures.
-FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak")
+FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak", "per_j")
 BOARD_TEXT = {"env": "env", "device_kind": "kind", "device_name": "device", "source": "source", "model": "model",
               "framework": "framework", "precision": "precision", "backend": "backend", "version": "version",
               "device": "dkey"}
@@ -88,15 +88,15 @@ def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
 RAW_ROWS = 20_000  # a board whose rows (every status) are at most this many gets its own raw CSV download
 
 
-def notes_of(rows: pd.DataFrame, part: slice) -> tuple[dict, list[str]]:
-    """A `note` column of codes into the file's own list of the notes its flagged rows carry ({} for none): a
-    note is text of one configuration (an unsteady one names its trials' range), so it stays out of the shared
-    code book."""
-    notes = rows["note"].astype(str).to_numpy(dtype=object)[part] if "note" in rows else np.full(0, "", dtype=object)
-    if "flags" in rows:  # a board names the reasons of its caveats only: other notes are on the env's page
-        notes = np.where(rows["flags"].to_numpy()[part] > 0, notes, "")
-    codes, uniques = pd.factorize(notes)
-    return ({} if list(uniques) in ([""], []) else {"note": codes}), list(uniques)
+def local_text(rows: pd.DataFrame, part: slice, column: str, where: np.ndarray | None = None) -> tuple[dict, list[str]]:
+    """({column: codes}, the distinct values) of a text column over `part`, coded into a list of the file's own ({}
+    where every value is empty): a note or a run id belongs to a few configurations, so it stays out of the shared
+    code book. where: only those rows' values (others "")."""
+    values = rows[column].astype(str).to_numpy(dtype=object)[part] if column in rows else np.full(0, "", dtype=object)
+    if where is not None:
+        values = np.where(where, values, "")
+    codes, uniques = pd.factorize(values)
+    return ({} if list(uniques) in ([""], []) else {column: codes}), list(uniques)
 
 
 def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tuple[str, str], int] | None = None) -> None:
@@ -120,9 +120,12 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tup
                 "envs": int(best["env"].iloc[start:stop].nunique())}
         if 0 < (raw or {}).get((workload, mode), RAW_ROWS + 1) <= RAW_ROWS:
             meta["raw"] = f"downloads/board-{ident}.csv"
-        note, notes = notes_of(best, slice(start, stop))
-        rows = encode.table({**{k: v[start:stop] for k, v in cols.items()}, **note})
-        payload = f'{{"meta":{encode.safe_json(meta)},"rows":{rows},"notes":{encode.safe_json(notes)}}}'
+        part = slice(start, stop)  # a board names the reasons of its caveats only: other notes are on the env's page
+        note, notes = local_text(best, part, "note", best["flags"].to_numpy()[part] > 0 if "flags" in best else None)
+        run, runs = local_text(best, part, "run")
+        rows = encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run})
+        payload = (f'{{"meta":{encode.safe_json(meta)},"rows":{rows},"notes":{encode.safe_json(notes)},'
+                   f'"runs":{encode.safe_json(runs)}}}')
         out.files[f"board-{ident}.js"] = encode.script(f"board/{ident}", payload)
         out.boards.append(meta)
 
@@ -141,7 +144,8 @@ def shard_of(facts: pd.DataFrame) -> np.ndarray:
 
 def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, text: dict[str, str], figures: tuple,
            ints: tuple = INTS) -> dict:
-    """shard number -> (its slice of the encoded columns, its notes): rows sorted by env, as the shards are."""
+    """shard number -> (its slice of the encoded columns, {"notes": [...], "runs": [...]}: the lists its `note` and
+    `run` codes point into): rows sorted by env, as the shards are."""
     if rows.empty:
         return {}
     rank = rows["env"].astype(str).map(dict(zip(facts.index, range(len(facts)), strict=True))).to_numpy()
@@ -149,19 +153,20 @@ def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, tex
     rows = _figures(rows) if "n" in rows else rows
     cols = encode.columns(rows, book, text, tuple(c for c in ints if c in rows), tuple(c for c in figures if c in rows))
     shard = facts["shard"].to_numpy()[np.sort(rank)]
-    notes = rows["note"].astype(str).to_numpy(dtype=object) if "note" in rows else np.full(len(rows), "", dtype=object)
     out = {}
     for start, stop in _runs(shard):
-        codes, uniques = pd.factorize(notes[start:stop])
-        extra = {} if list(uniques) == [""] else {"note": codes}
-        out[int(shard[start])] = (encode.table({**cols, **extra}, slice(start, stop)), list(uniques))
+        part = slice(start, stop)
+        (note, notes), (run, runs) = local_text(rows, part, "note"), local_text(rows, part, "run")
+        out[int(shard[start])] = (encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run}),
+                                  {"notes": notes or [""], "runs": runs})
     return out
 
 
-def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[str, list[str]], out: SiteData) -> None:
+def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, per_env: dict[str, dict], out: SiteData) -> None:
     """The env pages' data files: for each shard its configurations ("rows", versions apart and pooled) and the
-    rows that did not run ("other"), each with its own list of notes (a `note` column of codes into it), where
-    its envs stand ("standing"), and per env its fingerprint and CSV links."""
+    rows that did not run ("other"), each with its own lists of notes and runs (`note`, `run` columns of codes into
+    them), where its envs stand ("standing"), and per env its fingerprint and what per_env holds for it: its CSV
+    links ("csv"), their commits ("from"), its scores ("score")."""
     prints = tables.fingerprints(summary.frame)
     roofs = roof.env_roofs(summary)
     head = standing_parts(summary)
@@ -172,9 +177,11 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, csv: dict[
         body = []
         for name, by_shard in parts.items():
             if int(number) in by_shard:
-                payload, notes = by_shard[int(number)]
-                body.append(f'"{name}":{payload},"{name}_notes":{encode.safe_json(notes)}')
-        meta = {env: {"fp": prints.get(env, []), "csv": csv.get(env, [])} for env in envs}
+                payload, lists = by_shard[int(number)]
+                body.append(f'"{name}":{payload},' + ",".join(f'"{name}_{k}":{encode.safe_json(v)}' for k, v in lists.items()))
+        meta = {env: {"fp": prints.get(env, []), **{k: v[env] for k, v in per_env.items() if env in v}} for env in envs}
+        for env in envs:
+            meta[env].setdefault("csv", [])
         for env in envs:
             if env in roofs:
                 meta[env]["roof"] = roofs[env]  # its measured roofs and the configurations under them (roof.py)
@@ -198,7 +205,7 @@ def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:
     """data/index.js: one line per env (its shard, figures and the values most of its rows have), the boards, and
     the code book every other file's codes point into. Written last: encoding the others fills the code book."""
     text = {"env": "env", "device_name": "device", "device_kind": "kind", "platform": "platform", "source": "source",
-            "device": "dkey"}
+            "device": "dkey", "file": "file", "commit": "commit"}
     envs = encode.table(encode.columns(facts.reset_index(names="env"), out.book, text, ("rows", "configs", "shard")))
     devs = encode.table(encode.columns(out.devices.reset_index(names="device"), out.book, {"device": "dkey"},
                                        ("rows", "envs", "shard")))
@@ -206,8 +213,10 @@ def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:
     out.files["index.js"] = encode.script("index", f'{{"envs":{envs},"devices":{devs},{encode.safe_json(fixed)[1:]}')
 
 
-def build(summary: Summary, csv: dict[str, list[str]], extra: dict) -> SiteData:
-    """Every data file of the site, from the one Summary plot_results.py computed."""
+def build(summary: Summary, csv: dict[str, list[str]], extra: dict, *, prices: list[dict] | None = None,
+          added: dict[str, dict] | None = None, repository: str | None = None) -> SiteData:
+    """Every data file of the site, from the one Summary plot_results.py computed. prices: price lines (the
+    dataset's prices file); added: results file name -> the commit that added it (None: built without git)."""
     out = SiteData()
     # every line with the notes of its rows: the env pages list them, the boards give them as their caveats' reasons
     site = tables.with_notes(site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None),
@@ -216,11 +225,15 @@ def build(summary: Summary, csv: dict[str, list[str]], extra: dict) -> SiteData:
     facts = tables.env_facts(summary.frame, summary.agg)
     facts["shard"] = shard_of(facts)
     facts["device"] = env_devices(site, facts)
-    out.devices = devices.build(summary.frame, out.book, out.files)
+    out.devices = devices.build(summary.frame, out.book, out.files, extras.device_score_lines(summary.scores))
     counts = summary.frame.groupby(["workload", "mode"], observed=True).size()
     raw = {(str(w), str(m)): int(k) for (w, m), k in counts.items()}
     boards(site, dict(zip(facts.index, range(len(facts)), strict=True)), out, raw)
-    shards(summary, site, facts, csv, out)
-    index(facts, out, {**extra, "units": tables.units(summary.frame), "figures": tables.figures(summary.frame),
-                       "flags": flags.legend()})
+    files, git = extras.provenance_payload(csv, added, repository)
+    first = {env: links[0] for env, links in files.items() if links}  # the board links each env's main file
+    facts["file"] = [first.get(env, ["", ""])[0] for env in facts.index]
+    facts["commit"] = [first.get(env, ["", ""])[1] for env in facts.index]
+    shards(summary, site, facts, {"from": files, "score": extras.env_scores(summary.scores), "csv": csv}, out)
+    index(facts, out, {**extra, **git, "units": tables.units(summary.frame), "figures": tables.figures(summary.frame),
+                       "flags": flags.legend(), "score": extras.score_definition(), "prices": extras.price_payload(prices)})
     return out

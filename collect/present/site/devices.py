@@ -77,8 +77,10 @@ def points(part: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return groups, sub.iloc[keep][["device", "env", "samples_per_s"]].reset_index(drop=True)
 
 
-def build(frame: pd.DataFrame, book: encode.Dictionary, files: dict[str, str]) -> pd.DataFrame:
-    """Write every device shard into `files` (data file name -> text); returns the devices' facts with their shard."""
+def build(frame: pd.DataFrame, book: encode.Dictionary, files: dict[str, str], scores: dict[str, list] | None = None
+          ) -> pd.DataFrame:
+    """Write every device shard into `files` (data file name -> text); returns the devices' facts with their shard.
+    scores: device key -> its score lines (extras.device_score_lines), shown on its page."""
     part = ok_part(frame, [*DEV, "env", "device_name"])
     if part.empty:
         return pd.DataFrame(columns=["rows", "envs", "names", "single", "shard"])
@@ -91,7 +93,7 @@ def build(frame: pd.DataFrame, book: encode.Dictionary, files: dict[str, str]) -
     weight = stats["device"].value_counts().reindex(info.index, fill_value=0) + pts["device"].value_counts().reindex(
         info.index, fill_value=0)
     info["shard"] = _shards(weight.to_numpy())
-    _write(info, stats, groups, pts, book, files)
+    _write(info, stats, groups, pts, book, files, scores or {})
     return info
 
 
@@ -116,7 +118,7 @@ def _slices(device: pd.Series, shard_of: dict[str, int]) -> dict[int, slice]:
     return out
 
 
-def _write(info, stats, groups, pts, book, files) -> None:
+def _write(info, stats, groups, pts, book, files, scores) -> None:
     shard_of = dict(zip(info.index, info["shard"].tolist(), strict=True))
     stats = stats.assign(_s=stats["device"].map(shard_of)).sort_values(["_s", "device", "pool"], kind="stable")
     tables = {
@@ -133,8 +135,9 @@ def _write(info, stats, groups, pts, book, files) -> None:
             if int(number) in cuts[name]:
                 body.append(f'"{name}":{encode.table(cols, cuts[name][int(number)])}')
         part = info.loc[names]
-        meta = {d: {"envs": e, "names": m, "n_envs": int(ne), "n_names": int(nn), "single": bool(one)} for d, e, m, ne, nn, one in
-                zip(part.index, part["env_list"], part["name_list"], part["envs"], part["names"], part["single"], strict=True)}
+        meta = {d: {"envs": e, "names": m, "n_envs": int(ne), "n_names": int(nn), "single": bool(one), "score": scores.get(d, [])}
+                for d, e, m, ne, nn, one in zip(part.index, part["env_list"], part["name_list"], part["envs"], part["names"],
+                                                part["single"], strict=True)}
         body.append(f'"devices":{encode.safe_json(meta)}')
         files[f"devs-{int(number)}.js"] = encode.script(f"devs/{int(number)}", "{" + ",".join(body) + "}")
 

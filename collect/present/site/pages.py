@@ -11,12 +11,13 @@ from __future__ import annotations
 from html import escape
 from importlib.resources import files
 from string import Template
+from urllib.parse import quote
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
-NAV = (("index.html", "Overview", "overview"), ("leaderboards.html", "Leaderboards", "boards"),
+NAV = (("index.html", "Overview", "overview"), ("score.html", "Score", "score"), ("leaderboards.html", "Leaderboards", "boards"),
        ("machines.html", "Environments", "machines"), ("device.html", "Devices", "device"), ("compare.html", "Compare", "compare"),
-       ("downloads.html", "Downloads", "downloads"))
+       ("downloads.html", "Downloads", "downloads"), ("add.html", "Add your machine", "add"))
 PLOTTING = {"overview", "env", "compare", "device"}  # the pages that draw charts load plotly
 
 
@@ -61,7 +62,23 @@ def downloads_body(downloads: list[dict]) -> str:
             f"under CC BY 4.0: use it for anything, with credit.</p>\n{listing}\n")
 
 
-def pages(boards: list[dict], subtitle: str, downloads: list[dict] | None = None) -> dict[str, str]:
+def score_body(definition: dict) -> str:
+    """score.html's content: the set, its reference and how a score is read (assets/score.html)."""
+    members = "\n".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(why)}</td></tr>"
+                        for _key, label, why in definition["members"])
+    reference = definition["reference"]
+    return Template(asset("score.html")).substitute(
+        version=escape(definition["version"]), scale=f"{definition['scale']:,.0f}", reference=escape(reference),
+        reference_href=escape("env.html?env=" + quote(reference)), members=members, defined=escape(definition["defined"]))
+
+
+def add_body(definition: dict) -> str:
+    """add.html's content: how to measure and send a machine (assets/add.html)."""
+    return Template(asset("add.html")).substitute(score=f"The score's {len(definition['members'])} configurations and "
+                                                        "why each is in it: <a href=\"score.html\">the score</a>.")
+
+
+def pages(boards: list[dict], subtitle: str, downloads: list[dict] | None = None, score: dict | None = None) -> dict[str, str]:
     """Every HTML page of the site by file name; one per leaderboard."""
     listed = downloads or []
 
@@ -76,6 +93,9 @@ def pages(boards: list[dict], subtitle: str, downloads: list[dict] | None = None
         "device.html": one("device", "Device", ["index.js"]),
         "downloads.html": one("downloads", "Downloads", [], body=downloads_body(listed)),
     }
+    if score:
+        out["score.html"] = one("score", "The devicebench score", [], body=score_body(score))
+        out["add.html"] = one("add", "Add your machine", [], body=add_body(score))
     for board in boards:
         name = f"{board['workload']} · {board['mode']} leaderboard"
         out[f"board-{board['id']}.html"] = one("board", name, ["index.js", f"board-{board['id']}.js"], board["id"])

@@ -76,7 +76,34 @@ def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     part["device"] = device_column(frame.loc[ok])
     bits, peak = flags.row_flags(frame.loc[ok])
     part["flags"], part["peak"] = bits, peak  # caveats (collect.present.flags), ORed over each group's rows
-    return part.reset_index(drop=True)
+    part["per_j"] = per_joule(frame.loc[ok])
+    part["run"], labels = run_ranks(frame.loc[ok, "run_id"]) if "run_id" in frame else (np.full(len(part), -1), [])
+    part = part.reset_index(drop=True)
+    part.attrs["runs"] = labels  # run rank -> run id: a group's latest run is its highest rank
+    return part
+
+
+def per_joule(rows: pd.DataFrame) -> np.ndarray:
+    """Samples (tokens, bytes) per joule of each row where its energy was measured: 1 / energy_j_per_sample, else
+    samples/s over a stated power_w (a published row's); NaN where neither is there. Never from a TDP."""
+    n = len(rows)
+    energy = rows["energy_j_per_sample"].to_numpy(dtype=float) if "energy_j_per_sample" in rows else np.full(n, np.nan)
+    power = rows["power_w"].to_numpy(dtype=float) if "power_w" in rows else np.full(n, np.nan)
+    rate = rows["samples_per_s"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(energy > 0, 1.0 / energy, np.where(power > 0, rate / power, np.nan))
+
+
+def run_ranks(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(each row's run id as its rank among the sorted distinct run ids (-1: none), those ids): run ids begin with
+    their UTC time, so the highest rank of a group is its latest run."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).astype("category")
+    labels = [str(v) for v in cat.cat.categories]
+    order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
+    rank = np.empty(len(labels) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    rank[-1] = -1  # code -1 (missing)
+    return rank[cat.cat.codes.to_numpy()], [labels[k] for k in order]
 
 
 def group_codes(part: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -95,7 +122,9 @@ def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataF
     out = pd.DataFrame({"rate": rate.median(), "rate_min": rate.min(), "rate_max": rate.max(),
                         "q1": rate.quantile(0.25), "q3": rate.quantile(0.75),
                         "step_ms": group["step_ms_median"].median() if "step_ms_median" in part else np.nan,
-                        "tflops": group["tflops"].median() if "tflops" in part else np.nan, "n": rate.size()})
+                        "tflops": group["tflops"].median() if "tflops" in part else np.nan, "n": rate.size(),
+                        "per_j": group["per_j"].median() if "per_j" in part else np.nan,
+                        "run": group["run"].max() if "run" in part else -1})
     if envs:
         out["envs"] = group["env"].nunique()
     firsts, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
@@ -124,7 +153,7 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     `pool` says which view shows each (module docstring). envs: count the distinct envs of each group too."""
     if part.empty:
         return pd.DataFrame(columns=[*keys, "version", "device", "rate", "rate_min", "rate_max", "q1", "q3", "step_ms",
-                                     "tflops", "n", "pool", "flags", "peak"])
+                                     "tflops", "n", "pool", "flags", "peak", "per_j", "run"])
     config = group_codes(part, keys)
     vcodes = part["version"].cat.codes.to_numpy().astype(np.int64) + 1
     per = figures(part, config * (len(part["version"].cat.categories) + 1) + vcodes, envs)
@@ -149,6 +178,9 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     for column in ("batch_size", "world_size"):
         if column in table:
             table[column] = table[column].astype(float).fillna(1).clip(upper=2**53).astype(np.int64)
+    if "run" in table:  # the latest run of each line, as its id
+        labels = np.asarray([*part.attrs.get("runs", []), ""], dtype=object)
+        table["run"] = labels[table["run"].fillna(-1).to_numpy(dtype=np.int64)]
     return table.drop(columns=["at"])
 
 

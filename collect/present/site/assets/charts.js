@@ -1,4 +1,5 @@
-/* global Plotly, h, esc, fmt, count, index, caveatsOf, caveatText, hashParams, loadScript, envPage, DB */
+/* global Plotly, h, esc, fmt, count, index, caveatsOf, caveatText, hashParams, loadScript, envPage, DB, overviewScore,
+   overviewTradeoffs */
 // plotly charts: bars with whiskers over repeat rows, lines, a log/linear switch; the chart queue; the overview page.
 //
 // Every chart's height is set on its element before plotly draws it (plot()): plotly's responsive mode then
@@ -53,7 +54,8 @@ function barChart(div, rows, o) {
     return {type: "bar", orientation: "h", name: esc(g), y: pick(function (r, k) { return labels[k]; }),
       x: pick(function (r) { return r.rate; }),
       marker: {color: (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length],
-               pattern: {shape: pick(function (r) { return r.caveats && r.caveats.length ? "/" : ""; }), fgcolor: "#333", size: 6}},
+               pattern: {shape: pick(function (r) { return r.caveats && r.caveats.length ? "/" : ""; }), fillmode: "overlay",
+                         fgcolor: "#222", fgopacity: 0.55, size: 6}},
       error_x: {type: "data", symmetric: false, color: "#444", thickness: 1, width: 2,
                 visible: ks.some(function (k) { return rows[k].n > 1; }),
                 array: pick(function (r) { return r.n > 1 ? r.hi - r.rate : 0; }),
@@ -133,6 +135,7 @@ function pageOverview(main) {
     "switch an axis between log and linear with the buttons above each chart. A hatched bar marked ⚠ carries a caveat " +
     "(unsteady trials, a partial run, a published figure, ...): hover it for the reason."}));
   var queue = chartQueue();
+  overviewScore(main, queue);
   panels.forEach(function (p, k) {
     var div = h("div", {class: "chart", id: "panel-" + k});
     main.append(h("h2", {text: p.title}), h("p", {class: "note", text: shownNote(p)}), div);
@@ -145,6 +148,7 @@ function pageOverview(main) {
     div.style.height = barHeight(data) + "px";  // its place is kept before it is drawn: later charts do not jump
     queue.add(div, function () { return barChart(div, data, {unit: p.unit}); });
   });
+  overviewTradeoffs(main, queue);
   return queue.start();
 }
 

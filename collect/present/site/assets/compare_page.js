@@ -1,6 +1,6 @@
 /* global h, count, plural, index, hashParams, loadScript, DB, chartQueue, Table, geomean, NAV, MAX_SIDES, KEY_DICTS,
    parseEntries, compareSides, compareTable, compareColumns, compareChart, compareDifferences, compareLeftOut,
-   compareApart */
+   compareApart, scoreText */
 // The comparison page itself: the picker, and the comparison the address names, drawn again when it changes.
 
 function comparePicker(I, main) {
@@ -56,12 +56,18 @@ function compareOptions(partial, split) {
     h("label", {}, [apart, " split framework versions (a configuration then needs the same major.minor on both sides)"])]);
 }
 
-function speedups(t, sides) {
+function speedups(t, sides) {  // each side's geometric mean over the first's on what they share, then their scores
   var list = h("ul", {class: "speedups"});
   sides.slice(1).forEach(function (s, m) {
     var ratios = t.cols["ratio" + (m + 1)], g = geomean(ratios), n = ratios.filter(function (v) { return v !== null; }).length;
     list.appendChild(h("li", {text: s.label + " vs " + sides[0].label + ": " + (g === null ? "no shared configuration" :
       g.toFixed(2) + "× (geometric mean over " + plural(n, "configuration") + ")")}));
+  });
+  sides.forEach(function (s) {
+    (s.meta.score || []).filter(function (line) { return line[1] === s.kind; }).forEach(function (line) {
+      list.appendChild(h("li", {class: "score", data: {side: s.label}, text: s.label + " · " + line[0] + ": score v" +
+        DB.data.index.score.version + " " + (line[2] === null ? line[5] + " of " + line[6] + " measured" : scoreText(line[2], line[3], line[4]))}));
+    });
   });
   return list;
 }

@@ -1,6 +1,6 @@
 /* global h, count, plural, column, index, loadScript, DB, rowsOf, subset, envHref, deviceHref, chartQueue, Table,
    poolToggle, flaggedToggle, figureColumn, spreadColumns, caveatColumn, textColumn, esc, fmt, plot, PALETTE, unitOf, figure,
-   wantsLog */
+   wantsLog, deviceScores */
 // The device pages. device.html lists every device key; device.html?device=KEY shows every submission of one device
 // (all its spellings, all its envs): per configuration and framework version its n, median, quartiles and range,
 // and its rows as points (a box and strip plot per configuration, a box per version).
@@ -50,6 +50,8 @@ function devicePage(main, I, key, meta, S, stats) {
   main.append(h("h1", {text: key}), h("p", {class: "lead", text: "Every submission of this device: " + plural(meta.n_envs, "environment") +
     ", spelt " + meta.names.map(function (n) { return "“" + n + "”"; }).join(", ") + more(meta.names, meta.n_names) +
     ". Per configuration and framework version (major.minor): n rows, their median, IQR (the middle half, from 4 rows) and range."}), envs);
+  var scored = deviceScores(meta.score);
+  if (scored) main.appendChild(scored);
   var queue = chartQueue();
   deviceCharts(main, I, key, S, queue);
   main.appendChild(h("h2", {text: "Every configuration"}));

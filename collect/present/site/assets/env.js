@@ -1,6 +1,6 @@
 /* global h, count, plural, column, hashParams, envHref, deviceHref, figure, caveatsOf, chartQueue, barChart, barHeight,
    Table, poolToggle, flaggedToggle, figureColumn, spreadColumns, caveatColumn, secondaryFigures, textColumn, noteCell,
-   standingPanel, roofPanel, poolKeep */
+   standingPanel, roofPanel, poolKeep, worthColumns, provenanceCell, reproduceColumn, configOf, scoreList */
 // An env's page: what it is, its fingerprint, where it stands, its roofline, a chart per workload and mode, and
 // every configuration it measured.
 
@@ -16,17 +16,30 @@ function rowsOf(table, envCode) {
   return subset(table, idx);
 }
 
-function configColumns(I, t, notes) {  // the columns of an env's configurations
-  var D = I.dict, workloadOf = function (j) { return D.workload[t.cols.workload[j]]; }, fig = figureColumn(t, workloadOf);
+function configColumns(I, t, S, meta) {  // the columns of an env's configurations
+  var D = I.dict, notes = S.rows_notes, workloadOf = function (j) { return D.workload[t.cols.workload[j]]; };
+  var fig = figureColumn(t, workloadOf), env = D.env[t.cols.env[0]];
   var c = function (key, label, dictName, level, extra) { return textColumn(key, label, t.cols[key], D[dictName], level, extra); };
-  var spreads = spreadColumns(t, workloadOf, [2, 3]);
+  var spreads = spreadColumns(t, workloadOf, [2, 3]), file = (meta.from || [])[0] || [meta.csv[0] || "", ""];
+  var worth = worthColumns(t, fig.values, function (j) { return fig.units[j]; }, function () { return env; },
+                           function (j) { return D.dkey[t.cols.device[j]]; });
+  var from = {key: "provenance", label: "from", sort: false, level: 3, title: "the results file, the latest run and the commit that added the file",
+              cell: function (j) { return provenanceCell(file[0], t.cols.run ? (S.rows_runs || [])[t.cols.run[j]] : "", file[1]); }};
   return [c("model", "model", "model", 1, {wrap: true}), c("mode", "mode", "mode"), fig.col, caveatColumn(t, notes),
     c("framework", "framework", "framework", 2), c("precision", "precision", "precision", 2),
-    {key: "batch_size", label: "batch", num: t.cols.batch_size, fmt: String, level: 2}, spreads[0],
+    {key: "batch_size", label: "batch", num: t.cols.batch_size, fmt: String, level: 2}, spreads[0]].concat(worth, [
     {key: "note", label: "note", sort: false, note: true, level: 2, cell: noteCell(notes, t.cols.note)},
-    spreads[1], spreads[2], c("workload", "workload", "workload", 3), c("version", "version", "version", 3),
-    {key: "world_size", label: "devices", num: t.cols.world_size, fmt: String, level: 3}, c("backend", "backend", "backend", 3),
-    c("device_kind", "device", "kind", 3), c("source", "source", "source", 3), fig.unit].concat(secondaryFigures(t, ""));
+    reproduceColumn(function (j) { return configOf(t, j); }), spreads[1], spreads[2], c("workload", "workload", "workload", 3),
+    c("version", "version", "version", 3), {key: "world_size", label: "devices", num: t.cols.world_size, fmt: String, level: 3},
+    c("backend", "backend", "backend", 3), c("device_kind", "device", "kind", 3), c("source", "source", "source", 3), fig.unit, from])
+    .concat(secondaryFigures(t, ""));
+}
+
+function provenanceSection(meta) {  // every results file of the env, the commit that added it and its pull request
+  var files = meta.from || meta.csv.map(function (href) { return [href, ""]; });
+  if (!files.length) return null;
+  return h("section", {id: "provenance"}, [h("h2", {text: "Where its rows come from"}),
+    h("ul", {}, files.map(function (f) { return h("li", {}, [provenanceCell(f[0], "", f[1])]); }))]);
 }
 
 function poolView(t, pooled) {  // the rows a view shows: versions apart (pool code 0 or 1) or pooled (0 or 2)
@@ -111,6 +124,7 @@ function envPage(main, I, i, S) {
   var rows = rowsOf(S.rows, code), other = rowsOf(S.other, code);
   var kinds = new Set([].concat(rows ? rows.cols.device_kind : [], other ? other.cols.device_kind : []).map(function (k) { return D.kind[k]; }));
   envHead(main, I, i, meta, kinds);
+  if (meta.score && meta.score.length) main.appendChild(scoreList(meta.score, new Set(meta.score.map(function (s) { return s[1]; })).size));
   standingPanel(main, I, name, S);
   var queue = chartQueue();
   roofPanel(main, meta, queue);
@@ -120,7 +134,7 @@ function envPage(main, I, i, S) {
     main.appendChild(h("h2", {text: "Every configuration"}));
     var raw = meta.csv.map(function (href) { return {href: href, download: true, text: "the raw rows: " + href.split("/").pop()}; });
     var flags = column(rows, "flags").map(function (v) { return v || 0; });
-    Table({root: main, n: rows.n, columns: configColumns(I, rows, S.rows_notes), what: ["configuration", "configurations"],
+    Table({root: main, n: rows.n, columns: configColumns(I, rows, S, meta), what: ["configuration", "configurations"],
       sort: {key: "figure", dir: "desc"}, raw: raw, file: name,
       toggles: [poolToggle(column(rows, "pool").map(function (v) { return v || 0; })), flaggedToggle(flags)],
       filters: [["workload", "workload", "workload"], ["mode", "mode", "mode"], ["framework", "framework", "framework"],
@@ -128,6 +142,8 @@ function envPage(main, I, i, S) {
         return {key: f[0], label: f[1], codes: rows.cols[f[0]], dict: D[f[2]]}; })});
   }
   if (other && other.n) otherTable(main, I, other, S.other_notes);
+  var from = provenanceSection(meta);
+  if (from) main.appendChild(from);
   return queue.start();
 }
 

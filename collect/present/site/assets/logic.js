@@ -3,7 +3,7 @@
 // view, caveat flags and matching the sides of a comparison. No DOM here: node's tests (tests/js) load this file
 // with require(); the browser loads it first of assets/site.js.
 
-var FIGURES = ["rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak"];
+var FIGURES = ["rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak", "per_j"];
 
 // A columnar table as the data files write it (encode.py): run-length ({r: [value, count, ...]}) and sparse
 // ({k: gaps, v: values}) columns become plain arrays; a figure column left out (none measured) becomes nulls.
@@ -176,9 +176,29 @@ function nearestPairs(a, b, limit, cols) {
   return best;
 }
 
+// ---- reproducing a row, pricing it ---------------------------------------------------------------------------
+// The command that measures a configuration on the reader's machine: `devicebench run` with every field that makes
+// the configuration (the runner picks the device; a data-parallel row sweeps its device count).
+function reproduceCommand(r) {
+  var q = function (v) { return /^[\w.,:@%+=-]+$/.test(String(v)) ? String(v) : "'" + String(v).replace(/'/g, "'\\''") + "'"; };
+  var parts = ["devicebench", "run", "--framework", q(r.framework), "--models", q(r.model), "--modes", q(r.mode),
+               "--batch-sizes", q(r.batch), "--precisions", q(r.precision), "--backends", q(r.backend)];
+  if (r.devices > 1) parts.push("--distributed", r.framework === "tensorflow" ? "mirrored" : "ddp", "--world-sizes", q(r.devices));
+  return parts.join(" ");
+}
+
+// A figure per dollar: a rented machine's per dollar spent (figure x 3600 / price per hour), a bought one's per
+// $1,000 of its price. price: {usd, per: "unit" | "hour"}; unit: the figure's ("samples/s", "TFLOP/s", ...).
+function perDollar(value, price, unit) {
+  if (!isNumber(value) || !price || !(price.usd > 0)) return null;
+  if (price.per === "hour") return {value: value * 3600 / price.usd, unit: unit.replace(/\/s$/, "") + " per $", rented: true};
+  return {value: value / price.usd * 1000, unit: unit + " per $1k", rented: false};
+}
+
 if (typeof module === "object" && module.exports) {
   module.exports = {expand: expand, fmt: fmt, count: count, plural: plural, spread: spread, percent: percent,
     figureOf: figureOf, scaled: scaled, dictRank: dictRank, sortedRows: sortedRows, rowTest: rowTest, poolKeep: poolKeep,
     csvCell: csvCell, csvText: csvText, caveats: caveats, geomean: geomean, KEY_COLS: KEY_COLS, sideRows: sideRows,
-    sharedKeys: sharedKeys, fieldsApart: fieldsApart, nearestPairs: nearestPairs};
+    sharedKeys: sharedKeys, fieldsApart: fieldsApart, nearestPairs: nearestPairs, reproduceCommand: reproduceCommand,
+    perDollar: perDollar};
 }

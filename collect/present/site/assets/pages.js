@@ -1,4 +1,4 @@
-/* global NARROW, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
+/* global NARROW, worthColumns, configOf, provenanceCell, reproduceColumn, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
    spreadColumns, caveatColumn, secondaryFigures, textColumn, DB, pageOverview, pageEnv, pageCompare, pageDevice */
 // The leaderboards, the list of environments, and the start of every page (body data-page names which).
 
@@ -35,15 +35,22 @@ function boardColumns(I, t, B) {
   var c = function (key, label, dictName, level, extra) { return textColumn(key, label, key === "platform" ? platform : t.cols[key], D[dictName], level, extra); };
   var fig = figureColumn(t, function () { return workload; }, {unit: f.unit, key: "figure"});
   var spreads = spreadColumns(t, function () { return workload; }, [2, 3]);
+  var envLine = function (i) { return rowOf[t.cols.env[i]]; };
+  var config = function (i) { return Object.assign(configOf(t, i), {mode: B.meta.mode, workload: workload}); };
+  var worth = worthColumns(t, fig.values, function () { return f.unit; }, function (i) { return D.env[t.cols.env[i]]; },
+                           function (i) { return D.dkey[t.cols.device[i]]; });
+  var from = {key: "provenance", label: "from", sort: false, level: 3, title: "the results file, the latest run and the commit that added the file",
+    cell: function (i) { var r = envLine(i); return provenanceCell(r < 0 ? "" : D.file[I.envs.cols.file[r]], t.cols.run ? B.runs[t.cols.run[i]] : "",
+                                                                 r < 0 ? "" : D.commit[I.envs.cols.commit[r]]); }};
   return [{key: "rank", label: "#", sort: false, csv: false, level: 2, cell: function (i, position) { return position + 1; }},
     c("env", "env", "env", 1, {wrap: true, href: function (i) { return envHref(D.env[t.cols.env[i]]); }}),
     c("model", "model", "model", 1, {wrap: true}), fig.col, caveatColumn(t, B.notes),
     c("device", "device", "dkey", 2, {wrap: true, href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }}),
-    spreads[0], c("framework", "framework", "framework", 2), c("precision", "precision", "precision", 2),
+    spreads[0]].concat(worth, [c("framework", "framework", "framework", 2), c("precision", "precision", "precision", 2),
     {key: "batch_size", label: "batch", num: t.cols.batch_size, fmt: String, level: 2}, spreads[1], spreads[2],
     c("device_kind", "kind", "kind", 3), c("platform", "platform", "platform", 3), c("version", "version", "version", 3),
     {key: "world_size", label: "devices", num: t.cols.world_size, fmt: String, level: 3}, c("backend", "backend", "backend", 3),
-    c("source", "source", "source", 3)].concat(secondaryFigures(t, f.key),
+    c("source", "source", "source", 3), reproduceColumn(config), from]).concat(secondaryFigures(t, f.key),
     f.key !== "rate" ? [{key: "rate", label: I.raw.units[workload] || "samples/s", num: column(t, "rate"), level: 3}] : []);
 }
 

@@ -1,0 +1,49 @@
+/* global h, esc, fmt, DB, figure, priceFor, perDollar, plot, PALETTE */
+// Speed against efficiency on the overview, as LLM-Perf and MLPerf draw it: for one configuration (a menu of those
+// with the most envs whose energy or price is known), each env's figure against its samples per joule and against
+// its figure per dollar. Only measured energy and stated prices: a point that has neither is not drawn.
+
+function tradeChart(div, points, o) {
+  var traces = [{type: "scatter", mode: "markers", x: points.map(function (p) { return p.x; }), y: points.map(function (p) { return p.y; }),
+    marker: {size: 9, color: PALETTE[0], line: {width: 0.5, color: "#222"}}, showlegend: false,
+    hovertemplate: points.map(function (p) { return "<b>" + esc(p.env) + "</b><br>" + esc(p.device) + "<br>" + esc(fmt(p.x)) + " " +
+      esc(o.xunit) + "<br>" + esc(fmt(p.y)) + " " + esc(o.yunit) + (p.why ? "<br>" + esc(p.why) : "") + "<extra></extra>"; })}];
+  return plot(div, traces, {height: 360, margin: {l: 70, r: 20, t: 20, b: 55}, hoverlabel: {align: "left"},
+    xaxis: {title: {text: esc(o.xunit) + " (faster →)"}, type: "log"}, yaxis: {title: {text: esc(o.yunit) + " (more →)"}, type: "log"}});
+}
+
+function tradePoints(c) {  // {joule: [...], dollar: [...]} of one configuration
+  var f = figure(c.workload), joule = [], dollar = [];
+  c.points.forEach(function (p) {
+    var x = p[2] === null ? null : p[2] / f.scale;
+    if (x === null) return;
+    if (p[3] !== null) joule.push({env: p[0], device: p[1], x: x, y: p[3]});
+    var price = priceFor(p[0], p[1]), d = price && perDollar(x, price, f.unit);
+    if (d) dollar.push({env: p[0], device: p[1], x: x, y: d.value, unit: d.unit, why: "$" + fmt(price.usd) + (price.per === "hour" ? " an hour" : "") + ": " + price.source});
+  });
+  return {joule: joule, dollar: dollar};
+}
+
+function overviewTradeoffs(main, queue) {
+  var configs = DB.data.overview.tradeoffs || [];
+  if (!configs.length) return;
+  var select = h("select", {name: "tradeoff", "aria-label": "configuration"}, configs.map(function (c, k) { return h("option", {value: String(k), text: c.label}); }));
+  var box = h("div", {class: "tradeoffs"});
+  main.append(h("h2", {text: "Speed against efficiency"}), h("p", {class: "lead", text: "For one configuration, each environment's " +
+    "figure against its samples per joule (where its energy was measured) and per dollar (where a price is known). Up and right is better."}),
+    h("label", {}, ["configuration ", select]), box);
+  var draw = function () {
+    var c = configs[Number(select.value)], f = figure(c.workload), pts = tradePoints(c);
+    box.replaceChildren();
+    [["joule", "per joule", f.unit.replace(/\/s$/, "") + " per joule"], ["dollar", "per dollar", (pts.dollar[0] || {}).unit || "per $"]].forEach(function (x) {
+      var list = pts[x[0]];
+      box.appendChild(h("h3", {text: "against " + x[1]}));
+      if (!list.length) { box.appendChild(h("p", {class: "note", text: "No environment in this configuration has " + (x[0] === "joule" ? "measured energy." : "a known price.")})); return; }
+      var div = h("div", {class: "chart tradeoff", data: {kind: x[0]}});
+      box.appendChild(div);
+      queue.add(div, function () { return tradeChart(div, list, {xunit: f.unit, yunit: x[2]}); });
+    });
+  };
+  select.addEventListener("change", function () { draw(); queue.start(); });
+  draw();
+}

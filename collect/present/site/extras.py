@@ -1,0 +1,131 @@
+"""What the site shows beside the measured figures: the score (overview bars, each env's and device's lines, the
+definition page), prices (samples per dollar), and where each row came from (file, commit, pull request).
+
+Everything here is small: bounded lists and per-env facts, never a line per row.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from collect.contract import scoring
+from collect.present.headline import score_rows
+from collect.present.score import device_scores
+
+SCORE_BARS = 60  # envs (and devices) on the overview's score charts, evenly spread over the ranking
+
+
+def _num(value) -> float | None:
+    value = float(value)
+    return round(value, 1) if math.isfinite(value) else None
+
+
+def score_definition(version: str = scoring.CURRENT) -> dict:
+    """The set a score version is made of, for the definition page and every score's tooltip."""
+    s = scoring.SETS[version]
+    return {"version": s.version, "reference": s.reference, "scale": scoring.SCALE, "defined": s.defined,
+            "members": [[m.key, m.label, m.why] for m in s.members]}
+
+
+def _spread(table: pd.DataFrame, limit: int) -> pd.DataFrame:
+    if len(table) <= limit:
+        return table
+    keep = sorted({round(k * (len(table) - 1) / (limit - 1)) for k in range(limit)})
+    return table.iloc[keep]
+
+
+def overview_scores(table: pd.DataFrame) -> dict:
+    """The overview's score panel: bars per env side (SCORE_BARS of them, evenly spread from the highest) and per
+    device, and how many env sides measured only part of the set."""
+    bars = score_rows(table)
+    envs = [] if bars.empty else [
+        {"env": r.env, "framework": r.framework, "kind": r.device_kind, "device": r.device_name, "score": _num(r.score),
+         "lo": _num(r.lo), "hi": _num(r.hi), "flags": int(r.flags), "caveats": r.caveats}
+        for r in _spread(table[table["score"].notna()], SCORE_BARS).itertuples()]
+    devices = device_scores(table) if not table.empty else pd.DataFrame()
+    devs = [] if devices.empty else [
+        {"device": r.device, "framework": r.framework, "score": _num(r.score), "lo": _num(r.lo), "hi": _num(r.hi),
+         "envs": int(r.envs)} for r in _spread(devices, SCORE_BARS).itertuples()]
+    partial = int(table["score"].isna().sum()) if not table.empty else 0
+    return {"definition": score_definition(), "envs": envs, "total": int(table["score"].notna().sum()) if len(table) else 0,
+            "devices": devs, "total_devices": len(devices), "partial": partial}
+
+
+def env_scores(table: pd.DataFrame) -> dict[str, list]:
+    """env -> [[framework, device kind, score or None, lo, hi, measured, members, caveats, missing], ...]."""
+    out: dict[str, list] = {}
+    for r in table.itertuples():
+        out.setdefault(str(r.env), []).append([r.framework, r.device_kind, _num(r.score), _num(r.lo), _num(r.hi),
+                                               int(r.measured), int(r.members), r.caveats, list(r.missing)])
+    return out
+
+
+def device_score_lines(table: pd.DataFrame) -> dict[str, list]:
+    """device key -> [[framework, score, lowest env's, highest env's, envs], ...]."""
+    devices = device_scores(table) if not table.empty else pd.DataFrame()
+    out: dict[str, list] = {}
+    for r in devices.itertuples() if not devices.empty else ():
+        out.setdefault(str(r.device), []).append([r.framework, _num(r.score), _num(r.lo), _num(r.hi), int(r.envs)])
+    return out
+
+
+def price_payload(prices: list[dict] | None) -> dict:
+    """{"device": {key: [usd, source, date, note]}, "env": {env: [usd, per, source, date, note]}}: the last line given
+    for each (a newer price below an older one replaces it)."""
+    out: dict[str, dict] = {"device": {}, "env": {}}
+    for p in prices or []:
+        if p.get("env"):
+            out["env"][p["env"]] = [p["usd"], p["per"], p["source"], p["date"], p.get("note", "")]
+        elif p.get("device"):
+            out["device"][p["device"]] = [p["usd"], p["source"], p["date"], p.get("note", "")]
+    return out
+
+
+def provenance_payload(hrefs: dict[str, list[str]], added: dict[str, dict] | None, repository: str | None) -> tuple[dict, dict]:
+    """({env: [[href, commit or ""], ...]}, {"git": bool, "repo": url, "commits": {commit: [date, pr, subject]}}):
+    each env's files with the commit that added each; added: file name -> {commit, date, subject, pr} (None: the
+    site was built without git)."""
+    files: dict[str, list] = {}
+    commits: dict[str, list] = {}
+    for env, links in hrefs.items():
+        for href in links:
+            name = href.rsplit("/", 1)[-1]
+            hit = (added or {}).get(name)
+            files.setdefault(env, []).append([href, hit["commit"] if hit else ""])
+            if hit:
+                commits[hit["commit"]] = [hit["date"], hit["pr"], hit["subject"][:120]]
+    return files, {"git": added is not None, "repo": repository or "", "commits": commits}
+
+
+TRADE_CONFIGS = 12  # configurations offered on the overview's speed-against-efficiency charts
+TRADE_POINTS = 300  # envs drawn per configuration, evenly spread over its ranking
+_TRADE_KEYS = ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend"]
+
+
+def tradeoffs(site: pd.DataFrame, prices: list[dict] | None) -> list[dict]:
+    """The overview's scatter data: for the TRADE_CONFIGS configurations with the most envs whose energy or price is
+    known, every such env's [env, device key, figure source value (rate or tflops), samples per joule]."""
+    if site.empty:
+        return []
+    part = site[site["pool"] != 1] if "pool" in site else site  # versions pooled: one point per env
+    priced_env = {p["env"] for p in prices or [] if p.get("env")}
+    priced_dev = {p["device"] for p in prices or [] if p.get("device")}
+    known = part["per_j"].notna() | part["env"].astype(str).isin(priced_env) | part["device"].astype(str).isin(priced_dev)
+    part = part[known.to_numpy(dtype=bool)]
+    if part.empty:
+        return []
+    keyed = part.assign(_key=part.groupby(_TRADE_KEYS, sort=False, observed=True).ngroup())
+    top = keyed["_key"].value_counts().head(TRADE_CONFIGS).index
+    out = []
+    for key in top:
+        rows = keyed[keyed["_key"] == key].sort_values("rate", ascending=False)
+        first = rows.iloc[0]
+        rows = _spread(rows, TRADE_POINTS)
+        figure = "tflops" if str(first["workload"]) == "matmul" else "rate"
+        out.append({"workload": str(first["workload"]), "label": " · ".join(str(first[k]) for k in ("model", "mode", "framework",
+                    "precision")) + f" · bs {int(first['batch_size'])} · {first['backend']}",
+                    "points": [[str(e), str(d), _num(v), None if pj != pj else float(f"{pj:.4g}")]
+                               for e, d, v, pj in zip(rows["env"], rows["device"], rows[figure], rows["per_j"], strict=True)]})
+    return out
