@@ -79,6 +79,9 @@ def test_env_device_and_compare_pages_say_their_score(browser, site):  # noqa: F
     visit(browser, site, f"compare.html#envs={REF},gpu-cuda", charts=True)
     scores = [li.text for li in browser.find_elements("css selector", "ul.speedups li.score")]
     assert f"{REF} · torch: score v1 1,000" in scores and "gpu-cuda · torch: score v1 20,000" in scores and errors(browser) == []
+    head = headers(browser)
+    assert "per joule: gpu-cuda" in head and f"per joule: {REF}" not in head  # only the side whose energy was measured
+    assert set(column_text(browser, "perj1")) == {"500"}
 
 
 def test_per_joule_only_where_measured_and_per_dollar_only_where_priced(browser, site):  # noqa: F811

@@ -60,6 +60,7 @@ function compareTable(I, sides, need, split) {
       return j === null ? [] : caveatsOf(column(s.t, "flags")[j], s.t.cols.note ? s.notes[s.t.cols.note[j]] : "", column(s.t, "peak")[j]);
     });
     cols["n" + k] = at.map(function (j) { return j === null ? null : s.t.cols.n[j]; });
+    cols["perj" + k] = at.map(function (j) { return j === null ? null : column(s.t, "per_j")[j]; });
     cols["lo" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_min[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
     cols["hi" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_max[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
     cols["device" + k] = at.map(function (j) { return j === null ? null : I.dict.device[s.t.cols.device_name[j]]; });
@@ -83,6 +84,12 @@ function compareColumns(I, t, sides) {
       cell: function (r) { return h("span", {}, [values[r] === null ? "" : fmt(values[r]), cav[r].length ? badges(cav[r]) : null]); }});
     if (k > 0) columns.push({key: "ratio" + k, label: "× vs " + sides[0].label, num: t.cols["ratio" + k],
                              fmt: function (v) { return v === null ? "" : v.toFixed(2) + "×"; }});
+  });
+  sides.forEach(function (s, k) {  // samples per joule where a side's energy was measured
+    if (t.cols["perj" + k].some(function (v) { return v !== null; })) {
+      columns.push({key: "perj" + k, label: "per joule: " + s.label, num: t.cols["perj" + k], level: 2,
+                    title: "samples (tokens, bytes) per joule, where the energy was measured"});
+    }
   });
   sides.forEach(function (s, k) {
     columns.push({key: "caveats" + k, label: "caveats: " + s.label, level: 3, sort: false,
