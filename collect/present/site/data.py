@@ -88,15 +88,19 @@ def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
 RAW_ROWS = 20_000  # a board whose rows (every status) are at most this many gets its own raw CSV download
 
 
-def local_text(rows: pd.DataFrame, part: slice, column: str, where: np.ndarray | None = None) -> tuple[dict, list[str]]:
-    """({column: codes}, the distinct values) of a text column over `part`, coded into a list of the file's own ({}
-    where every value is empty): a note or a run id belongs to a few configurations, so it stays out of the shared
-    code book. where: only those rows' values (others "")."""
-    values = rows[column].astype(str).to_numpy(dtype=object)[part] if column in rows else np.full(0, "", dtype=object)
+def texts(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """A text column as plain strings, once for all rows ("" where the frame has no such column)."""
+    return rows[column].astype(str).to_numpy(dtype=object) if column in rows else np.full(len(rows), "", dtype=object)
+
+
+def local_text(values: np.ndarray, name: str, where: np.ndarray | None = None) -> tuple[dict, list[str]]:
+    """({name: codes}, the distinct values) of a slice of a text column (texts()), coded into a list of the file's
+    own ({} where every value is empty): a note or a run id belongs to a few configurations, so it stays out of the
+    shared code book. where: only those rows' values (others "")."""
     if where is not None:
         values = np.where(where, values, "")
     codes, uniques = pd.factorize(values)
-    return ({} if list(uniques) in ([""], []) else {column: codes}), list(uniques)
+    return ({} if list(uniques) in ([""], []) else {name: codes}), list(uniques)
 
 
 def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tuple[str, str], int] | None = None) -> None:
@@ -111,6 +115,8 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tup
     best = _figures(best.sort_values(["workload", "mode", "_rank"], kind="stable"))
     cols = encode.columns(best, out.book, BOARD_TEXT, tuple(c for c in INTS if c in best), tuple(c for c in FIGURES if c in best))
     board = (best["workload"] + "\x00" + best["mode"]).to_numpy()
+    all_notes, all_runs = texts(best, "note"), texts(best, "run")
+    flagged = best["flags"].to_numpy() > 0 if "flags" in best else np.ones(len(best), dtype=bool)
     for start, stop in _runs(board):
         workload, mode = best["workload"].iat[start], best["mode"].iat[start]
         ident = board_id(workload, mode)
@@ -121,8 +127,8 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tup
         if 0 < (raw or {}).get((workload, mode), RAW_ROWS + 1) <= RAW_ROWS:
             meta["raw"] = f"downloads/board-{ident}.csv"
         part = slice(start, stop)  # a board names the reasons of its caveats only: other notes are on the env's page
-        note, notes = local_text(best, part, "note", best["flags"].to_numpy()[part] > 0 if "flags" in best else None)
-        run, runs = local_text(best, part, "run")
+        note, notes = local_text(all_notes[part], "note", flagged[part])
+        run, runs = local_text(all_runs[part], "run")
         rows = encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run})
         payload = (f'{{"meta":{encode.safe_json(meta)},"rows":{rows},"notes":{encode.safe_json(notes)},'
                    f'"runs":{encode.safe_json(runs)}}}')
@@ -153,10 +159,10 @@ def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, tex
     rows = _figures(rows) if "n" in rows else rows
     cols = encode.columns(rows, book, text, tuple(c for c in ints if c in rows), tuple(c for c in figures if c in rows))
     shard = facts["shard"].to_numpy()[np.sort(rank)]
-    out = {}
+    out, all_notes, all_runs = {}, texts(rows, "note"), texts(rows, "run")
     for start, stop in _runs(shard):
         part = slice(start, stop)
-        (note, notes), (run, runs) = local_text(rows, part, "note"), local_text(rows, part, "run")
+        (note, notes), (run, runs) = local_text(all_notes[part], "note"), local_text(all_runs[part], "run")
         out[int(shard[start])] = (encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run}),
                                   {"notes": notes or [""], "runs": runs})
     return out

@@ -77,10 +77,9 @@ def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     bits, peak = flags.row_flags(frame.loc[ok])
     part["flags"], part["peak"] = bits, peak  # caveats (collect.present.flags), ORed over each group's rows
     part["per_j"] = per_joule(frame.loc[ok])
-    part["run"], labels = run_ranks(frame.loc[ok, "run_id"]) if "run_id" in frame else (np.full(len(part), -1), [])
-    part = part.reset_index(drop=True)
-    part.attrs["runs"] = labels  # run rank -> run id: a group's latest run is its highest rank
-    return part
+    if "run_id" in frame:
+        part["run"] = latest_first(frame.loc[ok, "run_id"])
+    return part.reset_index(drop=True)
 
 
 def per_joule(rows: pd.DataFrame) -> np.ndarray:
@@ -94,16 +93,16 @@ def per_joule(rows: pd.DataFrame) -> np.ndarray:
         return np.where(energy > 0, 1.0 / energy, np.where(power > 0, rate / power, np.nan))
 
 
-def run_ranks(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """(each row's run id as its rank among the sorted distinct run ids (-1: none), those ids): run ids begin with
-    their UTC time, so the highest rank of a group is its latest run."""
+def latest_first(column: pd.Series) -> pd.Categorical:
+    """Run ids as an ordered categorical, sorted as text: run ids begin with their UTC time, so a group's max is its
+    latest run. (Not a DataFrame attribute: pandas deep-copies those on every operation.)"""
     cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).astype("category")
-    labels = [str(v) for v in cat.cat.categories]
-    order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
+    labels = np.asarray([str(v) for v in cat.cat.categories], dtype=object)
+    order = np.argsort(labels, kind="stable")
     rank = np.empty(len(labels) + 1, dtype=np.int64)
     rank[order] = np.arange(len(labels))
-    rank[-1] = -1  # code -1 (missing)
-    return rank[cat.cat.codes.to_numpy()], [labels[k] for k in order]
+    rank[-1] = -1  # code -1 (missing) stays missing
+    return pd.Categorical.from_codes(rank[cat.cat.codes.to_numpy()], categories=labels[order], ordered=True)
 
 
 def group_codes(part: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -124,7 +123,7 @@ def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataF
                         "step_ms": group["step_ms_median"].median() if "step_ms_median" in part else np.nan,
                         "tflops": group["tflops"].median() if "tflops" in part else np.nan, "n": rate.size(),
                         "per_j": group["per_j"].median() if "per_j" in part else np.nan,
-                        "run": group["run"].max() if "run" in part else -1})
+                        "run": group["run"].max() if "run" in part else ""})
     if envs:
         out["envs"] = group["env"].nunique()
     firsts, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
@@ -179,8 +178,7 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
         if column in table:
             table[column] = table[column].astype(float).fillna(1).clip(upper=2**53).astype(np.int64)
     if "run" in table:  # the latest run of each line, as its id
-        labels = np.asarray([*part.attrs.get("runs", []), ""], dtype=object)
-        table["run"] = labels[table["run"].fillna(-1).to_numpy(dtype=np.int64)]
+        table["run"] = table["run"].astype(object).where(table["run"].notna(), "").astype(str)
     return table.drop(columns=["at"])
 
 
