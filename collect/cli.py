@@ -1,7 +1,9 @@
 """`python -m collect`: measure this machine and append rows to results/results_<env>.csv.
 
 Examples:
-  python -m collect --framework torch --suite quick        # about a minute on a laptop CPU
+  python -m collect --framework torch --suite quick        # the smallest run of every workload
+  python -m collect --framework torch --suite score        # the configurations of the devicebench score
+  python -m collect --framework torch --like rtx-3090-cuda --dry-run   # what another env measured
   python -m collect --framework torch --models resnet50 --batch-sizes 1,16,64 --precisions fp32,fp16
   python -m collect --framework tensorflow --suite classic # the original M1 TensorFlow benchmark
   python -m collect --framework torch --suite backends     # eager vs torch.compile vs ONNX Runtime
@@ -17,18 +19,17 @@ import sys
 import traceback
 from pathlib import Path
 
+from collect import closing
 from collect.contract import cli_args
 from collect.contract.csvio import results_path
-from collect.contract.record import FRAMEWORKS, UNSTEADY_RATIO, check_env, choice_error
+from collect.contract.record import FRAMEWORKS, UNSTEADY_RATIO
 from collect.measure import envinfo, interrupts, launch, llm_math, progress, quiet, say, suites, trials
 from collect.measure.adapter import Adapter, Budget
-from collect.measure.energy import METHODS as ENERGY_METHODS
 from collect.measure.energy import plan as energy_plan
 from collect.measure.loop import new_run_id, run_suite, summary_table
 from collect.preflight import preflight
+from collect.runplan import DEVICES, check_args, like
 
-DEVICES = ("auto", "cpu", "cuda", "mps", "gpu")
-SUITE_NAMES = (*suites.SUITES, "classic")
 log = logging.getLogger("devicebench")
 
 
@@ -36,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m collect", description=__doc__, formatter_class=cli_args.HelpFormatter)
     p.add_argument("--framework", default="torch", help=f"framework to measure: one of {', '.join(FRAMEWORKS)}")
     p.add_argument("--suite", default="default",
-                   help="quick (about a minute on a CPU), default (the headline comparison), backends (the MLP and a "
+                   help="quick (the smallest run of every workload), default (the headline comparison), score (exactly the "
+                        "devicebench score's configurations), backends (the MLP and a "
                         "small CNN through every execution backend: throughput and batch-1 latency), full (every model, "
                         "mode, batch size and precision), classic (TensorFlow only: the original M1 MLP benchmark)")
     p.add_argument("--workloads", help=f"comma list narrowing the suite: {', '.join(suites.RUNNER_WORKLOADS)} (default: the suite's)")
@@ -74,18 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "`unsteady` (default: 3; 1 for data-parallel runs)")
     p.add_argument("--trial", type=int, default=1, help="internal, set by --repeat for each round's process: the trial number")
     p.add_argument("--run-id", help="internal, set by --repeat for each round's process: the run's id (default: a new one)")
+    p.add_argument("--like", metavar="ENV",
+                   help="measure exactly the configurations ENV has in --results-dir (this --framework's, on one device), "
+                        "so this machine lines up with ENV everywhere; --workloads, --models and --modes narrow them")
     p.add_argument("--dry-run", action="store_true", help="print the measurements that would run, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
     p.add_argument("--no-summary", action="store_true",
                    help="do not end with how this run stacks up against the other envs in --results-dir")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging, tracebacks of failed measurements")
     return p
-
-
-def _check(name: str, value: str, allowed) -> str:
-    if value not in allowed:
-        raise ValueError(choice_error(name, allowed, value))
-    return value
 
 
 def make_adapter(framework: str, device: str, jit: str, distributed: str = "none", replicas: int | None = None) -> Adapter:
@@ -109,6 +108,8 @@ def _offered_extras(framework: str, device_kind: str) -> list[str]:
 
 
 def plan(args, device_kind: str, default_backend: str = "eager") -> list[suites.Config]:
+    if args.like:
+        return like(args)
     if args.suite == "classic":
         if args.framework != "tensorflow":
             raise ValueError("`suite` 'classic' is the original TensorFlow benchmark: use it with --framework tensorflow")
@@ -164,7 +165,7 @@ def _is_round(args) -> bool:
 
 def _run(args, argv: list[str], kept: say.Kept) -> int:
     try:
-        _check_args(args)
+        check_args(args)
         if args.world_sizes and not os.environ.get("RANK"):
             kept.rows = None
             return launch.sweep(args.framework, argv, suites.parse_batch_sizes(args.world_sizes), verbose=args.verbose)
@@ -225,7 +226,7 @@ def once(args, adapter: Adapter, configs, env: str, budget: Budget, fingerprint:
     print(summary_table(result.records))
     print(f"\n{len(result.records)} rows appended to {result.path}")
     if result.records:
-        stack_up(args, env, result.records[0].run_id)
+        closing.stack_up(args, env, result.records[0].run_id)
     return code
 
 
@@ -272,43 +273,5 @@ def repeated(args, argv: list[str], env: str, configs: int, kept: say.Kept) -> i
     advice = trials.advice(notes)
     if advice:
         print(advice)
-    stack_up(args, env, run_id)
+    closing.stack_up(args, env, run_id)
     return 0 if any(r.get("status") == "ok" for r in rows) else (code or 1)
-
-
-def stack_up(args, env: str, run_id: str) -> None:
-    """How this run's configurations rank among the other envs in --results-dir (the run's own rows stand for env:
-    its older runs are left out); nothing where no configuration is shared or with --no-summary."""
-    if args.no_summary:
-        return
-    from collect.dataset.loader import discover, load
-    from collect.present import site, standing, summary
-
-    frame = load(discover(args.results_dir)).frame
-    if frame.empty:
-        return
-    frame = frame[(frame["env"].astype(str) != env) | (frame["run_id"].astype(str) == run_id)]
-    table = standing.standings(summary.aggregate(frame), site.tables.units(frame))
-    lines = standing.panel(table, env, where=str(args.results_dir))
-    if lines:
-        print("\n" + "\n".join(lines))
-
-
-def _check_args(args) -> None:
-    """Every value with a fixed set of choices, checked before any framework loads (ValueError naming them)."""
-    _check("framework", args.framework, FRAMEWORKS)
-    _check("suite", args.suite, SUITE_NAMES)
-    _check("device", args.device, DEVICES)
-    _check("jit", args.jit, ("on", "off", "auto"))
-    _check("energy", args.energy, ENERGY_METHODS)
-    if args.max_seconds is not None and args.max_seconds <= 0:
-        raise ValueError(f"`max-seconds` must be > 0, but {args.max_seconds!r} was passed")
-    _check("distributed", args.distributed, {"torch": ("none", "ddp"), "tensorflow": ("none", "mirrored")}[args.framework])
-    if args.env is not None:
-        check_env(args.env)
-    for name, value in (("repeat", args.repeat), ("trial", args.trial)):
-        if value is not None and value < 1:
-            raise ValueError(f"`{name}` must be a whole number >= 1, but {value!r} was passed")
-    if args.repeat is not None and args.repeat > 1 and (args.distributed != "none" or args.world_sizes):
-        raise ValueError("`repeat` above 1 is not supported with --distributed or --world-sizes: launch the run again "
-                         "for another trial")

@@ -20,7 +20,10 @@ ALLOWED = {
     "console": {"console", "cli", "plot_results.py", "submit", "contract"},
     "submit": {"submit", "contract", "dataset"},  # one results file: validated, committed alone, sent as a pull request
     # dataset: the target file is checked before a run (preflight) and read after it; present: the closing standing
-    "cli": {"cli", "preflight", "contract", "measure", "dataset", "present", *FRAMEWORK_LAYERS},
+    "cli": {"cli", "preflight", "runplan", "closing", "contract", "measure", "dataset", "present", *FRAMEWORK_LAYERS},
+    # the runner's helpers beside cli.py: what a run measures (runplan) and how it ends (closing)
+    "runplan": {"contract", "measure", "dataset"},
+    "closing": {"contract", "dataset", "present"},
     "preflight": {"contract", "measure", "dataset"},
     "contract": {"contract"},
     "measure": {"contract", "measure"},
@@ -52,7 +55,7 @@ def layer_of(module: str) -> str | None:
         return None
     if len(parts) == 1:
         return "collect"
-    if parts[1] in ("__main__", "cli", "console", "preflight"):
+    if parts[1] in ("__main__", "cli", "console", "preflight", "runplan", "closing"):
         return parts[1] if len(parts) == 2 else None
     if parts[1] in ("contract", "measure", "dataset", "present", "submit"):
         return parts[1]
