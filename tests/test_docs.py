@@ -459,7 +459,7 @@ def all_flags() -> set[str]:
 
 
 OTHER_PROGRAMS = {"pip", "pip3", "git", "gh", "pytest", "sudo", "torchrun", "ruff", "uv", "conda", "brew", "apt",
-                  "apt-get", "python", "python3", "chromium", "jupyter", "nvidia-smi", "powermetrics"}
+                  "apt-get", "python", "python3", "chromium", "jupyter", "nvidia-smi", "powermetrics", "node", "npm", "npx"}
 
 
 def stray_flags(path: Path, known: set[str]) -> list[str]:
