@@ -49,8 +49,12 @@ return Array.from(document.querySelectorAll('table.data tbody tr')).map(function
 
 def build(results: Path, out: Path) -> dict:
     """Load, summarize, merge and write the site; the times of each step and what the pages need to know."""
+    from dataclasses import asdict
+
+    from collect.dataset import provenance
     from collect.dataset.export import write_merged
     from collect.dataset.loader import discover, load
+    from collect.dataset.prices import load_prices
     from collect.present.site import env_files, write_site
     from collect.present.summary import summarize
 
@@ -61,8 +65,12 @@ def build(results: Path, out: Path) -> dict:
     t2 = time.perf_counter()
     merged = write_merged(loaded.frame, [out.parent / "merged" / "results.csv", out.parent / "merged" / "results.parquet"])
     t3 = time.perf_counter()
+    prices, _problems = load_prices(ROOT / "prices" / "prices.csv")  # as plot_results.py: prices, and each file's commit
+    added = provenance.added(results)
     write_site(summary, out, subtitle=f"{loaded.frame['env'].nunique():,} environments · {len(loaded.frame):,} rows",
-               csv_paths=env_files(loaded.frame), downloads={p.name: p for p in merged})
+               csv_paths=env_files(loaded.frame), downloads={p.name: p for p in merged}, prices=[asdict(p) for p in prices],
+               added=None if added is None else {k: asdict(v) for k, v in added.items()},
+               repository=provenance.repository(results))
     t4 = time.perf_counter()
     configs = summary.agg["env"].value_counts().to_dict()
     kinds = summary.agg.groupby("env")["device_kind"].nunique().to_dict()
@@ -225,7 +233,8 @@ def page_set(site: Path, built: dict) -> dict[str, str]:
     envs = sorted(built["configs"], key=lambda e: (-built["configs"][e], e))
     return {"overview": "index.html", "leaderboards": "leaderboards.html", "leaderboard": boards[-1].name,
             "env": f"env.html?env={envs[0]}", "compare": f"compare.html#envs={','.join(envs[:2])}", "machines": "machines.html",
-            "devices": "device.html", "device": f"device.html?device={quote(busiest_device(site))}", "downloads": "downloads.html"}
+            "devices": "device.html", "device": f"device.html?device={quote(busiest_device(site))}", "downloads": "downloads.html",
+            "score": "score.html", "add": "add.html"}
 
 
 def bench(name: str, results: Path, shots: Path | None) -> bool:

@@ -70,6 +70,33 @@ function barChart(div, rows, o) {
   return plot(div, traces, layout);
 }
 
+// A chart whose legend sits beside the plot on a wide screen and under it on a phone (the MLP lines, the roofline):
+// when the window crosses that width, the legend moves and the chart takes the height that layout needs.
+var NARROW_CHART = 600;
+function legendLayout(div, entries, wide) {
+  return div.clientWidth < NARROW_CHART ? {legend: {orientation: "h", y: -0.3, x: 0, font: {size: 10}}, height: wide.narrowHeight + 18 * entries}
+    : {legend: wide.legend, height: wide.height};
+}
+function adaptive(div, entries, wide) {
+  div.dataset.narrow = String(div.clientWidth < NARROW_CHART);
+  ADAPTIVE.push({div: div, entries: entries, wide: wide});
+  return legendLayout(div, entries, wide);
+}
+var ADAPTIVE = [];
+window.addEventListener("resize", function () {
+  clearTimeout(ADAPTIVE.timer);
+  ADAPTIVE.timer = setTimeout(function () {
+    ADAPTIVE.forEach(function (a) {
+      var narrow = String(a.div.clientWidth < NARROW_CHART);
+      if (narrow === a.div.dataset.narrow || !a.div.data) return;
+      a.div.dataset.narrow = narrow;
+      var next = legendLayout(a.div, a.entries, a.wide);
+      a.div.style.height = next.height + "px";
+      Plotly.relayout(a.div, next);
+    });
+  }, 150);
+});
+
 function lineChart(div, rows, o) {  // the classic MLP: seconds per epoch against depth, a line per env and style
   var lines = new Map();
   rows.forEach(function (r) { var key = r.env + " · " + r.style; if (!lines.has(key)) lines.set(key, []); lines.get(key).push(r); });
@@ -82,11 +109,10 @@ function lineChart(div, rows, o) {  // the classic MLP: seconds per epoch agains
                 arrayminus: pts.map(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
       hovertemplate: pts.map(function (r) { return hoverText(Object.assign({extra: "depth: " + r.depth + " · " + r.style}, r), o.unit); })};
   });
-  var narrow = div.clientWidth < 600;  // a phone: the legend goes under the plot, where it has the width
-  var layout = {height: narrow ? 360 + 18 * lines.size : 460, margin: {l: 60, r: 20, t: 56, b: 50},
-    xaxis: {title: {text: "hidden layers of 1024 units"}}, yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"},
-    updatemenus: scaleMenu("yaxis", true), hoverlabel: {align: "left"},
-    legend: narrow ? {orientation: "h", y: -0.25, font: {size: 10}} : {font: {size: 10}}};
+  var fit = adaptive(div, lines.size, {height: 460, narrowHeight: 380, legend: {orientation: "v", y: 1, x: 1.02, font: {size: 10}}});
+  var layout = Object.assign({margin: {l: 60, r: 20, t: 56, b: 50}, xaxis: {title: {text: "hidden layers of 1024 units"}},
+    yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"}, updatemenus: scaleMenu("yaxis", true),
+    hoverlabel: {align: "left"}}, fit);
   return plot(div, traces, layout);
 }
 

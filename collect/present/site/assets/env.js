@@ -104,7 +104,9 @@ function envHead(main, I, i, meta, kinds) {
   var links = h("p", {class: "links"}, [h("a", {href: "compare.html#envs=" + encodeURIComponent(name), text: "Compare with other environments"})]);
   if (cols.device && D.dkey[cols.device[i]]) links.append(" · ", h("a", {href: deviceHref(D.dkey[cols.device[i]]), text: "every submission of " + D.dkey[cols.device[i]]}));
   meta.csv.forEach(function (href) { links.append(" · ", h("a", {href: href, download: "", text: "download " + href.split("/").pop()})); });
-  main.append(links, h("h2", {text: "Fingerprint"}), fingerprint(meta));
+  main.appendChild(links);
+  if (meta.score && meta.score.length) main.appendChild(scoreList(meta.score, new Set(meta.score.map(function (s) { return s[1]; })).size));
+  main.append(h("h2", {text: "Fingerprint"}), fingerprint(meta));
 }
 
 function otherTable(main, I, other, notes) {  // the rows without a figure
@@ -124,7 +126,6 @@ function envPage(main, I, i, S) {
   var rows = rowsOf(S.rows, code), other = rowsOf(S.other, code);
   var kinds = new Set([].concat(rows ? rows.cols.device_kind : [], other ? other.cols.device_kind : []).map(function (k) { return D.kind[k]; }));
   envHead(main, I, i, meta, kinds);
-  if (meta.score && meta.score.length) main.appendChild(scoreList(meta.score, new Set(meta.score.map(function (s) { return s[1]; })).size));
   standingPanel(main, I, name, S);
   var queue = chartQueue();
   roofPanel(main, meta, queue);

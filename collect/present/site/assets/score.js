@@ -12,9 +12,10 @@ function scoreList(lines, kinds) {
   var list = h("ul", {class: "scores"});
   lines.forEach(function (s) {
     var who = s[0] + (kinds > 1 ? " [" + s[1] + "]" : "");
-    var text = s[2] === null ? who + ": " + s[5] + " of " + s[6] + " measured (missing: " + s[8].join(", ") + "): run " +
-      "`devicebench run --suite score` for a score" : who + ": " + scoreText(s[2], s[3], s[4]);
-    list.appendChild(h("li", {data: {framework: s[0]}}, [text, s[7] ? h("span", {class: "note", text: " · " + s[7]}) : null]));
+    var parts = s[2] === null ? [who + ": " + s[5] + " of " + s[6] + " measured (missing: " + s[8].join(", ") + "); ",
+      h("code", {text: "devicebench run --framework " + s[0] + " --suite score"}), " measures the set"] :
+      [who + ": " + scoreText(s[2], s[3], s[4])];
+    list.appendChild(h("li", {data: {framework: s[0]}}, parts.concat([s[7] ? h("span", {class: "note", text: " · " + s[7]}) : null])));
   });
   return h("section", {id: "score"}, [h("h2", {text: "devicebench score v" + def.version}), list,
     h("p", {class: "note"}, [plural(def.members.length, "configuration") + " per framework, " + def.reference + " = " +

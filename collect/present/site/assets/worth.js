@@ -57,7 +57,7 @@ function reproduceCell(row) {  // the command, ready to copy: selected whole whe
   var cmd = reproduceCommand(row);
   var input = h("input", {type: "text", readonly: "readonly", class: "command", value: cmd, "aria-label": "command that measures this configuration",
                           onfocus: function () { input.select(); }});
-  var box = h("details", {class: "reproduce"}, [h("summary", {text: "⧉", title: "the command that measures this configuration here"}), input]);
+  var box = h("details", {class: "reproduce"}, [h("summary", {text: "show", title: "the command that measures this configuration here"}), input]);
   box.dataset.csv = cmd;
   return box;
 }
