@@ -11,11 +11,25 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from collect.contract import record as r
+
+LONG = int(os.environ.get("DEVICEBENCH_EXAMPLES", "0"))  # 0: the bounded, derandomised run of `make test`
+
+
+def bounded(examples: int, shrink: bool = True):
+    """Fixed seed (derandomize), a bounded number of examples, no deadline, no example database on disk;
+    DEVICEBENCH_EXAMPLES=N: N random examples; DEVICEBENCH_NO_SHRINK=1 (or shrink=False): a failure as found,
+    not shrunk (minutes for an example of many files)."""
+    phases = [Phase.explicit, Phase.generate] if os.environ.get("DEVICEBENCH_NO_SHRINK") or not shrink else list(Phase)
+    return settings(max_examples=LONG or examples, derandomize=not LONG, deadline=None, database=None,
+                    suppress_health_check=list(HealthCheck), print_blob=True, phases=phases)
+
 
 ENV = st.from_regex(r.ENV_RE.pattern, fullmatch=True)
 TRICKY = ("a, with commas", 'say "hi"', "two\nlines", "cr\rlf\r\n", "=1+1", "+cmd", "-2", "@SUM(A1)", "ünïcødé ✓ 日本語",
@@ -129,7 +143,7 @@ def measured_file(draw, env: str, max_rows: int = 6) -> File:
     known = [i for i, c in enumerate(columns) if c in r.FIELDS]
     for _ in range(draw(st.integers(1, max_rows))):
         row = _row(draw, env, columns)
-        key = tuple(row[i].replace("\r\n", "\n").replace("\r", "\n") for i in known)  # as the reader sees the cells
+        key = tuple(row[i].replace("\r\n", "\n").replace("\r", "\n").strip(" ") for i in known)  # as the reader sees the cells
         if key not in seen:  # an exact repeat of an earlier row is an error (a pasted duplicate)
             seen.add(key)
             rows.append(row)
@@ -220,8 +234,8 @@ def broken_file(draw, env: str, other: str) -> File:
               "semicolons": ";".join(columns).encode() + b"\n1;2\n", "header only": ",".join(columns).encode() + b"\n"}
     if kind in simple:
         data = draw(st.sampled_from([simple[kind], b"\n\n", b"\xef\xbb\xbf"])) if kind == "empty file" else simple[kind]
-        line = {"binary junk": 2, "semicolons": 1}.get(kind, 0)
-        return File(name, data, line=line, column="file", kind=kind)
+        line = {"binary junk": 2, "semicolons": 2}.get(kind, 0)  # ';' is read as the separator: a row is too short
+        return File(name, data, line=line, column="row" if kind == "semicolons" else "file", kind=kind)
     if kind == "bad file name":
         return File(draw(st.sampled_from([f"results-{env}.csv", f"notes-{env}.csv", "results_.csv"])), base.data, line=0, column="file", kind=kind)
     if kind == "bad env in name":
@@ -254,7 +268,7 @@ def _break_rows(draw, kind, columns, rows, other):
         return _set(draw, columns, rows, draw(st.sampled_from(r.REQUIRED)), ""), columns, rows
     if kind == "out of set":
         name = draw(st.sampled_from(present(r.CHOICES)))
-        value = draw(st.sampled_from(["x", "TORCH", "Train", " ok", "gpu0", "yes please"]).filter(lambda v: v not in r.CHOICES[name]))
+        value = draw(st.sampled_from(["x", "TORCH", "Train", "o k", "gpu0", "yes please"]).filter(lambda v: v not in r.CHOICES[name]))
         return _set(draw, columns, rows, name, value), columns, rows
     if kind in ("not a number", "negative"):
         name = draw(st.sampled_from(present(r.NUMERIC_COLUMNS)))

@@ -24,22 +24,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from results_files import ENV, File, broken_file, valid_folder
+from results_files import ENV, File, bounded, broken_file, valid_folder
 
 import plot_results
 from collect.dataset.loader import load
 
-LONG = int(os.environ.get("DEVICEBENCH_EXAMPLES", "0"))  # 0: the bounded, derandomised run of `make test`
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<column>.*?): (?P<reason>.+)$")
-
-
-def bounded(examples: int):
-    """Fixed seed (derandomize), a bounded number of examples, no deadline, no example database on disk."""
-    phases = [Phase.explicit, Phase.generate] if os.environ.get("DEVICEBENCH_NO_SHRINK") else list(Phase)
-    return settings(max_examples=LONG or examples, derandomize=not LONG, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck), print_blob=True, phases=phases)
 
 
 def written(folder: Path, files: list[File]) -> list[Path]:

@@ -70,9 +70,10 @@ def test_second_row_error_reports_line_3(capsys, valid_file, results_dir):
         (b"", ":0: file: file is empty"),
         (b"\n\n", ":0: file: file is empty"),
         (b"schema_version,env,source\n", ":1: run_id: required column is missing"),
-        (b"a;b;c\n1;2;3\n", ":1: file: columns are separated by ';'; results files use commas"),
-        (b"a\tb\tc\n1\t2\t3\n", ":1: file: columns are separated by tabs"),
-        (b"schema_version,env\n\xff\xfe,x\n", ":2: file: byte 0xff is not UTF-8"),
+        (b"a;b;c\n1;2;3\n", ":1: schema_version: required column is missing"),  # ';' and tabs are read (dialects.py)
+        (b"a\tb\tc\n1\t2\t3\n", ":1: schema_version: required column is missing"),
+        (b"schema_version,env\n\xff\xfe,x\n", ":2: schema_version: byte 0xff is not UTF-8: the file is in an 8-bit encoding"),
+        (b"\n,,\nschema_version,env\n", ":1: file: the first line holds no column names"),
     ],
 )
 def test_whole_file_problems(capsys, results_dir, content, expected):

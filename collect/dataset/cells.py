@@ -3,12 +3,15 @@
 `Part` is the text of one file's rows, as files.py and legacy.py read it; `USE_ARROW` is the
 one switch saying whether pyarrow parses (tests turn it off to compare both paths). Nothing
 here validates: validate.py decides which cells are wrong, using the numbers parsed here.
+Spaces around a cell are no part of its value (strip_spaces), and a number written as a
+spreadsheet shows it (1,234.5) gets its cause named (number_hint).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +34,7 @@ class Part:
     body: bytes  # the data lines, UTF-8 (checked by the parser), "\n"-separated, no trailing newline
     line_numbers: np.ndarray  # the file line each record starts on
     multiline: bool = False  # a quoted cell holds a line break: records and lines differ
+    notes: tuple[tuple[int, str, str], ...] = ()  # warnings about the file as read: (line, column, reason)
 
 
 def parse(header: tuple[str, ...], text: bytes, multiline: bool = False) -> pd.DataFrame:
@@ -56,16 +60,100 @@ def parse(header: tuple[str, ...], text: bytes, multiline: bool = False) -> pd.D
 
 def parse_numbers(column: pd.Series) -> pd.Series:
     """Text cells as float64; NaN where empty or not a number."""
+    values = _cast(column)
+    # a cell that is not a number (or no pyarrow): the slower, forgiving parser
+    return values if values is not None else pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def _cast(column: pd.Series) -> pd.Series | None:
+    """pyarrow's cast of every cell to float64; None where one cell is no number as pyarrow reads them."""
     if not USE_ARROW:
-        return pd.to_numeric(column, errors="coerce").astype(float)
+        return None
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         values = pc.cast(pa.array(column, type=pa.string(), from_pandas=True), pa.float64())
         return pd.Series(values.to_numpy(zero_copy_only=False), index=column.index)
-    except Exception:  # a cell that is not a number (or no pyarrow): the slower, forgiving parser
-        return pd.to_numeric(column, errors="coerce").astype(float)
+    except Exception:
+        return None
+
+
+def numbers(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The numeric columns parsed. A column pyarrow cannot cast (a padded cell, or one that is no number) has
+    the spaces around its cells stripped in `frame` first, so a cell of spaces is empty, as in text columns."""
+    out = {}
+    for name in r.NUMERIC_COLUMNS:
+        values = _cast(frame[name])
+        if values is None:
+            if _textual(frame[name].dtype):
+                frame[name] = _stripped(frame[name])
+            values = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        out[name] = values
+    return out
+
+
+def strip_spaces(frame: pd.DataFrame) -> None:
+    """Strip the spaces around text cells (a tool that pads cells, an editor aligning columns): on the categories
+    of a column, a few names rather than a million cells. A cell of spaces only is empty."""
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and _textual(column.cat.categories.dtype):
+            names = pd.Index(column.cat.categories.astype(str))
+            if (names.str.startswith(" ") | names.str.endswith(" ")).any():
+                frame[name] = _recoded(column, names.str.strip(" "))
+        elif name not in NUMERIC and _textual(column.dtype):  # the parser without pyarrow: plain strings
+            frame[name] = _stripped(column)
+
+
+def _textual(dtype) -> bool:
+    return pd.api.types.is_string_dtype(dtype)  # object (pandas 2) or str (pandas 3)
+
+
+def _recoded(column: pd.Series, names: pd.Index) -> pd.Series:
+    codes, unique = pd.factorize(np.asarray(names, dtype=object))
+    old = column.cat.codes.to_numpy()
+    new = np.where(old >= 0, codes[old], -1)
+    new[np.isin(new, np.flatnonzero(unique == ""))] = -1  # a cell of spaces only is empty
+    return pd.Series(pd.Categorical.from_codes(new, unique), index=column.index)
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    text = column.astype(object)
+    present = text.notna().to_numpy()
+    if not present.any():
+        return column
+    values = text.to_numpy(copy=True)
+    values[present] = [str(v).strip(" ") or None for v in values[present]]
+    return pd.Series(values, index=column.index, dtype=object)
+
+
+# A number as a spreadsheet's number format shows it. GROUPED: 1,234 or 1.234.567, a thousands group or a decimal.
+GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})*")
+SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([ \u00a0\u202f'])\d{3})(?:\1\d{3})*(?:[.,]\d+)?")
+THOUSANDS = ("{mark!r} is a thousands separator here, as a spreadsheet's number format shows one; save the numbers "
+             "without thousands separators (number format General)")
+AMBIGUOUS = ("{mark!r} may be a thousands separator or a decimal mark, and no other number in the file shows which; "
+             "save the numbers without thousands separators")
+AMBIGUOUS_COMMA = ("',' may be a thousands separator or a decimal comma; save the numbers without thousands "
+                   "separators, with '.' as the decimal mark")
+DECIMAL_COMMA = ("it has a decimal comma, but the file's columns are separated by commas; save it with '.' as the "
+                 "decimal mark (or with ';' separators, as a spreadsheet in a decimal-comma locale does: those are "
+                 "read with decimal commas)")
+
+
+def number_hint(value: str) -> str:
+    """Why a cell of a comma-separated file is no number, where a spreadsheet's number format is the cause; ""
+    where it is not. Files separated otherwise have their marks read by dialects.py first."""
+    text = value.strip(" ")
+    if "," in text and "." in text:
+        return THOUSANDS.format(mark=text[min(text.index(","), text.index("."))])
+    spaced = SPACE_GROUPED.fullmatch(text)
+    if spaced:
+        return THOUSANDS.format(mark=spaced.group(1))
+    if "," in text and re.search(r"\d,\d", text):
+        return AMBIGUOUS_COMMA if GROUPED.fullmatch(text) else DECIMAL_COMMA
+    return ""
 
 
 def text(column: pd.Series) -> pd.Categorical:

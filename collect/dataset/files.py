@@ -1,13 +1,14 @@
 """Finding results files and reading each one into a `Part`, with the checks that judge a file as a whole.
 
-A file that fails here (its name, header, separator, a cell count) raises FileProblem and
-contributes nothing; its rows are never parsed. The old wide format goes to legacy.py.
+A file that fails here (its name, header, encoding, a cell count) raises FileProblem and
+contributes nothing; its rows are never parsed. A file whose first line is not a plain comma
+header (another separator, pandas' index, unnamed or padded columns: a re-save by another
+tool) is read by dialects.py, which lists what is accepted; the old wide format goes to legacy.py.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from pathlib import Path
@@ -16,11 +17,13 @@ import numpy as np
 
 from collect.contract import record as r
 from collect.contract.csvio import MAX_FILE_BYTES, FileProblem, read_text
+from collect.dataset import dialects
 from collect.dataset.cells import Part
 from collect.dataset.legacy import legacy_part
 
 NAME_RE = re.compile(r"^results_(.+)\.csv$")
 BOM = "\ufeff".encode()
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode Text"
 
 
 def discover(results_dir: str | Path) -> list[Path]:
@@ -33,28 +36,37 @@ def discover(results_dir: str | Path) -> list[Path]:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file as read_text gives it (BOM dropped, CRLF and CR as LF, one final LF), but still bytes: the body is
-    not decoded here, the CSV parser checks it is UTF-8, and a file it refuses is read again with read_text, whose
-    FileProblem names the line of the first bad byte. Raises FileProblem for files over the size limit or empty."""
+    """The file as read_text gives it (BOM dropped, CRLF and CR as LF, one final LF), UTF-16 as UTF-8, rows of
+    separators only at the end dropped, but still bytes: the body is not decoded here, the CSV parser checks it
+    is UTF-8, and a file it refuses is decoded again, to name the line of the first bad byte. Raises
+    FileProblem for files over the size limit or empty."""
     if path.stat().st_size > MAX_FILE_BYTES:
         read_text(path)  # raises, saying how large the file is
     data = path.read_bytes()
+    if data[:2] in UTF16_BOMS:
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise FileProblem(0, "file", "the file begins with a UTF-16 byte order mark but is not UTF-16; "
+                                         "save it as UTF-8") from None
     while data.startswith(BOM):
         data = data[len(BOM):]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    data = data.rstrip(b"\n")
+    while b"\n" in data and not data[data.rindex(b"\n") + 1:].strip(b",;\t| "):  # a spreadsheet's empty rows
+        data = data[:data.rindex(b"\n")].rstrip(b"\n")
     if not data.strip():
         read_text(path)  # raises: empty (or only a BOM and line breaks)
-    return data.rstrip(b"\n") + b"\n"
+    return data + b"\n"
 
 
 def decoded(path: Path, data: bytes) -> str:
-    """Bytes of the file as text; a byte that is not UTF-8 raises read_text's FileProblem (with its line)."""
+    """Bytes of the file as text; a byte that is not UTF-8 raises a FileProblem naming its line and column."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        read_text(path)
-        raise FileProblem(0, "file", "the file is not UTF-8; save the file as UTF-8") from None
+        raise dialects.not_utf8(read_bytes(path)) or FileProblem(0, "file", "the file is not UTF-8; save it as UTF-8") from None
 
 
 def read_part(path: Path) -> Part:
@@ -74,20 +86,37 @@ def read_part(path: Path) -> Part:
 def _part(path: Path, match: re.Match, data: bytes) -> Part:
     first, _, body = data.partition(b"\n")
     first = decoded(path, first)
-    header = tuple(next(csv.reader([first])))
-    if len(header) == 1:
-        for sep, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
-            if sep in first:
-                raise FileProblem(1, "file", f"columns are separated by {name}; results files use commas")
-    if header and header[0] in ("", "Unnamed: 0") and len(header) > 1:
-        return legacy_part(path, header, decoded(path, body))  # the old wide format: one env row, depth columns
+    header, sep = tuple(next(csv.reader([first]), [])), ","
+    if len(header) == 1 and dialects.separator(first) != ",":
+        sep = dialects.separator(first)
+        header = tuple(next(csv.reader([first], delimiter=sep), []))
+    if not any(name.strip(" ") for name in header):
+        raise FileProblem(1, "file", "the first line holds no column names; the header must be the first line")
+    if sep != "," or not dialects.plain(header):  # re-saved by another tool: the slow path
+        plain = dialects.normalised(decoded(path, data[:-1]), sep)  # read_bytes ends data with one LF
+        if plain.legacy:
+            return legacy_part(path, plain.header, plain.records, plain.notes)
+        lines = np.array([line for line, _ in plain.records], dtype=np.int64)
+        multiline = any("\n" in cell for _, cells in plain.records for cell in cells)
+        return _measured(path, match, plain.header, plain.body() + b"\n", (lines, multiline, plain.notes))
+    if dialects.unnamed(header[0]) and len(header) > 1:  # the old wide format: env rows, depth columns
+        return legacy_part(path, header, dialects.records(decoded(path, body[:-1]), len(header)))
+    return _measured(path, match, header, body, None)
+
+
+def _measured(path: Path, match: re.Match, header: tuple[str, ...], body: bytes, read) -> Part:
+    """A file of the current layout (any schema); `read`: (lines, multiline, notes) where the records were
+    read already, else None."""
     env = match.group(1)
     if not r.ENV_RE.match(env):
         raise FileProblem(0, "file", f"<env> in the file name must be 1-64 of a-z 0-9 . _ -, but {env!r} was found")
     _check_header(header)
-    if not body:
+    if not body.strip(b"\n"):
         raise FileProblem(0, "file", "file has a header but no rows")
     body = body[:-1]
+    if read is not None:
+        lines, multiline, notes = read
+        return Part(str(path), env, header, body, lines, multiline=multiline, notes=notes)
     if b'"' in body or b"\n\n" in body or body.startswith(b"\n"):
         # Quoted cells (which may hold commas and line breaks) or blank lines: look at each record now.
         lines = record_lines(decoded(path, body), len(header))
@@ -107,40 +136,8 @@ def _check_header(header: tuple[str, ...]) -> None:
 
 
 def record_lines(body: str, width: int) -> np.ndarray:
-    """The file line each record starts on. Every record must have as many cells as the header; a quoted
-    cell may hold commas, quotes and line breaks, but must be closed; blank lines are refused."""
-    try:
-        return _record_lines(body, width, strict=True)
-    except _Lenient:  # a quote inside an unquoted cell (a"b): read it literally, as the CSV parser does
-        return _record_lines(body, width, strict=False)
-
-
-class _Lenient(Exception):
-    """Strict reading failed on something a lenient reading accepts."""
-
-
-def _record_lines(body: str, width: int, strict: bool) -> np.ndarray:
-    reader = csv.reader(io.StringIO(body + "\n"), strict=strict)
-    starts, last = [], 1  # the header is line 1
-    while True:
-        start = last + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                raise FileProblem(start, "row", "a quoted cell is never closed") from None
-            if strict and "field larger" not in str(exc):
-                raise _Lenient from None
-            raise FileProblem(start, "row", f"cannot be read as CSV: {exc}") from None
-        last = reader.line_num + 1
-        if not cells:
-            raise FileProblem(start, "row", "blank line inside the file")
-        if len(cells) != width:
-            raise FileProblem(start, "row", f"has {len(cells)} cells but the header has {width}")
-        starts.append(start)
-    return np.array(starts, dtype=np.int64)
+    """The file line each record starts on (dialects.records: cell counts, closed quotes, no blank lines)."""
+    return np.array(dialects.record_starts(body, width), dtype=np.int64)
 
 
 def check_cell_counts(part: Part) -> None:

@@ -8,8 +8,6 @@ epochs on 50,000 CIFAR-10 images at Keras' default batch size 32.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from pathlib import Path
 
@@ -17,26 +15,22 @@ import numpy as np
 
 from collect.contract.csvio import FileProblem
 from collect.contract.record import EPOCH_SAMPLES, FIELDS, make_record, slugify, to_row
-from collect.dataset.cells import Part
+from collect.dataset.cells import Part, number_hint
 
 EPOCHS = 3
 BATCH_SIZE = 32
 REFERENCE = "M1-tensorflow-benchmark (original wide results_<env>.csv: wall s for build + 3 epochs)"
 
 
-def legacy_part(path, header: tuple[str, ...], body: str) -> Part:
-    """The file's timings as rows of the current header, so the loader parses and validates them like any file."""
+def legacy_part(path, header: tuple[str, ...], records, notes: tuple = ()) -> Part:
+    """The file's timings as rows of the current header, so the loader parses and validates them like any file.
+    records: (line, cells) of each row below the header, each with the header's cell count."""
     depths = [_depth(cell) for cell in header[1:]]
     if len(set(depths)) != len(depths):
         twice = next(cell for cell, depth in zip(header[1:], depths, strict=True) if depths.count(depth) > 1)
         raise FileProblem(1, twice, "column appears more than once in the header")
     lines, numbers = [], []
-    reader = csv.reader(io.StringIO(body))
-    last = 1
-    for cells in reader:
-        line_no, last = last + 1, reader.line_num + 1
-        if len(cells) != len(header):
-            raise FileProblem(line_no, "row", f"has {len(cells)} cells but the header has {len(header)}")
+    for line_no, cells in records:
         name = " ".join(cells[0].split("\n")).strip()  # as to_row writes text: one line
         if not name:
             raise FileProblem(line_no, "env", "legacy rows need an env name in the first column")
@@ -50,7 +44,7 @@ def legacy_part(path, header: tuple[str, ...], body: str) -> Part:
             numbers.append(line_no)
     if not lines:
         raise FileProblem(0, "file", "legacy file has no timings")
-    return Part(str(path), "", tuple(FIELDS), "\n".join(lines).encode("utf-8"), np.array(numbers), multiline=False)
+    return Part(str(path), "", tuple(FIELDS), "\n".join(lines).encode("utf-8"), np.array(numbers), multiline=False, notes=notes)
 
 
 def _depth(cell: str) -> int:
@@ -67,7 +61,8 @@ def _seconds(cell: str, line_no: int, column: str) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise FileProblem(line_no, column, f"must be seconds (a number), but {cell!r} was found") from None
+        hint = number_hint(cell)
+        raise FileProblem(line_no, column, f"must be seconds (a number), but {cell!r} was found" + (f": {hint}" if hint else "")) from None
     if not math.isfinite(value) or value <= 0 or not math.isfinite(EPOCHS * EPOCH_SAMPLES / value):
         raise FileProblem(line_no, column, f"must be a finite number of seconds > 0, but {cell!r} was found")
     return value

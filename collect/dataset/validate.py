@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from collect.contract import record as r
-from collect.dataset.cells import parse_numbers
+from collect.dataset.cells import number_hint, parse_numbers
 
 ROW = "_row"  # helper column: the row's global position; failures on it are reported as column "row"
 
@@ -103,13 +103,16 @@ def duplicate_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return result
 
 
-def validate_strings(frame: pd.DataFrame, file_env, file_of: np.ndarray) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+def validate_strings(frame: pd.DataFrame, file_env, file_of: np.ndarray,
+                     numbers: dict[str, pd.Series] | None = None) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """Validate text cells (columns FIELDS, NaN = empty); file_env holds each row's file-name env ("" for
-    legacy files), file_of a number per file (a row repeating another file's row is no duplicate).
+    legacy files), file_of a number per file (a row repeating another file's row is no duplicate); numbers:
+    the numeric columns parsed already (cells.numbers), else parsed here.
 
     Returns (failures with columns index, column, reason, value; the parsed numeric columns).
     """
-    numbers = {name: parse_numbers(frame[name]) for name in r.NUMERIC_COLUMNS}
+    if numbers is None:
+        numbers = {name: parse_numbers(frame[name]) for name in r.NUMERIC_COLUMNS}
     dupes = duplicate_rows(frame.assign(_file=file_of), list(r.FIELDS) + ["_file"])
     columns = {name: pa.Column(checks=_column_checks(name, frame, numbers, file_env), required=False, nullable=True)
                for name in r.FIELDS}
@@ -133,7 +136,9 @@ def _translate(fc: pd.DataFrame) -> pd.DataFrame:
 
 
 def reason_with_value(reason: str, value: str, column: str) -> str:
-    """Quote the offending cell when there is one: `..., but 'abc' was found`."""
+    """Quote the offending cell when there is one: `..., but 'abc' was found`; for a number as a spreadsheet
+    shows it (1,234.5), say so and how to save it."""
     if value == "" or column == "row":
         return reason
-    return f"{reason}, but {value!r} was found"
+    hint = number_hint(value) if column in r.NUMERIC_COLUMNS else ""
+    return f"{reason}, but {value!r} was found" + (f": {hint}" if hint else "")
