@@ -7,6 +7,7 @@ new results file shows up by itself. Colours are fixed per env across all panels
 from __future__ import annotations
 
 import textwrap
+import weakref
 
 import matplotlib
 
@@ -119,8 +120,20 @@ def score_rows(table: pd.DataFrame) -> pd.DataFrame:
                    else r.detail[:57] + "...")
 
 
+_LAST: list = [None, None]  # (a weak reference to the Summary, its panels): results.png and the site draw the same
+
+
 def panels(summary: Summary) -> list[tuple]:
-    """(kind, rows, title, unit) for each panel that has data, in a fixed order: the score first."""
+    """(kind, rows, title, unit) for each panel that has data, in a fixed order: the score first. Computed once per
+    Summary: the headline figure and the site's overview both show them."""
+    if _LAST[0] is not None and _LAST[0]() is summary:
+        return _LAST[1]
+    found = _panels(summary)
+    _LAST[:] = [weakref.ref(summary), found]
+    return found
+
+
+def _panels(summary: Summary) -> list[tuple]:
     out, agg = [], summary.agg
     scored = score_rows(summary.scores)
     if not scored.empty:

@@ -26,9 +26,9 @@ import pandas as pd
 
 from collect.present import flags
 from collect.present.site import devices, encode, extras, roof, tables
-from collect.present.site.stats import site_agg
+from collect.present.site.stats import ok_part, site_agg
 from collect.present.standing import standings
-from collect.present.summary import Summary
+from collect.present.summary import CONFIG, Summary
 
 SHARD_ROWS = 2000  # configurations per shard file (an env with more has a shard of its own)
 SHARD_ENVS = 64
@@ -225,13 +225,14 @@ def build(summary: Summary, csv: dict[str, list[str]], extra: dict, *, prices: l
     dataset's prices file); added: results file name -> the commit that added it (None: built without git)."""
     out = SiteData()
     # every line with the notes of its rows: the env pages list them, the boards give them as their caveats' reasons
-    site = tables.with_notes(site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None),
+    part = ok_part(summary.frame, list(dict.fromkeys([*CONFIG, *devices.KEYS])))  # once, for both the env and device pages
+    site = tables.with_notes(site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None, part),
                              summary.frame)
     out.site = site
     facts = tables.env_facts(summary.frame, summary.agg)
     facts["shard"] = shard_of(facts)
     facts["device"] = env_devices(site, facts)
-    out.devices = devices.build(summary.frame, out.book, out.files, extras.device_score_lines(summary.scores))
+    out.devices = devices.build(summary.frame, out.book, out.files, extras.device_score_lines(summary.scores), part)
     counts = summary.frame.groupby(["workload", "mode"], observed=True).size()
     raw = {(str(w), str(m)): int(k) for (w, m), k in counts.items()}
     boards(site, dict(zip(facts.index, range(len(facts)), strict=True)), out, raw)

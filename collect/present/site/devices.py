@@ -77,16 +77,21 @@ def points(part: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return groups, sub.iloc[keep][["device", "env", "samples_per_s"]].reset_index(drop=True)
 
 
-def build(frame: pd.DataFrame, book: encode.Dictionary, files: dict[str, str], scores: dict[str, list] | None = None
-          ) -> pd.DataFrame:
+KEYS = [*DEV, "env", "device_name"]  # the columns of stats.ok_part the device pages group by
+
+
+def build(frame: pd.DataFrame, book: encode.Dictionary, files: dict[str, str], scores: dict[str, list] | None = None,
+          part: pd.DataFrame | None = None) -> pd.DataFrame:
     """Write every device shard into `files` (data file name -> text); returns the devices' facts with their shard.
-    scores: device key -> its score lines (extras.device_score_lines), shown on its page."""
-    part = ok_part(frame, [*DEV, "env", "device_name"])
+    scores: device key -> its score lines (extras.device_score_lines), shown on its page; part: ok_part(frame, ...)
+    with at least KEYS' columns, when the caller has it."""
+    part = ok_part(frame, KEYS) if part is None else part
     if part.empty:
         return pd.DataFrame(columns=["rows", "envs", "names", "single", "shard"])
     info = facts(part)
-    stats = grouped_apart(part, DEV, envs=True)
-    stats = stats[~stats["device"].isin(set(info.index[info["single"]]))]
+    # a device whose rows are one env's under one spelling reads that env's lines: only the others are grouped here
+    several = part["device"].astype(str).isin(set(info.index[~info["single"]])).to_numpy(dtype=bool)
+    stats = grouped_apart(part[several].reset_index(drop=True), DEV, envs=True)
     single = stats["n"] <= 1
     stats = stats.assign(**{c: stats[c].mask(single) for c in ("rate_min", "rate_max")})
     groups, pts = points(part)

@@ -151,8 +151,9 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     """One row per distinct `keys` and version, plus a pooled row per `keys` that holds two or more versions;
     `pool` says which view shows each (module docstring). envs: count the distinct envs of each group too."""
     if part.empty:
-        return pd.DataFrame(columns=[*keys, "version", "device", "rate", "rate_min", "rate_max", "q1", "q3", "step_ms",
-                                     "tflops", "n", "pool", "flags", "peak", "per_j", "run"])
+        return pd.DataFrame(columns=list(dict.fromkeys([*keys, "version", "device", "rate", "rate_min", "rate_max", "q1", "q3",
+                                                         "step_ms", "tflops", "n", "pool", "flags", "peak", "per_j", "run",
+                                                         *(["envs"] if envs else [])])))
     config = group_codes(part, keys)
     vcodes = part["version"].cat.codes.to_numpy().astype(np.int64) + 1
     per = figures(part, config * (len(part["version"].cat.categories) + 1) + vcodes, envs)
@@ -182,11 +183,14 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     return table.drop(columns=["at"])
 
 
-def site_agg(frame: pd.DataFrame, agg: pd.DataFrame | None = None, compute: pd.DataFrame | None = None) -> pd.DataFrame:
+def site_agg(frame: pd.DataFrame, agg: pd.DataFrame | None = None, compute: pd.DataFrame | None = None,
+             part: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every configuration (summary.CONFIG) per framework major.minor, with the pooled row where it differs:
     CONFIG, version, device, rate, rate_min, rate_max, q1, q3, step_ms, tflops, n, pool, and peak_frac where
-    summary.aggregate gave one (`agg`; `compute`: its roofs, summary.roofs.compute, when the caller has them)."""
-    table = grouped_apart(ok_part(frame, CONFIG), CONFIG).drop(columns=["_config"], errors="ignore")
+    summary.aggregate gave one (`agg`; `compute`: its roofs, summary.roofs.compute, when the caller has them).
+    part: ok_part(frame, ...) with at least CONFIG's columns, when the caller has it (the device pages use it too)."""
+    part = ok_part(frame, CONFIG) if part is None else part
+    table = grouped_apart(part, CONFIG).drop(columns=["_config"], errors="ignore")
     if agg is not None and "peak_frac" in agg.columns and agg["peak_frac"].notna().any() and not table.empty:
         compute = roofline.compute_roofs(agg) if compute is None else compute
         # each line's own TFLOP/s over its env's measured roof at its precision: a version's line is its own figure
