@@ -101,12 +101,14 @@ def page_bytes(site: Path, page: str) -> int:
     return total
 
 
-def driver():
+def driver(scratch: Path | None = None):
+    """A fresh headless Chromium with a new empty profile (no cache), under `scratch` where given."""
     os.environ["SE_AVOID_STATS"] = "true"  # selenium never reaches for the network
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="bench-site-", dir=scratch)
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                 "--hide-scrollbars", f"--user-data-dir={tempfile.mkdtemp(prefix='bench-site-')}"):
+                 "--hide-scrollbars", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

@@ -45,7 +45,6 @@ from collect.contract import cli_args  # noqa: E402
 
 try:  # requirements-dev.txt, as for tests/test_site.py; main() says so when it is missing
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     webdriver = None
@@ -386,15 +385,8 @@ def page_bytes(folder: Path, page: str) -> int:
 # --- the browser ------------------------------------------------------------------------------------------------------
 
 def driver(scratch: Path):
-    """A fresh headless Chromium: its own new profile (no cache) under `scratch`."""
-    os.environ["SE_AVOID_STATS"] = "true"  # selenium never reaches for the network
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                 "--hide-scrollbars", f"--user-data-dir={tempfile.mkdtemp(prefix='profile-', dir=scratch)}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    """A fresh headless Chromium with its own new profile (no cache) under `scratch`: bench_site.py's."""
+    return sibling().driver(scratch)
 
 
 def cells_js(name: str) -> str:
@@ -512,11 +504,18 @@ def build_site(results: Path, out: Path) -> None:
     print(f"[site] written from {len(loaded.frame):,} rows in {time.perf_counter() - t0:.0f} s (not timed)", flush=True)
 
 
+def sibling():
+    """benchmarks/bench_site.py, loaded from its file once: its browser and its 10,000-env set."""
+    if "bench_site" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_site", ROOT / "benchmarks" / "bench_site.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["bench_site"] = module
+    return sys.modules["bench_site"]
+
+
 def synthetic(folder: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_site", ROOT / "benchmarks" / "bench_site.py")
-    bench_site = importlib.util.module_from_spec(spec)  # the sibling script's 10,000-env set, loaded from its file
-    spec.loader.exec_module(bench_site)
-    return bench_site.synthetic(folder)
+    return sibling().synthetic(folder)
 
 
 def median(values) -> float:
