@@ -33,8 +33,11 @@ def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFram
         rows = part[(part["workload"].astype(str) == member.workload) & part["model"].astype(str).isin(member.models)
                     & (part["mode"].astype(str) == member.mode) & (part["precision"].astype(str) == member.precision)
                     & (part["batch_size"] == member.batch_size)]
-        allowed = rows["framework"].astype(str).map(lambda f, w=member.workload: scoring.backends(f, w))
-        rows = rows[[backend in ok for backend, ok in zip(rows["backend"].astype(str), allowed, strict=True)]]
+        allowed = np.zeros(len(rows), dtype=bool)  # each framework's default backend (per distinct framework, not per row)
+        for framework in pd.unique(rows["framework"].astype(str)):
+            allowed |= ((rows["framework"].astype(str) == framework)
+                        & rows["backend"].astype(str).isin(scoring.backends(framework, member.workload))).to_numpy()
+        rows = rows[allowed]
         if rows.empty:
             continue
         value = rows[member.figure].astype(float)
@@ -52,7 +55,7 @@ def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFram
 
 
 def _member_flags(frame: pd.DataFrame | None, values: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFrame:
-    """Per env side and member: the OR of the caveat bits of the rows behind its value."""
+    """The caveat bits of each flagged row behind a member's value, with its env side and member."""
     if frame is None or values.empty:
         return pd.DataFrame(columns=[*SIDE, "member", "bits"])
     picked = values[[*SIDE, "model", "member"]]
@@ -64,9 +67,8 @@ def _member_flags(frame: pd.DataFrame | None, values: pd.DataFrame, score_set: s
     bits, _peak = flags.row_flags(rows)  # per distinct note and source: cheap however many rows
     rows = rows[bits > 0][[*keys, "batch_size"]].astype({k: str for k in keys}).astype({"batch_size": float})
     rows = rows.assign(bits=bits[bits > 0])  # only the flagged rows are matched to their member
-    merged = picked.merge(rows, on=[*keys, "batch_size"], how="left").fillna({"bits": 0})
-    return merged.groupby([*SIDE, "member"], sort=False)["bits"].agg(lambda b: int(np.bitwise_or.reduce(b.astype(np.int64)))
-                                                                     ).reset_index()
+    merged = picked.merge(rows, on=[*keys, "batch_size"], how="inner")  # a member's flagged rows (ORed by the caller)
+    return merged[[*SIDE, "member", "bits"]]
 
 
 def scores(agg: pd.DataFrame, frame: pd.DataFrame | None = None, version: str = scoring.CURRENT) -> pd.DataFrame:
@@ -96,20 +98,24 @@ def scores(agg: pd.DataFrame, frame: pd.DataFrame | None = None, version: str = 
 
 
 def _with_caveats(table: pd.DataFrame, bits: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFrame:
-    """flags (OR over the members) and caveats ("unsteady: LLM decode, CNN training") of each side."""
+    """flags (OR over the members) and caveats ("unsteady: LLM decode, CNN training") of each side: only the flagged
+    members are looked at, so 10,000 scored envs cost what their caveats cost."""
     labels = {m.key: m.label.split(" (")[0] for m in score_set.members}
     names = [label for label, _, _ in flags.FLAGS]
-    texts, ors = [], []
-    for side in table[SIDE].itertuples(index=False):
-        mine = bits[(bits["env"] == side.env) & (bits["device_kind"] == side.device_kind) & (bits["framework"] == side.framework)]
-        words = []
+    flagged = bits[bits["bits"].astype(np.int64) > 0] if not bits.empty else bits
+    ors: dict[tuple, int] = {}
+    words: dict[tuple, dict[str, list[str]]] = {}
+    for env, kind, framework, member, b in flagged[[*SIDE, "member", "bits"]].itertuples(index=False):
+        side, b = (env, kind, framework), int(b)
+        ors[side] = ors.get(side, 0) | b
         for k, name in enumerate(names):
-            hit = [labels[m] for m, b in zip(mine["member"], mine["bits"], strict=True) if int(b) & (1 << k)]
-            if hit:
-                words.append(f"{name}: {', '.join(hit)}")
-        ors.append(int(np.bitwise_or.reduce(mine["bits"].astype(np.int64).to_numpy())) if len(mine) else 0)
-        texts.append("; ".join(words))
-    return table.assign(flags=ors, caveats=texts)
+            if b & (1 << k):
+                words.setdefault(side, {}).setdefault(name, []).append(labels[member])
+    sides = list(zip(*(table[c] for c in SIDE), strict=True))
+    texts = ["; ".join(f"{name}: {', '.join(hit)}" for name, hit in sorted(words.get(side, {}).items(),
+                                                                       key=lambda item: names.index(item[0])))
+             for side in sides]
+    return table.assign(flags=[ors.get(side, 0) for side in sides], caveats=texts)
 
 
 def device_scores(table: pd.DataFrame) -> pd.DataFrame:
