@@ -26,17 +26,17 @@ COLUMNS = [*SIDE, "device_name", "version", "score", "lo", "hi", "measured", "me
 
 def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFrame:
     """One row per env side and member it measured: value (in the member's figure), lo, hi, device_name."""
+    # comparisons on the (categorical) columns as they are: a text copy of 200,000 cells costs more than the score
     models = {model for m in score_set.members for model in m.models}
-    part = agg[(agg["source"].astype(str) == "measured") & (agg["world_size"] == 1) & agg["model"].astype(str).isin(models)]
+    part = agg[((agg["source"] == "measured") & (agg["world_size"] == 1) & agg["model"].isin(models)).to_numpy(dtype=bool)]
     out = []
     for member in score_set.members:
-        rows = part[(part["workload"].astype(str) == member.workload) & part["model"].astype(str).isin(member.models)
-                    & (part["mode"].astype(str) == member.mode) & (part["precision"].astype(str) == member.precision)
-                    & (part["batch_size"] == member.batch_size)]
+        rows = part[((part["workload"] == member.workload) & part["model"].isin(member.models) & (part["mode"] == member.mode)
+                     & (part["precision"] == member.precision) & (part["batch_size"] == member.batch_size)).to_numpy(dtype=bool)]
         allowed = np.zeros(len(rows), dtype=bool)  # each framework's default backend (per distinct framework, not per row)
-        for framework in pd.unique(rows["framework"].astype(str)):
-            allowed |= ((rows["framework"].astype(str) == framework)
-                        & rows["backend"].astype(str).isin(scoring.backends(framework, member.workload))).to_numpy()
+        for framework in pd.unique(rows["framework"]):
+            allowed |= ((rows["framework"] == framework)
+                        & rows["backend"].isin(scoring.backends(str(framework), member.workload))).to_numpy(dtype=bool)
         rows = rows[allowed]
         if rows.empty:
             continue
@@ -84,14 +84,16 @@ def scores(agg: pd.DataFrame, frame: pd.DataFrame | None = None, version: str = 
                          h=np.log(values["hi"] / values["ref"]))
     grouped = logs.groupby(SIDE, sort=False)
     table = grouped.agg(device_name=("device_name", "first"), v=("v", "mean"), l=("l", "mean"), h=("h", "mean"),
-                        measured=("member", "size"), have=("member", lambda m: set(m))).reset_index()
+                        measured=("member", "size")).reset_index()
+    present = set(zip(*(logs[c] for c in (*SIDE, "member")), strict=True))  # (side, member) pairs measured
     n = len(score_set.members)
     complete = table["measured"] == n
     table["score"] = np.where(complete, scoring.SCALE * np.exp(table["v"]), np.nan)
     table["lo"] = np.where(complete, scoring.SCALE * np.exp(table["l"]), np.nan)
     table["hi"] = np.where(complete, scoring.SCALE * np.exp(table["h"]), np.nan)
     table["members"], table["version"] = n, version
-    table["missing"] = [[m.key for m in score_set.members if m.key not in have] for have in table["have"]]
+    table["missing"] = [[m.key for m in score_set.members if (*side, m.key) not in present] if k < n else []
+                        for side, k in zip(zip(*(table[c] for c in SIDE), strict=True), table["measured"], strict=True)]
     table = _with_caveats(table, _member_flags(frame, values, score_set), score_set)
     order = np.lexsort((table["env"].to_numpy(dtype=str), -table["measured"].to_numpy(), -table["score"].fillna(-1).to_numpy()))
     return table.iloc[order][COLUMNS].reset_index(drop=True)
