@@ -114,7 +114,7 @@ def _with_caveats(table: pd.DataFrame, bits: pd.DataFrame, score_set: scoring.Sc
             if b & (1 << k):
                 words.setdefault(side, {}).setdefault(name, []).append(labels[member])
     sides = list(zip(*(table[c] for c in SIDE), strict=True))
-    texts = ["; ".join(f"{name}: {', '.join(hit)}" for name, hit in sorted(words.get(side, {}).items(),
+    texts = ["; ".join(f"{name}: {', '.join(dict.fromkeys(hit))}" for name, hit in sorted(words.get(side, {}).items(),
                                                                        key=lambda item: names.index(item[0])))
              for side in sides]
     return table.assign(flags=[ors.get(side, 0) for side in sides], caveats=texts)
