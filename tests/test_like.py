@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import record, write
 from test_runner import FakeAdapter
-from test_score import REF, member_rows
+from test_score import REF, member_rows, pinned_reference  # noqa: F401  (pinned_reference: an autouse fixture)
 
 from collect import cli
 from collect.dataset.loader import discover, load

@@ -20,6 +20,18 @@ from collect.present.score import device_scores, scores
 from collect.present.summary import summarize
 
 REF = scoring.V1.reference
+# The v1 set with reference medians of member_rows(REF, 1.0): each member's base figure, the matmul's largest size.
+TEST_SET = dataclasses.replace(scoring.V1, reference_values={
+    framework: {m.key: (10.0 + k) * len(m.models) * (2e-3 if m.figure == "tflops" else 1.0) for k, m in enumerate(scoring.V1.members)}
+    for framework in ("torch", "tensorflow")})
+
+
+@pytest.fixture(autouse=True)
+def pinned_reference():
+    """Scores in these tests divide by TEST_SET's reference medians (the shipped v1 divides by the measured ones)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(scoring.SETS, "1", TEST_SET)
+        yield
 
 
 def member_rows(env: str, factor: float, *, framework: str = "torch", skip: tuple[str, ...] = (), device: str = "Box",
@@ -74,20 +86,33 @@ def test_a_missing_member_gives_k_of_n_and_no_score():
     assert pd.isna(row["score"]) and (row["measured"], row["members"]) == (7, 8) and row["missing"] == ["llm-decode"]
 
 
-def test_frameworks_are_scored_apart_against_their_own_reference_rows():
-    rows = member_rows(REF, 1.0) + member_rows(REF, 3.0, framework="tensorflow") + member_rows("x-cpu", 3.0, framework="tensorflow")
-    got = table(rows).set_index(["env", "framework"])
+def test_frameworks_are_scored_apart_against_their_own_reference_medians():
+    reference = dataclasses.replace(TEST_SET, reference_values={**TEST_SET.reference_values, "tensorflow": {
+        k: 3 * v for k, v in TEST_SET.reference_values["tensorflow"].items()}})  # its TensorFlow three times faster
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(scoring.SETS, "1", reference)
+        got = table(member_rows(REF, 1.0) + member_rows("x-cpu", 3.0, framework="tensorflow")).set_index(["env", "framework"])
     assert got.loc[("x-cpu", "tensorflow"), "score"] == pytest.approx(1000.0)  # as fast as the reference's TensorFlow
-    assert ("x-cpu", "torch") not in got.index
+    assert got.loc[(REF, "torch"), "score"] == pytest.approx(1000.0) and ("x-cpu", "torch") not in got.index
+
+
+def test_a_later_run_of_the_reference_env_moves_no_score():
+    rows = member_rows(REF, 1.0, run_id="first") + member_rows("other-cpu", 2.0)
+    before = table(rows).set_index("env")
+    after = table(rows + member_rows(REF, 4.0, run_id="later")).set_index("env")  # the reference machine, faster later
+    assert after.loc["other-cpu", "score"] == pytest.approx(before.loc["other-cpu", "score"]) == pytest.approx(2000.0)
+    assert after.loc[REF, "score"] > 1000.0  # its own later rows count for it like anyone's
 
 
 def test_a_new_version_never_moves_the_old_scores(monkeypatch):
     rows = member_rows(REF, 1.0) + member_rows("other-cpu", 1.5) + member_rows("third-cpu", 0.5)
     before = table(rows)
-    v2 = dataclasses.replace(scoring.V1, version="2", reference="other-cpu", members=scoring.V1.members[:4])
+    summary = summarize(loaded(rows))
+    members = scoring.V1.members[:4]
+    v2 = dataclasses.replace(TEST_SET, version="2", reference="other-cpu", members=members, reference_values={
+        framework: {m.key: 1.5 * values[m.key] for m in members} for framework, values in TEST_SET.reference_values.items()})
     monkeypatch.setitem(scoring.SETS, "2", v2)
     monkeypatch.setattr(scoring, "CURRENT", "2")
-    summary = summarize(loaded(rows))
     pd.testing.assert_frame_equal(scores(summary.agg, summary.frame, version="1"), before)
     new = scores(summary.agg, summary.frame, version="2").set_index("env")
     assert new.loc["other-cpu", "score"] == pytest.approx(1000.0) and (new["version"] == "2").all()

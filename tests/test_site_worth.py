@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_score import REF, member_rows
-from test_site import browser, column_text, errors, visit  # noqa: F401  (browser: a fixture)
+from test_score import REF, TEST_SET, member_rows
+from test_site import column_text, errors, visit
 from test_site_views import headers
 
+from collect.contract import scoring
 from collect.contract.csvio import append_records, results_path
 
 
@@ -50,12 +51,14 @@ def site(tmp_path_factory) -> Path:
     prices.write_text("device,env,price_usd,per,source,date,note\nRTX 3090,,1499,unit,NVIDIA launch price,2020-09-01,\n"
                       ",box-cpu,0.5,hour,a cloud's price list,2026-11-01,\n", encoding="utf-8")
     out = top / "out"
-    assert plot_results.main(["--results-dir", str(results), "--out", str(out / "r.png"), "--markdown", str(out / "r.md"),
-                              "--prices", str(prices)]) == 0
+    with pytest.MonkeyPatch.context() as patch:  # scores against test_score's reference medians
+        patch.setitem(scoring.SETS, "1", TEST_SET)
+        assert plot_results.main(["--results-dir", str(results), "--out", str(out / "r.png"), "--markdown", str(out / "r.md"),
+                                  "--prices", str(prices)]) == 0
     return out / "site"
 
 
-def test_the_overview_ranks_the_scored_envs_and_links_the_definition(browser, site):  # noqa: F811
+def test_the_overview_ranks_the_scored_envs_and_links_the_definition(browser, site):
     visit(browser, site, "index.html", charts=True)
     labels = browser.execute_script("return document.getElementById('score-envs').data[0].y.concat("
                                     "document.getElementById('score-envs').data.length > 1 ? document.getElementById('score-envs').data[1].y : [])")
@@ -63,13 +66,13 @@ def test_the_overview_ranks_the_scored_envs_and_links_the_definition(browser, si
     assert not any(label.startswith("box-cpu") for label in labels)  # 7 of 8: no score
     assert "1 more env side measured only part of the set." in browser.find_element("id", "main").text
     browser.find_element("css selector", "a[href='score.html']").click()
-    assert "gpt2-small" in browser.find_element("id", "main").text and "scores 1,000 by definition" in browser.find_element("id", "main").text
+    assert "gpt2-small" in browser.find_element("id", "main").text and "they define 1,000" in browser.find_element("id", "main").text
     for page in ("index.html", "board-mlp-train.html", "env.html?env=box-cpu"):  # every page links how to add a machine
         visit(browser, site, page)
         assert browser.find_element("css selector", "header nav a[href='add.html']").text == "Add your machine"
 
 
-def test_env_device_and_compare_pages_say_their_score(browser, site):  # noqa: F811
+def test_env_device_and_compare_pages_say_their_score(browser, site):
     visit(browser, site, "env.html?env=gpu-cuda", charts=True)
     assert "torch: 20,000" in browser.find_element("id", "score").text
     visit(browser, site, "env.html?env=box-cpu", charts=True)
@@ -84,7 +87,7 @@ def test_env_device_and_compare_pages_say_their_score(browser, site):  # noqa: F
     assert set(column_text(browser, "perj1")) == {"500"}
 
 
-def test_per_joule_only_where_measured_and_per_dollar_only_where_priced(browser, site):  # noqa: F811
+def test_per_joule_only_where_measured_and_per_dollar_only_where_priced(browser, site):
     visit(browser, site, "board-mlp-train.html#cols=1")
     head = headers(browser)
     assert "per joule" in head and "per $1k (to buy)" in head and "per $ (rented)" in head
@@ -99,7 +102,7 @@ def test_per_joule_only_where_measured_and_per_dollar_only_where_priced(browser,
     assert "$1,499" in title and "2020-09-01" in title
 
 
-def test_a_rows_provenance_names_its_file_run_and_commit(browser, site):  # noqa: F811
+def test_a_rows_provenance_names_its_file_run_and_commit(browser, site):
     visit(browser, site, "board-mlp-train.html#cols=1")
     cells = browser.execute_script("""return Array.from(document.querySelectorAll('.provenance')).map(function (p) {
       return [p.textContent, Array.from(p.querySelectorAll('a')).map(function (a) { return a.getAttribute('href'); })]; });""")
@@ -110,7 +113,7 @@ def test_a_rows_provenance_names_its_file_run_and_commit(browser, site):  # noqa
     assert "results_gpu-cuda.csv" in browser.find_element("id", "provenance").text and "#7" in browser.find_element("id", "provenance").text
 
 
-def test_a_rows_reproduce_command_measures_that_configuration(browser, site, capsys):  # noqa: F811
+def test_a_rows_reproduce_command_measures_that_configuration(browser, site, capsys):
     from collect import cli
 
     visit(browser, site, "board-cnn-train.html#cols=1")

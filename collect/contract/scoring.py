@@ -8,13 +8,14 @@ small MLP's training, a CNN's inference and training, a transformer encoder, a l
 and token generation, the best dense matrix product and memory bandwidth.
 
 A score carries its version. Changing a member, a batch size or the reference makes a new version (a new entry of
-SETS); an old version's definition never changes, so no old score moves. `collect.present.score` computes it, for
+SETS); an old version's definition never changes, so no old score moves: the reference's medians are part of the
+definition (reference_values), not read again from its results file. `collect.present.score` computes it, for
 the runner's closing panel, results.md, results.png and the site alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SCALE = 1000.0
 
@@ -38,9 +39,13 @@ class Member:
 @dataclass(frozen=True)
 class ScoreSet:
     version: str
-    reference: str  # the env that scores SCALE; it measured every member in each framework
+    reference: str  # the env whose medians the scores divide by; it measured every member in each framework
     members: tuple[Member, ...]
     defined: str  # the date this version was fixed
+    # framework -> member key -> the reference's median in the member's figure, fixed with the version (its runs:
+    # reference_runs), so a later run of the reference env never moves a score. tools/score_reference.py prints them.
+    reference_values: dict[str, dict[str, float]] = field(default_factory=dict)
+    reference_runs: tuple[str, ...] = ()
 
     def configs(self) -> list[tuple[str, str, str, str, int]]:
         """(workload, model, mode, precision, batch) of every configuration `--suite score` measures."""
@@ -73,6 +78,12 @@ V1 = ScoreSet(version="1", reference="amd-epyc-2core-cpu", defined="2026-12-02",
            ("matmul-1024", "matmul-2048", "matmul-4096"), "infer", 1, "tflops", "the machine's measured compute roof"),
     Member("membw", "Memory bandwidth (axpy over 1 GiB)", "membw", ("membw-axpy-1024",), "infer", 1, "rate",
            "the machine's measured bandwidth roof"),
-))
+), reference_runs=("20261202T070723Z-c870de", "20261202T071314Z-e5c098"), reference_values={
+    # samples/s (tokens/s for the language model, bytes/s for membw) or TFLOP/s (matmul-best): medians of 3 trials
+    "tensorflow": {"mlp-train": 2864.62, "cnn-infer": 25.5408, "cnn-train": 6.05009, "encoder-infer": 9.79568,
+                   "llm-prefill": 1552.15, "llm-decode": 28.4565, "matmul-best": 0.434924, "membw": 5.97546e10},
+    "torch": {"mlp-train": 445.745, "cnn-infer": 10.7556, "cnn-train": 6.72986, "encoder-infer": 8.20059,
+              "llm-prefill": 293.43, "llm-decode": 27.7449, "matmul-best": 0.193244, "membw": 5.33013e10},
+})
 SETS = {V1.version: V1}
 CURRENT = V1.version

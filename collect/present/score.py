@@ -54,6 +54,17 @@ def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFram
     return table
 
 
+def reference_values(agg: pd.DataFrame, score_set: scoring.ScoreSet, env: str) -> dict[str, dict[str, float]]:
+    """framework -> member key -> env's median of each member (what a ScoreSet's reference_values hold), for the
+    frameworks in which env measured every member."""
+    values = member_values(agg[(agg["env"].astype(str) == env).to_numpy()], score_set)
+    out = {}
+    for framework, part in values.groupby("framework", sort=True):
+        if len(part) == len(score_set.members):
+            out[str(framework)] = {m.key: float(part.loc[part["member"] == m.key, "value"].iloc[0]) for m in score_set.members}
+    return out
+
+
 def _member_flags(frame: pd.DataFrame | None, values: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFrame:
     """The caveat bits of each flagged row behind a member's value, with its env side and member."""
     if frame is None or values.empty:
@@ -76,8 +87,9 @@ def scores(agg: pd.DataFrame, frame: pd.DataFrame | None = None, version: str = 
     highest first; NaN where a member is missing. frame: the loaded rows, for the members' caveats."""
     score_set = scoring.SETS[version]
     values = member_values(agg, score_set) if not agg.empty else member_values(pd.DataFrame(columns=agg.columns), score_set)
-    ref = values[values["env"] == score_set.reference].drop_duplicates(["framework", "member"])
-    values = values.merge(ref[["framework", "member", "value"]].rename(columns={"value": "ref"}), on=["framework", "member"])
+    ref = pd.DataFrame([(framework, member, value) for framework, members in score_set.reference_values.items()
+                        for member, value in members.items()], columns=["framework", "member", "ref"])
+    values = values.merge(ref, on=["framework", "member"])
     if values.empty:
         return pd.DataFrame(columns=COLUMNS)
     logs = values.assign(v=np.log(values["value"] / values["ref"]), l=np.log(values["lo"] / values["ref"]),
@@ -114,8 +126,13 @@ def _with_caveats(table: pd.DataFrame, bits: pd.DataFrame, score_set: scoring.Sc
             if b & (1 << k):
                 words.setdefault(side, {}).setdefault(name, []).append(labels[member])
     sides = list(zip(*(table[c] for c in SIDE), strict=True))
-    texts = ["; ".join(f"{name}: {', '.join(dict.fromkeys(hit))}" for name, hit in sorted(words.get(side, {}).items(),
-                                                                       key=lambda item: names.index(item[0])))
+    every = len(score_set.members)
+
+    def said(hit: list[str]) -> str:
+        distinct = list(dict.fromkeys(hit))
+        return "every member" if len(distinct) == every else ", ".join(distinct)
+    texts = ["; ".join(f"{name}: {said(hit)}" for name, hit in sorted(words.get(side, {}).items(),
+                                                                     key=lambda item: names.index(item[0])))
              for side in sides]
     return table.assign(flags=[ors.get(side, 0) for side in sides], caveats=texts)
 
