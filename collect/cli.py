@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int,
                    help="trials: measure every configuration N times, round-robin, each round in a fresh process, each "
                         f"trial a row of its own; configurations whose trials disagree by more than {(UNSTEADY_RATIO - 1) * 100:.0f}%% are noted "
-                        "`unsteady` (default: 3; 1 for data-parallel runs)")
+                        "`unsteady` (default: the suite's: 1 for quick, 3 for the others; 1 for data-parallel runs)")
     p.add_argument("--trial", type=int, default=1, help="internal, set by --repeat for each round's process: the trial number")
     p.add_argument("--run-id", help="internal, set by --repeat for each round's process: the run's id (default: a new one)")
     p.add_argument("--like", metavar="ENV",
@@ -196,7 +196,8 @@ def _run(args, argv: list[str], kept: say.Kept) -> int:
     if _repeat(args) > 1:
         adapter.close()
         return repeated(args, argv, env, len(configs), kept)
-    return once(args, adapter, configs, env, Budget(_max_seconds(args), energy), fingerprint, kept)
+    warmup = float((suites.SUITES.get(args.suite) or {}).get("warmup_s", 1.0))
+    return once(args, adapter, configs, env, Budget(_max_seconds(args), energy, warmup), fingerprint, kept)
 
 
 def _max_seconds(args) -> float:
@@ -225,6 +226,9 @@ def once(args, adapter: Adapter, configs, env: str, budget: Budget, fingerprint:
         return code  # a round: its parent reports
     print(summary_table(result.records))
     print(f"\n{len(result.records)} rows appended to {result.path}")
+    if args.repeat is None and _repeat(args) == 1 and args.distributed == "none" and not args.world_sizes:
+        print(f"One trial (the {args.suite} suite's): no spread between processes is measured; --repeat 3, or the "
+              "default and score suites, measure three.")
     if result.records:
         closing.stack_up(args, env, result.records[0].run_id)
     return code
@@ -248,10 +252,13 @@ def _ready(args, configs, env: str, adapter: Adapter) -> bool:
 
 
 def _repeat(args) -> int:
-    """--repeat, or its default: 3 trials; 1 for data-parallel runs (their launcher starts the processes)."""
+    """--repeat, or its default: the suite's trials (suites.SUITES, 3 unless it says); 1 for data-parallel runs (their
+    launcher starts the processes)."""
     if args.repeat is not None:
         return args.repeat
-    return 1 if args.distributed != "none" or args.world_sizes else 3
+    if args.distributed != "none" or args.world_sizes:
+        return 1
+    return int((suites.SUITES.get(args.suite) or {}).get("trials", 3))
 
 
 def repeated(args, argv: list[str], env: str, configs: int, kept: say.Kept) -> int:

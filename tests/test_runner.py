@@ -180,9 +180,19 @@ def test_dry_run_lists_the_plan(monkeypatch, capsys):
     monkeypatch.setattr(cli, "make_adapter", lambda *a: FakeAdapter())
     assert cli.main(["--suite", "quick", "--dry-run", "--env", "x-cpu"]) == 0
     out = capsys.readouterr().out
-    assert "12 measurements on Fake GPU (cuda), env x-cpu, 3 trials each:" in out and "resnet18 train fp32 bs8" in out
+    assert "12 measurements on Fake GPU (cuda), env x-cpu:" in out and "resnet18 train fp32 bs8" in out  # quick: one trial
     assert "llm-tiny decode fp32 bs1" in out and "membw-copy-256 infer fp32 bs1" in out
     assert "matmul-1024 infer fp32 bs1" in out and "tiny train fp32 bs8" in out
+
+
+def test_a_one_trial_suite_says_it_measured_no_spread(results_dir, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "make_adapter", lambda *a, **k: FakeAdapter())
+    argv = ["--suite", "quick", "--workloads", "mlp", "--results-dir", str(results_dir), "--env", "x-cpu", "--no-progress",
+            "--no-summary", "--energy", "none"]
+    assert cli.main(argv) == 0
+    assert "One trial (the quick suite's): no spread between processes is measured" in capsys.readouterr().out
+    assert cli.main([*argv, "--repeat", "1"]) == 0  # asked for by name: no need to say so
+    assert "One trial" not in capsys.readouterr().out
 
 
 def test_a_notebook_kernels_own_arguments_are_ignored(tmp_path, monkeypatch):

@@ -30,6 +30,7 @@ class Budget:
 
     max_seconds: float
     energy: EnergyPlan = field(default_factory=EnergyPlan)
+    warmup_s: float = 1.0  # the least warm-up before timing (it goes on until step times are stable, up to the budget)
 
 
 class Adapter(Protocol):

@@ -37,7 +37,7 @@ def time_step(budget: Budget, config: Config, step, *, sync, samples_per_step: i
     meter = plan.meter if single else None
     latency = is_latency_row(config)
     m = measure(step, sync=sync, samples_per_step=per_step_samples, max_seconds=budget.max_seconds, setup=setup,
-                agree=agree, per_step=latency, min_steps=LATENCY_STEPS if latency else 10, meter=meter,
+                min_warmup_s=budget.warmup_s, agree=agree, per_step=latency, min_steps=LATENCY_STEPS if latency else 10, meter=meter,
                 min_timed_s=meter.min_window_s if meter else 0.0, **({"clock": clock} if clock else {}))
     notes = noise_notes(m)
     if latency and m.steps < LATENCY_STEPS:

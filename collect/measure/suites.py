@@ -118,14 +118,18 @@ def optimizer_for(workload: str) -> Optimizer:
 
 _LM_AND_MEMBW = [*LLMS, *(membw_name(k, n) for k in bandwidth.MEMBW_KERNELS for n in bandwidth.MEMBW_SIZES)]
 SUITES = {
-    # About a minute on a 2-core CPU: MLP, CNN and encoder, train and infer; the matmul sweep's small sizes; llm-tiny's
-    # prefill and decode at batch 1; one membw size.
+    # A first look in under a minute per framework on the 2-core development CPU, process start included: MLP, CNN and
+    # encoder, train and infer; the matmul sweep's small sizes; llm-tiny's prefill and decode at batch 1; one membw
+    # size. One trial (two, each a fresh process, took 66 s and 73 s there: over the minute; the default and score
+    # suites take three), half a second of warm-up and a 1 s window cap (it ends sooner once its blocks agree within
+    # 5%): docs/measuring.md has the measurements.
     "quick": {"models": ["mlp-d5-w1024", "resnet18", "tiny", "matmul-256", "matmul-512", "matmul-1024", "llm-tiny",
                          membw_name("copy", 256)],
               "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2", "tiny", "matmul-256", "matmul-512", "matmul-1024",
                                     "llm-tiny", membw_name("copy", 256)],
               "modes": ["train", "infer"], "precisions": ["fp32"],
-              "batch_sizes": {"mlp": [64], "cnn": [8], "transformer": [8], "matmul": [1], "llm": [1]}, "max_seconds": 2.0},
+              "batch_sizes": {"mlp": [64], "cnn": [8], "transformer": [8], "matmul": [1], "llm": [1]}, "max_seconds": 1.0,
+              "warmup_s": 0.5, "trials": 1},
     # The headline comparison: the classic MLP depth sweep, three real CNNs, two encoders, the matmul sweep,
     # GPT-2 small's prefill and decode (batch 1: time to first token, per-token latency; batch 8) and membw.
     "default": {"models": [mlp_name(d) for d in MLP_DEPTHS] + ["resnet50", "mobilenet_v2", "mobilenet_v3_large",
@@ -134,7 +138,7 @@ SUITES = {
                 "modes": ["train", "infer"], "precisions": ["fp32"],
                 "matmul_precisions@accelerator": ["fp32", "fp16", "bf16"], "llm_precisions@accelerator": ["fp32", "fp16", "bf16"],
                 "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64], "transformer": [8],
-                                "transformer@accelerator": [32], "matmul": [1], "llm": [1, 8]}, "max_seconds": 8.0},
+                                "transformer@accelerator": [32], "matmul": [1], "llm": [1, 8]}, "max_seconds": 2.0},
     # The same models through each execution backend: throughput, and batch-1 latency (p50/p90/p99).
     "backends": {"models": ["mlp-d5-w1024", "resnet18"], "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2"],
                  "modes": ["infer", "train"], "precisions": ["fp32"],
