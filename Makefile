@@ -43,7 +43,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	npm run --silent lint
 	npm test --silent
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -20,6 +20,9 @@ from collect.present.headline import headline_figure
 from collect.present.report import MAX_ROWS, render
 from collect.present.summary import summarize
 
+# Under pytest-xdist (make test) this module runs in one worker: the 5,000-env figures (`drawn`) are drawn once.
+pytestmark = pytest.mark.xdist_group("bounded")
+
 FIGURES = {"headline": lambda s: headline_figure(s, "subtitle"), "matmul": matmul_figure, "scaling": scaling_figure,
            "backends": backends_figure, "power": power_figure, "roofline": roofline_figure}
 # The most any figure may draw, whatever the data: artists, points (scatter offsets and line vertices), texts.

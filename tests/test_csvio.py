@@ -52,14 +52,13 @@ def test_interrupted_write_keeps_previous_file(results_dir, monkeypatch):
     assert not load([path]).problems
 
 
-def _writer(folder, worker, count):
-    for i in range(count):
-        write(folder, "shared-cpu", [record(env="shared-cpu", run_id=f"w{worker}-{i}")])
-
-
 def test_concurrent_writers_lose_no_rows(results_dir):
+    from writer_process import append_one_by_one
+
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(results_dir, w, 15)) for w in range(4)]
+    ready = ctx.Barrier(4)  # the four start appending together
+    procs = [ctx.Process(target=append_one_by_one, args=(results_dir, "shared-cpu", [
+        record(env="shared-cpu", run_id=f"w{w}-{i}") for i in range(15)], ready)) for w in range(4)]
     for p in procs:
         p.start()
     for p in procs:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +53,7 @@ def test_case_variants_take_the_most_common_spelling():
     assert device_keys(["rtx 3090", "RTX 3090"], weights=[5, 1])["RTX 3090"] == "rtx 3090"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))  # DEVICEBENCH_EXAMPLES=N: N random ones (conftest.py)
 @given(st.text(alphabet=st.sampled_from(list("aAbB019 -()®™@.,GHzNVIDAnvida")), max_size=30))
 def test_a_key_is_its_own_key_and_never_grows(name):
     key = device_key(name)

@@ -16,6 +16,9 @@ from collect import cli
 from collect.dataset.loader import discover, load
 from collect.present import summary
 
+# torchrun's launches rendezvous on its default port (29500): under pytest-xdist (`--dist loadgroup`, pyproject.toml)
+# the tests that launch it run in one worker, one after the other.
+TORCHRUN = pytest.mark.xdist_group("torchrun")
 TINY = ["--models", "mlp-d2-w1024", "--batch-sizes", "8", "--max-seconds", "0.5", "--no-progress"]
 
 
@@ -39,6 +42,7 @@ def run(args, timeout=180, env=None):
 
 @pytest.mark.torch
 @pytest.mark.slow
+@TORCHRUN
 def test_torchrun_sweep_over_1_and_2_ranks(tmp_path):
     out = run([sys.executable, "-m", "collect", "--framework", "torch", "--distributed", "ddp", "--world-sizes", "1,2",
                "--env", "ddp-cpu", "--results-dir", str(tmp_path), "--device", "cpu", *TINY])
@@ -62,6 +66,7 @@ def test_torchrun_sweep_over_1_and_2_ranks(tmp_path):
 
 @pytest.mark.torch
 @pytest.mark.slow
+@TORCHRUN
 def test_a_rank_that_dies_fails_the_run_and_writes_no_row(tmp_path):
     dies = driver(tmp_path, "dies.py", """
         from collect.frameworks.torch import adapter as torch_runner

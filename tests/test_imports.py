@@ -22,6 +22,7 @@ def run_blocked(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", BLOCKER + code], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_plotting_path_imports_and_runs_without_frameworks(tmp_path):
     code = (
         "import plot_results, collect.dataset.loader, collect.present.headline, collect.present.report, collect.dataset.validate, collect.contract.csvio, collect.contract.record\n"
@@ -51,6 +52,7 @@ def run_blocking(blocked: tuple[str, ...], code: str) -> subprocess.CompletedPro
                           env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
 
 
+@pytest.mark.slow
 def test_each_runner_imports_only_its_own_framework():
     pytest.importorskip("tensorflow")
     result = run_blocking(("torch", "torchvision"), "import collect.frameworks.tensorflow.adapter, collect.frameworks.tensorflow.distribute, collect.frameworks.tensorflow.classic")

@@ -10,6 +10,10 @@ from collect.measure import llm_math, suites
 from collect.measure.llm_math import LLMS, LLMSpec
 from collect.measure.suites import Config
 
+# Real measurements here warm up for 0.2 s, not 1 s (conftest.py's short_warmup): the tests check what the rows
+# say, not how steady they are.
+pytestmark = pytest.mark.usefixtures("short_warmup")
+
 # Both shapes small: GPT-2's (tied, learned positions, biases) and Llama's (rotary, GQA 4:2, SwiGLU).
 SMALL = {"gpt2": LLMSpec("gpt2", layers=2, d_model=64, heads=4, kv_heads=4, ffn=256, vocab=500, tied=True, max_positions=64),
          "llama": LLMSpec("llama", layers=2, d_model=64, heads=4, kv_heads=2, ffn=160, vocab=500, tied=False)}

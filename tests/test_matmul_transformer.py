@@ -15,6 +15,10 @@ from collect.present.details import matmul_figure
 from collect.present.headline import headline_figure
 from collect.present.summary import summarize
 
+# Real measurements here warm up for 0.2 s, not 1 s (conftest.py's short_warmup): the tests check what the rows
+# say, not how steady they are.
+pytestmark = pytest.mark.usefixtures("short_warmup")
+
 
 def test_matmul_configs_are_infer_rows_of_one_product():
     configs = [c for c in suites.expand("quick", device_kind="cpu") if c.workload == "matmul"]

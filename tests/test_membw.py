@@ -8,6 +8,10 @@ from collect.dataset.loader import load
 from collect.measure import bandwidth, suites
 from collect.measure.suites import Config
 
+# Real measurements here warm up for 0.2 s, not 1 s (conftest.py's short_warmup): the tests check what the rows
+# say, not how steady they are.
+pytestmark = pytest.mark.usefixtures("short_warmup")
+
 
 def test_names_and_bytes():
     assert bandwidth.parse_membw("membw-copy-256") == ("copy", 256)

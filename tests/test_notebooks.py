@@ -43,7 +43,8 @@ def test_run_benchmark_notebook(tmp_path):
     results = tmp_path / "results"
     shutil.copytree(ROOT / "results", results)
     params = (f"REPO_DIR = {str(ROOT)!r}\nRESULTS_DIR = {str(results)!r}\nENV = 'notebook-test-cpu'\n"
-              "EXTRA_ARGS = ['--models', 'mlp-d1-w1024', '--batch-sizes', '2', '--max-seconds', '0.2', '--device', 'cpu', '--no-progress']")
+              "EXTRA_ARGS = ['--models', 'mlp-d1-w1024', '--modes', 'infer', '--batch-sizes', '2', '--max-seconds', '0.2', "
+              "'--repeat', '1', '--device', 'cpu', '--no-progress']")  # one row, in the kernel: rounds are test_trials.py's
     nb = execute("run_benchmark.ipynb", params, tmp_path)
     text = text_of(nb)
     assert "torch: exit code 0" in text

@@ -28,6 +28,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10: pip's own copy of the same parser
     from pip._vendor import tomli as tomllib
 
+# Under pytest-xdist (make test) this module runs in one worker: the wheel is built and installed once.
+pytestmark = pytest.mark.xdist_group("packaging")
+
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 DYNAMIC = PYPROJECT["tool"]["setuptools"]["dynamic"]
 EXTRAS = ("plot", "torch", "tensorflow", "dev")
@@ -225,9 +228,12 @@ def test_the_installed_command_checks_the_repositorys_results(installed, tmp_pat
 @pytest.mark.torch
 def test_the_installed_command_measures_and_writes_a_valid_file(installed, tmp_path):
     pytest.importorskip("torch")
-    done = run_in(installed, "devicebench", "run", "--models", "mlp-d1-w1024", "--batch-sizes", "2", "--max-seconds", "0.2",
-                  "--device", "cpu", "--no-progress", "--env", "wheel-test-cpu", "--results-dir", "out", cwd=tmp_path)
+    # Two rounds: the parent and each round's process run the installed package (the rounds' PYTHONPATH is its folder).
+    done = run_in(installed, "devicebench", "run", "--models", "mlp-d1-w1024", "--modes", "infer", "--batch-sizes", "2",
+                  "--max-seconds", "0.2", "--repeat", "2", "--device", "cpu", "--no-progress", "--env", "wheel-test-cpu",
+                  "--results-dir", "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "2 rows (2 trials) appended" in done.stdout, done.stdout
     assert (tmp_path / "out" / "results_wheel-test-cpu.csv").is_file()
     check = run_in(installed, "devicebench", "check", "--results-dir", "out", cwd=tmp_path)
     assert check.returncode == 0 and "1 valid, 0 invalid" in check.stdout, check.stdout + check.stderr

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import record, write
+from conftest import examples, record, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -163,7 +163,7 @@ def test_panels_are_bounded_and_the_title_says_how_many_envs_are_left_out(result
     plt.close(fig)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))  # DEVICEBENCH_EXAMPLES=N: N random ones (conftest.py)
 @given(st.lists(st.tuples(st.sampled_from(["a-cpu", "b-cuda"]), st.sampled_from([64, 128, 256]),
                           st.sampled_from(["fp32", "fp16", "bf16", "tf32"]), st.floats(1e-3, 1e3)), min_size=1, max_size=12))
 def test_a_matmul_row_never_exceeds_its_own_envs_roof(rows):

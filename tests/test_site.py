@@ -9,7 +9,6 @@ scale; contributors' text stays text. Without chromium they skip, loudly (the re
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -23,7 +22,10 @@ from collect.present.site.build import MARKER
 from collect.present.site.encode import integers, numbers, round_sig, safe_json
 from collect.present.summary import summarize
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
+# each module's sites are built once.
+pytestmark = pytest.mark.xdist_group("site")
+
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -162,30 +164,7 @@ def test_pages_workflow_publishes_the_site_with_least_privilege():
 
 # ---- in the browser ------------------------------------------------------------------------------------------------
 
-NO_BROWSER = ("NO BROWSER: the website's browser tests did NOT run. They need Debian's chromium and chromium-driver "
-              f"({CHROMIUM}, {CHROMEDRIVER}: apt-get install chromium chromium-driver; .ci/run installs them) and selenium "
-              "(requirements-dev.txt)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip(NO_BROWSER + ": selenium is not installed")
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-        pytest.skip(NO_BROWSER + ": chromium or chromedriver is missing")
-    os.environ["SE_AVOID_STATS"] = "true"  # selenium never reaches for the network
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(30)
-    yield driver
-    driver.quit()
+# `browser`: tests/conftest.py's fixture (one chromium for the session, at the default window size in each module).
 
 
 def wait(driver, condition: str, seconds: float = 30):

@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import record, write
-from test_site import browser, build, column_text, errors, shown, visit, wait  # noqa: F401  (browser: a fixture)
+from test_site import build, column_text, errors, shown, visit, wait
 from test_site_views import blob_text, capture, headers
+
+# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
+# each module's sites are built once.
+pytestmark = pytest.mark.xdist_group("site")
 
 PAGES = ["index.html", "board-mlp-train.html", "board-matmul-infer.html", "machines.html", "device.html",
          "env.html?env=both-a-cpu", "compare.html#envs=both-a-cpu,both-b-cpu", "device.html?device=EPYC"]
@@ -57,7 +61,7 @@ def site(tmp_path_factory) -> Path:
     return build(folder, folder.parent / "site")
 
 
-def test_a_comparison_of_envs_that_ran_both_frameworks_lists_what_they_share_with_no_box_ticked(browser, site):  # noqa: F811
+def test_a_comparison_of_envs_that_ran_both_frameworks_lists_what_they_share_with_no_box_ticked(browser, site):
     visit(browser, site, "compare.html#envs=both-a-cpu,both-b-cpu", charts=True)
     assert not browser.find_element("css selector", "input[name=partial]").is_selected()
     assert not browser.find_element("css selector", "input[name=split]").is_selected()
@@ -73,7 +77,7 @@ def test_a_comparison_of_envs_that_ran_both_frameworks_lists_what_they_share_wit
     assert shown(browser) == (5, 5) and errors(browser) == []
 
 
-def test_a_comparison_of_more_envs_than_fit_says_which_it_left_out(browser, site):  # noqa: F811
+def test_a_comparison_of_more_envs_than_fit_says_which_it_left_out(browser, site):
     envs = ["both-a-cpu", "both-b-cpu", "flagged-cpu", "paper-cpu", "more-0-cpu", "more-1-cpu", "more-2-cpu"]
     visit(browser, site, "compare.html#envs=" + ",".join(envs), charts=True)
     warning = browser.find_element("css selector", "#comparison p.warning").text
@@ -81,7 +85,7 @@ def test_a_comparison_of_more_envs_than_fit_says_which_it_left_out(browser, site
     assert all(env in headers(browser) for env in envs[:6]) and errors(browser) == []
 
 
-def test_envs_that_share_nothing_are_told_what_keeps_them_apart_and_what_is_near(browser, site):  # noqa: F811
+def test_envs_that_share_nothing_are_told_what_keeps_them_apart_and_what_is_near(browser, site):
     visit(browser, site, "compare.html#envs=both-a-cpu,tf-mixed-cuda", charts=True)
     apart = browser.find_element("id", "apart")
     assert "share no configuration" in apart.text
@@ -93,7 +97,7 @@ def test_envs_that_share_nothing_are_told_what_keeps_them_apart_and_what_is_near
 
 
 @pytest.mark.parametrize("width,height", [(1400, 1000), (390, 844)])
-def test_no_table_is_wider_than_its_page_and_the_ranked_figure_is_on_the_first_screen(browser, site, width, height):  # noqa: F811
+def test_no_table_is_wider_than_its_page_and_the_ranked_figure_is_on_the_first_screen(browser, site, width, height):
     browser.set_window_size(width, height)
     try:
         for page in PAGES:
@@ -116,7 +120,7 @@ def chart_heights(driver) -> list[int]:
 
 
 @pytest.mark.parametrize("page", ["index.html", "env.html?env=both-a-cpu", "compare.html#envs=both-a-cpu,both-b-cpu"])
-def test_charts_keep_their_height_through_a_resize(browser, site, page):  # noqa: F811
+def test_charts_keep_their_height_through_a_resize(browser, site, page):
     import time
 
     visit(browser, site, page, charts=True)
@@ -128,7 +132,7 @@ def test_charts_keep_their_height_through_a_resize(browser, site, page):  # noqa
     assert chart_heights(browser) == before and errors(browser) == []
 
 
-def test_each_board_ranks_by_its_own_figure_in_readable_units(browser, site):  # noqa: F811
+def test_each_board_ranks_by_its_own_figure_in_readable_units(browser, site):
     visit(browser, site, "board-matmul-infer.html")
     assert "TFLOP/s" in headers(browser)
     models = column_text(browser, "model")
@@ -139,7 +143,7 @@ def test_each_board_ranks_by_its_own_figure_in_readable_units(browser, site):  #
     assert values == sorted(values, reverse=True) and min(values) > 40 and max(values) < 100  # 47.26e9 bytes/s reads 47.3
 
 
-def test_a_flagged_row_carries_its_badge_and_reason_and_the_filter_hides_it(browser, site):  # noqa: F811
+def test_a_flagged_row_carries_its_badge_and_reason_and_the_filter_hides_it(browser, site):
     visit(browser, site, "board-mlp-train.html")
     badge = browser.find_element("css selector", "tbody .badge.unsteady")
     assert badge.get_attribute("title") == "unsteady: trials 1,500-2,000 samples/s"
@@ -156,14 +160,14 @@ def test_a_flagged_row_carries_its_badge_and_reason_and_the_filter_hides_it(brow
     assert hover >= 1 and errors(browser) == []  # the overview's bar says it too
 
 
-def test_hover_text_is_escaped_once(browser, site):  # noqa: F811
+def test_hover_text_is_escaped_once(browser, site):
     visit(browser, site, "env.html?env=both-b-cpu", charts=True)
     hover = browser.execute_script("""var div = document.querySelector('.chart:not(.roofline)');
       Plotly.Fx.hover(div, [{curveNumber: 0, pointNumber: 0}]); return div.querySelector('.hoverlayer').textContent;""")
     assert 'Intel "Quoted" Xeon' in hover and "&quot;" not in hover
 
 
-def test_the_view_download_writes_percent_of_peak_as_a_percentage_and_rates_in_their_unit(browser, site):  # noqa: F811
+def test_the_view_download_writes_percent_of_peak_as_a_percentage_and_rates_in_their_unit(browser, site):
     visit(browser, site, "env.html?env=both-a-cpu", charts=True)
     capture(browser)
     browser.find_element("css selector", "button.download").click()

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 from conftest import record, write
-from test_site import browser, build, visit  # noqa: F401  (browser: a fixture)
+from test_site import build, visit
 
 from collect.present.site.roof import POINTS
+
+# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
+# each module's sites are built once.
+pytestmark = pytest.mark.xdist_group("site")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +30,7 @@ def site(tmp_path_factory):
     return build(folder, folder.parent / "site", downloads=False)
 
 
-def test_an_env_page_draws_its_roofs_and_points(browser, site):  # noqa: F811
+def test_an_env_page_draws_its_roofs_and_points(browser, site):
     visit(browser, site, "env.html?env=box-cpu", charts=True)
     traces = browser.execute_script("""var d = document.querySelector('div.roofline'); return d.data.map(function (t) {
       return {mode: t.mode, name: t.name, x: t.x, y: t.y}; });""")
@@ -41,6 +45,6 @@ def test_an_env_page_draws_its_roofs_and_points(browser, site):  # noqa: F811
     assert len(points) == 2 <= POINTS  # membw copy sets the roof and is no point
 
 
-def test_an_env_without_roofs_has_no_roofline(browser, site):  # noqa: F811
+def test_an_env_without_roofs_has_no_roofline(browser, site):
     visit(browser, site, "env.html?env=plain-cpu", charts=True)
     assert browser.find_elements("css selector", "div.roofline") == []

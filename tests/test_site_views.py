@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import record, write
-from test_site import browser, build, column_text, errors, shown, visit, wait  # noqa: F401  (browser: a fixture)
+from test_site import build, column_text, errors, shown, visit, wait
+
+# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
+# each module's sites are built once.
+pytestmark = pytest.mark.xdist_group("site")
 
 GPU = dict(device_kind="cuda", framework="torch", batch_size=64, os="Linux-6.1", cpu_name="Some CPU")
 
@@ -78,7 +82,7 @@ def same(shown_cell: str, csv_cell: str) -> bool:
     return abs(a - b) <= 0.005 * max(abs(a), abs(b))
 
 
-def test_the_download_is_the_filtered_sorted_view_every_page_of_it(browser, site):  # noqa: F811  (browser: test_site's fixture)
+def test_the_download_is_the_filtered_sorted_view_every_page_of_it(browser, site):
     from selenium.webdriver.support.ui import Select
 
     visit(browser, site, "board-mlp-train.html")
@@ -111,7 +115,7 @@ def test_the_download_is_the_filtered_sorted_view_every_page_of_it(browser, site
     assert errors(browser) == []
 
 
-def test_a_reload_restores_the_view_and_back_returns_to_the_one_before(browser, site):  # noqa: F811  (browser: test_site's fixture)
+def test_a_reload_restores_the_view_and_back_returns_to_the_one_before(browser, site):
     from selenium.webdriver.support.ui import Select
 
     visit(browser, site, "board-mlp-train.html")
@@ -135,7 +139,7 @@ def test_a_reload_restores_the_view_and_back_returns_to_the_one_before(browser, 
     assert browser.find_element("css selector", "select[name=framework]").get_attribute("value") == "" and errors(browser) == []
 
 
-def test_a_device_page_shows_every_submission_version_by_version(browser, site):  # noqa: F811  (browser: test_site's fixture)
+def test_a_device_page_shows_every_submission_version_by_version(browser, site):
     visit(browser, site, "board-mlp-train.html#q=3090")
     link = browser.find_element("css selector", "table.data tbody a[href^='device.html']")
     assert link.text == "RTX 3090"
@@ -162,7 +166,7 @@ def test_a_device_page_shows_every_submission_version_by_version(browser, site):
     assert errors(browser) == []
 
 
-def test_a_comparison_names_the_fields_that_differ_and_what_it_left_out(browser, site):  # noqa: F811  (browser: test_site's fixture)
+def test_a_comparison_names_the_fields_that_differ_and_what_it_left_out(browser, site):
     visit(browser, site, "compare.html#envs=cpu-x,cpu-y", charts=True)
     fields = [li.get_attribute("data-field") for li in browser.find_elements("css selector", "#differences li")]
     assert sorted(fields) == ["CPU", "OS", "device"]  # not Python, framework, driver ...: those are the same
@@ -173,7 +177,7 @@ def test_a_comparison_names_the_fields_that_differ_and_what_it_left_out(browser,
     assert shown(browser) == (1, 1) and errors(browser) == []
 
 
-def test_an_env_page_says_how_it_stacks_up(browser, site):  # noqa: F811  (browser: test_site's fixture)
+def test_an_env_page_says_how_it_stacks_up(browser, site):
     visit(browser, site, "env.html?env=cpu-y", charts=True)
     panel = browser.find_element("id", "standing")
     lines = [tr.text for tr in panel.find_elements("css selector", "tbody tr")]

@@ -23,6 +23,10 @@ from test_site_views import headers
 from collect.contract import scoring
 from collect.contract.csvio import append_records, results_path
 
+# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
+# each module's sites are built once.
+pytestmark = pytest.mark.xdist_group("site")
+
 
 def git(folder: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True,

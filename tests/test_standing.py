@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import record, write
+from conftest import examples, record, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_runner import FakeAdapter
@@ -51,7 +51,7 @@ rows = st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.sampled
                           st.sampled_from([1, 8]), st.floats(0.5, 1e4, allow_nan=False)), max_size=25)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))  # DEVICEBENCH_EXAMPLES=N: N random ones (conftest.py)
 @given(rows)
 def test_standings_agree_with_a_plain_count(drawn):
     agg = pd.DataFrame([agg_row(env, rate, model=model, batch_size=batch) for env, model, batch, rate in drawn],

@@ -23,7 +23,9 @@ from collect.measure.adapter import Budget  # noqa: E402
 from collect.measure.loop import Unsupported  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 
-pytestmark = pytest.mark.tensorflow
+# Real measurements here warm up for 0.2 s, not 1 s (conftest.py's short_warmup): the tests check what the rows
+# say, not how steady they are.
+pytestmark = [pytest.mark.tensorflow, pytest.mark.usefixtures("short_warmup")]
 
 
 @pytest.mark.parametrize("mode", ["infer", "train", "train_forward", "train_backward"])
@@ -160,6 +162,7 @@ def test_a_real_run_shows_no_tensorflow_start_up_noise_without_v(results_dir):
     assert "2 rows (2 trials) appended" in done.stdout
 
 
+@pytest.mark.slow
 def test_backends_suite_through_main(results_dir):
     rc = cli.main(["--framework", "tensorflow", "--suite", "backends", "--models", "mlp-d1-w1024", "--batch-sizes", "1,4", "--repeat", "1",
                    "--modes", "infer", "--max-seconds", "0.2", "--env", "tf-test-cpu", "--results-dir", str(results_dir),

@@ -79,6 +79,18 @@ def test_warmup_runs_until_step_time_is_stable():
     assert m.step_s == pytest.approx([0.1] * len(m.step_s))
 
 
+def test_warm_up_lasts_a_second_however_small_the_budget():
+    # The floor timing.measure gives warm-up (a Budget says 1 s unless its suite sets less; the runner tests that measure
+    # in-process lower it: conftest.py's short_warmup).
+    dev = FakeDevice(steady(first=0.5, rest=0.01))
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, max_seconds=0.2)
+    assert 100 <= m.warmup_steps - 1 <= 101  # single 10 ms steps for a second after the first (compiling) one
+    dev = FakeDevice(steady(first=0.5, rest=0.01))
+    m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, max_seconds=0.2,
+                min_warmup_s=0.2)
+    assert 20 <= m.warmup_steps - 1 <= 21
+
+
 def test_stops_once_spread_is_small():
     dev = FakeDevice(steady(1.0, 0.01))
     m = measure(dev.step, sync=dev.sync, clock=dev.clock, samples_per_step=1, min_block_s=0.0, min_steps=10,

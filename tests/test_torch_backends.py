@@ -18,7 +18,9 @@ from collect.measure.adapter import Budget  # noqa: E402
 from collect.measure.loop import Unsupported  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 
-pytestmark = pytest.mark.torch
+# Real measurements here warm up for 0.2 s, not 1 s (conftest.py's short_warmup): the tests check what the rows
+# say, not how steady they are.
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("short_warmup")]
 MLP = "mlp-d1-w1024"
 
 

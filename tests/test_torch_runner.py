@@ -15,7 +15,9 @@ from collect.frameworks.torch import steps  # noqa: E402
 from collect.measure.adapter import Budget  # noqa: E402
 from collect.measure.suites import Config  # noqa: E402
 
-pytestmark = pytest.mark.torch
+# Real measurements here warm up for 0.2 s, not 1 s (conftest.py's short_warmup): the tests check what the rows
+# say, not how steady they are.
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("short_warmup")]
 
 
 @pytest.mark.parametrize("depth", [1, 5, 20])
@@ -84,6 +86,7 @@ def test_correctness_check_is_zero_for_identical_devices():
     assert backend._correctness("mlp-d1-w1024") == pytest.approx(0.0, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_quick_run_through_main_writes_rows_that_validate(results_dir, capsys):
     rc = cli.main(["--framework", "torch", "--models", "mlp-d2-w1024,resnet18", "--batch-sizes", "2", "--repeat", "1",
                    "--max-seconds", "0.2", "--env", "test-cpu", "--results-dir", str(results_dir), "--no-progress",

@@ -107,12 +107,13 @@ def test_an_injected_slow_trial_is_noted_unsteady_on_each_of_its_rows(results_di
 
 
 @pytest.mark.slow
-def test_repeat_3_writes_three_trials_from_three_processes(results_dir, tmp_path):
+def test_repeat_2_writes_a_trial_from_each_of_two_processes(results_dir, tmp_path):
     pytest.importorskip("torch")
     import subprocess
 
-    argv = ["--suite", "quick", "--models", "mlp-d1-w1024", "--batch-sizes", "2", "--max-seconds", "0.2", "--device", "cpu",
-            "--energy", "none", "--env", "trials-cpu", "--results-dir", str(results_dir), "--no-progress", "--repeat", "3"]
+    argv = ["--suite", "quick", "--models", "mlp-d1-w1024", "--modes", "infer", "--batch-sizes", "2", "--max-seconds", "0.2",
+            "--device", "cpu", "--energy", "none", "--env", "trials-cpu", "--results-dir", str(results_dir), "--no-progress",
+            "--repeat", "2"]  # round-robin over three trials: the test above
     # As a notebook does: the checkout put on sys.path by hand, started from another folder, no PYTHONPATH.
     # The rounds' processes must still import this checkout.
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from collect.cli import main; sys.exit(main({argv!r}))"
@@ -120,9 +121,9 @@ def test_repeat_3_writes_three_trials_from_three_processes(results_dir, tmp_path
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environ)
     assert done.returncode == 0, done.stderr[-2000:]
     got = rows(results_dir / "results_trials-cpu.csv")
-    assert sorted((r["mode"], r["trial"]) for r in got) == [(m, str(t)) for m in ("infer", "train") for t in (1, 2, 3)]
+    assert [(r["mode"], r["trial"]) for r in got] == [("infer", "1"), ("infer", "2")]
     assert len({r["run_id"] for r in got}) == 1 and not load([results_dir / "results_trials-cpu.csv"]).problems
-    assert "rows (3 trials) appended" in done.stdout
+    assert "2 rows (2 trials) appended" in done.stdout
 
 
 def measurement(step_s):
