@@ -33,6 +33,25 @@ def test_one_interrupt_raises_once_and_the_handlers_come_back():
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_an_interrupt_while_the_handlers_are_put_back_raises_nothing(monkeypatch):
+    """Ctrl-C to the process group just as a round's process ends (its row written, the block left): the signal
+    lands while handled() restores the handlers and used to raise there, printing a traceback."""
+    real = signal.signal
+    sent = []
+
+    def restore_with_a_signal(sig, handler):
+        if not sent:  # the first handler put back: a signal is already on its way
+            sent.append(sig)
+            current = signal.getsignal(sig)
+            current(sig, None) if callable(current) else None
+        return real(sig, handler)
+
+    with interrupts.handled() as state:
+        monkeypatch.setattr(signal, "signal", restore_with_a_signal)
+    monkeypatch.undo()
+    assert sent and state.count == 1  # seen and counted, not raised
+
+
 def test_an_interrupt_while_a_row_is_written_waits_for_the_row():
     written = []
     with interrupts.handled(), pytest.raises(KeyboardInterrupt), interrupts.deferred():

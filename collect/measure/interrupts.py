@@ -37,9 +37,12 @@ class State:
         self.holding = False
         self.pending = False
         self.forward = None
+        self.closed = False
 
     def handler(self, signum, frame):
         self.count += 1
+        if self.closed:
+            return  # the block has ended (a round that wrote its last row): nothing left to stop
         if self.forward is not None:
             if self.count > 1:
                 raise KeyboardInterrupt  # asked twice: stop waiting for the child
@@ -77,6 +80,9 @@ def handled():
     try:
         yield state
     finally:
+        # A signal that lands while the handlers are being put back (Ctrl-C just as a round's process ends) must
+        # not raise inside this clean-up: that printed a traceback.
+        state.closed = True
         _state = outer
         for sig, old in saved.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)

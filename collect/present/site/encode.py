@@ -32,7 +32,8 @@ def round_sig(values, digits: int = SIG) -> np.ndarray:
         return out
     exp = np.floor(np.log10(np.abs(x[ok]))).astype(int) - (digits - 1)
     small, scale = exp < 0, 10.0 ** np.abs(exp)  # whole powers of ten: exact, so the result prints short
-    out[ok] = np.where(small, np.round(x[ok] * scale) / scale, np.round(x[ok] / scale) * scale)
+    with np.errstate(over="ignore"):  # np.where computes both branches: the one not taken may overflow
+        out[ok] = np.where(small, np.round(x[ok] * scale) / scale, np.round(x[ok] / scale) * scale)
     return out
 
 
