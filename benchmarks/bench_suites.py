@@ -29,7 +29,8 @@ from collect.contract import cli_args  # noqa: E402
 from collect.contract.csvio import read_rows  # noqa: E402
 from collect.measure.trials import key_of  # noqa: E402
 
-BUDGET_S = {"quick": 60.0}
+BUDGET_S = {"quick": 60.0}  # per framework
+TOTAL_BUDGET_S = {"default": 12 * 60.0}  # `make bench`: both frameworks' default suites and the plot
 
 
 def spread(rows: list[dict]) -> tuple[int, int, float]:
@@ -57,7 +58,7 @@ def run(framework: str, suite: str, extra: list[str]) -> dict:
     trials = max((int(r.get("trial") or 1) for r in rows), default=0)
     return {"framework": framework, "suite": suite, "seconds": seconds, "rc": done.returncode, "rows": len(rows),
             "configs": configs, "trials": trials, "unsteady": unsteady, "spread": median_spread, "load": load,
-            "tail": done.stderr[-800:] if done.returncode else ""}
+            "load_end": os.getloadavg()[0], "tail": done.stderr[-800:] if done.returncode else ""}
 
 
 def main(argv=None) -> int:
@@ -70,17 +71,24 @@ def main(argv=None) -> int:
     extra = (["--repeat", str(args.repeat)] if args.repeat else []) + (["--max-seconds", str(args.max_seconds)] if args.max_seconds else [])
     worst = 0
     for suite in [s.strip() for s in args.suites.split(",") if s.strip()]:
+        total = 0.0
         for framework in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
             r = run(framework, suite, extra)
             budget = BUDGET_S.get(suite)
             verdict = "" if budget is None else f"; budget {budget:.0f} s: {'met' if r['seconds'] <= budget else 'MISSED'}"
             print(f"[{suite}] {framework}: {r['seconds']:.1f} s wall ({r['seconds'] / 60:.1f} min), {r['trials']} trials of "
                   f"{r['configs']} configurations ({r['rows']} rows), exit {r['rc']}; {r['unsteady']} unsteady, median trial "
-                  f"spread {r['spread']:.2f}x; load average {r['load']:.2f} on {os.cpu_count()} CPUs at the start{verdict}",
+                  f"spread {r['spread']:.2f}x; load average {r['load']:.2f} at the start, {r['load_end']:.2f} at the end "
+                  f"({os.cpu_count()} CPUs){verdict}",
                   flush=True)
+            total += r["seconds"]
             if r["rc"]:
                 print(r["tail"], file=sys.stderr)
                 worst = 1
+        if suite in TOTAL_BUDGET_S:
+            budget = TOTAL_BUDGET_S[suite]
+            print(f"[{suite}] all frameworks: {total / 60:.1f} min; `make bench` budget {budget / 60:.0f} min with the plot: "
+                  f"{'met' if total <= budget else 'MISSED'} before the plot", flush=True)
     return worst
 
 
