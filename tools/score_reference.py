@@ -1,6 +1,6 @@
 """Print the reference medians of a score version, for collect/contract/scoring.py's `reference_values`.
 
-    python tools/score_reference.py --env amd-epyc-2core-cpu --runs 20261202T070723Z-c870de,20261202T071314Z-e5c098
+    python tools/score_reference.py --env amd-epyc-2core-cpu --runs 20261202T101116Z-1ffd4a,20261202T101506Z-37c364
 
 They are the medians of the named runs' rows of each member (the reference env's `--suite score` runs), in each
 member's figure. A version's values are fixed once it is published: a new set of runs makes a new version.

@@ -78,12 +78,12 @@ V1 = ScoreSet(version="1", reference="amd-epyc-2core-cpu", defined="2026-12-02",
            ("matmul-1024", "matmul-2048", "matmul-4096"), "infer", 1, "tflops", "the machine's measured compute roof"),
     Member("membw", "Memory bandwidth (axpy over 1 GiB)", "membw", ("membw-axpy-1024",), "infer", 1, "rate",
            "the machine's measured bandwidth roof"),
-), reference_runs=("20261202T070723Z-c870de", "20261202T071314Z-e5c098"), reference_values={
+), reference_runs=("20261202T101116Z-1ffd4a", "20261202T101506Z-37c364"), reference_values={
     # samples/s (tokens/s for the language model, bytes/s for membw) or TFLOP/s (matmul-best): medians of 3 trials
-    "tensorflow": {"mlp-train": 2864.62, "cnn-infer": 25.5408, "cnn-train": 6.05009, "encoder-infer": 9.79568,
-                   "llm-prefill": 1552.15, "llm-decode": 28.4565, "matmul-best": 0.434924, "membw": 5.97546e10},
-    "torch": {"mlp-train": 445.745, "cnn-infer": 10.7556, "cnn-train": 6.72986, "encoder-infer": 8.20059,
-              "llm-prefill": 293.43, "llm-decode": 27.7449, "matmul-best": 0.193244, "membw": 5.33013e10},
+    "tensorflow": {"mlp-train": 4911.72, "cnn-infer": 44.4478, "cnn-train": 10.0699, "encoder-infer": 16.6625,
+                   "llm-prefill": 1609.13, "llm-decode": 29.4661, "matmul-best": 0.474167, "membw": 6.51278e10},
+    "torch": {"mlp-train": 2464.14, "cnn-infer": 16.9672, "cnn-train": 7.56936, "encoder-infer": 8.244,
+              "llm-prefill": 874.107, "llm-decode": 32.2371, "matmul-best": 0.202338, "membw": 6.54511e10},
 })
 SETS = {V1.version: V1}
 CURRENT = V1.version
