@@ -7,13 +7,19 @@ The lint and node tests need node_modules (`make test` runs `npm ci` first); wit
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collect.present.site import encode
 
 ASSETS = ROOT / "collect" / "present" / "site" / "assets"
 ESLINT = ROOT / "node_modules" / ".bin" / "eslint"
@@ -75,3 +81,38 @@ def test_the_node_tests_pass_and_fail_a_planted_bug(tmp_path):
     bug.write_text(text.replace("if (x !== x) return y !== y ? a - b : 1;", "if (x !== x) return -1;"))
     failed = run(["node", "--test", "tests/js/"], DEVICEBENCH_LOGIC=str(bug))
     assert failed.returncode != 0 and "unmeasured rows last" in failed.stdout
+
+
+@settings(max_examples=examples(25))
+@given(data=st.data())
+def test_what_encode_writes_the_pages_read_back_exactly(data):
+    """Any mix of columns: configuration codes (joint where that is shorter), runs of one env, floats with gaps,
+    through encode.table and logic.js's expand in node, comes back value for value."""
+    _node_ready()
+    n = data.draw(st.integers(0, 60), label="rows")
+    few = st.lists(st.integers(0, data.draw(st.sampled_from([1, 4]), label="codes")), min_size=n, max_size=n)
+    cols = {name: np.array(data.draw(few, label=name), dtype=np.int64) for name in ("model", "mode", "batch_size")}
+    cols["env"] = np.sort(np.array(data.draw(few, label="env"), dtype=np.int64))
+    cols["rate"] = np.array(data.draw(st.lists(st.one_of(st.none(), st.floats(0.5, 1e6)), min_size=n, max_size=n),
+                                      label="rate"), dtype=float)
+    payload = encode.table({k: (encode.round_sig(v) if v.dtype.kind == "f" else v) for k, v in cols.items()})
+    script = ("const L = require(process.argv[1]); const t = L.expand(JSON.parse(process.argv[2]));"
+              "process.stdout.write(JSON.stringify(t.cols));")
+    done = subprocess.run(["node", "-e", script, str(ROOT / "collect/present/site/assets/logic.js"), payload],
+                          capture_output=True, text=True, timeout=60, check=True)
+    back = json.loads(done.stdout)
+    for name in ("model", "mode", "batch_size", "env"):
+        assert back[name] == cols[name].tolist(), (name, payload)
+    rate = encode.round_sig(cols["rate"])
+    expected = [None if np.isnan(v) else v for v in rate.tolist()]
+    assert back.get("rate", [None] * n) == expected, payload  # null throughout: left out of the file
+
+
+def test_configuration_columns_are_written_together_where_that_is_shorter():
+    pattern = np.tile(np.arange(7), 40)  # a shard: seven configurations down every env's rows
+    cols = {"model": pattern, "mode": pattern % 2, "backend": pattern % 3, "env": np.repeat(np.arange(40), 7)}
+    written = json.loads(encode.table(cols))
+    assert written["joint"]["c"] == ["model", "mode", "backend"] and len(written["joint"]["t"]) == 7 * 3
+    assert set(written["cols"]) == {"env"}
+    alone = json.loads(encode.table({"model": np.arange(5), "mode": np.arange(5) % 2}))  # all distinct: apart
+    assert "joint" not in alone and alone["cols"]["model"] == [0, 1, 2, 3, 4]

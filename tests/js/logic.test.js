@@ -13,6 +13,15 @@ test("run-length and sparse columns expand; a figure column left out becomes nul
   assert.equal(L.expand(null), null);
 });
 
+test("columns written together expand to one value per row, the index run-length or not", () => {
+  const t = L.expand({n: 4, cols: {n: [1, 1, 1, 1]}, joint: {c: ["model", "mode"], t: [5, 1, 6, 2], i: [0, 1, 1, 0]}});
+  assert.deepEqual(t.cols.model, [5, 6, 6, 5]);
+  assert.deepEqual(t.cols.mode, [1, 2, 2, 1]);
+  assert.equal(t.joint, undefined);
+  const r = L.expand({n: 3, cols: {}, joint: {c: ["a", "b"], t: [1, 2, 3, 4], i: {r: [1, 2, 0, 1]}}});
+  assert.deepEqual([r.cols.a, r.cols.b], [[3, 3, 1], [4, 4, 2]]);
+});
+
 test("numbers read with three significant digits and counts agree with their nouns", () => {
   assert.equal(L.fmt(47260000000 / 1e9), "47.3");
   assert.equal(L.fmt(1926.6), "1,927");

@@ -99,17 +99,45 @@ def columns(frame: pd.DataFrame, book: Dictionary, text: dict[str, str], ints: t
     return out
 
 
+# The columns that together name a configuration: a few dozen distinct combinations repeat down thousands of rows,
+# so one index into the combinations is shorter than a list per column (a fifth of a 10,000-env site).
+JOINT = ("framework", "workload", "model", "mode", "precision", "backend", "batch_size", "world_size", "version")
+
+
 def table(cols: dict[str, np.ndarray], rows=slice(None)) -> str:
     """A columnar JSON object of the `rows` (a slice or index array) of `cols` (from columns()): whole-number
-    arrays as integers() writes them, floats as numbers() does; a float column null throughout is left out."""
-    parts, n = [], 0
+    arrays as integers() writes them, floats as numbers() does; a float column null throughout is left out. The
+    JOINT columns that do not shrink to runs of one value go into "joint" where that is shorter: {"c": [names],
+    "t": [each combination's values, one after another], "i": each row's combination as integers() writes it}."""
+    parts, n, joint = [], 0, {}
     for name, values in cols.items():
         part = values[rows]
         n = len(part)
+        if name in JOINT and part.dtype.kind in "iub" and not _runs(part):
+            joint[name] = part
+            continue
         encoded = integers(part) if part.dtype.kind in "iub" else numbers(part)
         if encoded is not None:
             parts.append(f'"{name}":{encoded}')
-    return f'{{"n":{n},"cols":{{{",".join(parts)}}}}}'
+    together = _joint(joint) if len(joint) > 1 else None
+    if together is None:
+        parts.extend(f'"{name}":{integers(part)}' for name, part in joint.items())
+    return f'{{"n":{n},"cols":{{{",".join(parts)}}}' + (f',"joint":{together}' if together else "") + "}"
+
+
+def _runs(x: np.ndarray) -> bool:
+    """Whether integers() writes `x` as runs (its runs are under a third of its length)."""
+    return x.size > 0 and 3 * (int(np.count_nonzero(x[1:] != x[:-1])) + 1) < len(x)
+
+
+def _joint(columns: dict[str, np.ndarray]) -> str | None:
+    """The columns as one index into their distinct combinations, or None where the lists apart are shorter."""
+    stacked = np.column_stack(list(columns.values()))
+    combos, index = np.unique(stacked, axis=0, return_inverse=True)
+    text = (f'{{"c":{json.dumps(list(columns), separators=(",", ":"))},"t":{json.dumps(combos.ravel().tolist(), separators=(",", ":"))},'
+            f'"i":{integers(np.asarray(index).ravel())}}}')
+    apart = sum(len(integers(part)) + len(name) + 4 for name, part in columns.items())
+    return text if len(text) < apart else None
 
 
 def safe_json(value) -> str:

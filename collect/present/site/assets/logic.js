@@ -5,16 +5,32 @@
 
 var FIGURES = ["rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak", "per_j"];
 
-// A columnar table as the data files write it (encode.py): run-length ({r: [value, count, ...]}) and sparse
-// ({k: gaps, v: values}) columns become plain arrays; a figure column left out (none measured) becomes nulls.
+function runs(r, n) {  // {r: [value, count, value, count, ...]} as a plain array of n values
+  var full = new Array(n), at = 0, j, m;
+  for (j = 0; j < r.length; j += 2) for (m = 0; m < r[j + 1]; m++) full[at++] = r[j];
+  return full;
+}
+
+// The columns written together ({c: names, t: each combination's values in turn, i: each row's combination}).
+function joint(t) {
+  var jt = t.joint, w = jt.c.length, index = Array.isArray(jt.i) ? jt.i : runs(jt.i.r, t.n);
+  jt.c.forEach(function (name, p) {
+    var full = new Array(t.n), i;
+    for (i = 0; i < t.n; i++) full[i] = jt.t[index[i] * w + p];
+    t.cols[name] = full;
+  });
+  delete t.joint;
+}
+
+// A columnar table as the data files write it (encode.py): run-length ({r: [value, count, ...]}), sparse
+// ({k: gaps, v: values}) and joint columns become plain arrays; a figure column left out (none measured) nulls.
 function expand(t) {
   if (!t || !t.cols || typeof t.n !== "number") return t;
   Object.keys(t.cols).forEach(function (k) {
-    var c = t.cols[k], full, at = 0, j, m;
+    var c = t.cols[k], full, at = 0, j;
     if (Array.isArray(c) || !c) return;
     if (c.r) {
-      full = new Array(t.n);
-      for (j = 0; j < c.r.length; j += 2) for (m = 0; m < c.r[j + 1]; m++) full[at++] = c.r[j];
+      full = runs(c.r, t.n);
     } else if (c.k) {
       full = new Array(t.n).fill(null);
       at = -1;
@@ -22,6 +38,7 @@ function expand(t) {
     } else return;
     t.cols[k] = full;
   });
+  if (t.joint) joint(t);
   if (t.cols.n) FIGURES.forEach(function (k) { if (!t.cols[k]) t.cols[k] = new Array(t.n).fill(null); });
   return t;
 }
