@@ -37,8 +37,9 @@ def score_lines(table: pd.DataFrame, env: str) -> list[str]:
     if mine.empty:
         return []
     version = str(mine["version"].iloc[0])
-    ref = scoring.SETS[version].reference
-    out = [f"devicebench score v{version} ({ref} = {scoring.SCALE:,.0f}; the set: devicebench run --suite score):"]
+    ref, day = scoring.SETS[version].reference, scoring.SETS[version].defined
+    out = [f"devicebench score v{version} ({ref}'s score runs of {day} = {scoring.SCALE:,.0f}; the set: devicebench run "
+           "--suite score):"]
     done = table[table["score"].notna()].reset_index(drop=True)
     for r in mine.itertuples():
         if r.score != r.score:

@@ -115,6 +115,32 @@ def test_no_table_is_wider_than_its_page_and_the_ranked_figure_is_on_the_first_s
         browser.set_window_size(1400, 1000)
 
 
+def test_a_board_folds_its_menus_when_the_window_turns_narrow_and_leaves_a_reader_choice_alone(browser, site):
+    import time
+
+    def folded():
+        return browser.execute_script("return ['options', 'switch'].map(function (c) {"
+                                      " return document.querySelector('details.' + c).open; })")
+
+    try:
+        visit(browser, site, "board-mlp-train.html")
+        assert folded() == [True, True]  # wide: the menus open
+        browser.set_window_size(390, 844)
+        time.sleep(0.3)
+        assert folded() == [False, False]  # a phone's first screen shows the ranking, not the menus
+        first = browser.execute_script("var r = document.querySelector('table.data tbody tr');"
+                                       "return r ? Math.round(r.getBoundingClientRect().bottom) : null;")
+        assert first is not None and first <= 844
+        browser.execute_script("document.querySelector('details.options summary').click()")  # the reader opens one
+        browser.set_window_size(1400, 1000)
+        time.sleep(0.3)
+        browser.set_window_size(390, 844)
+        time.sleep(0.3)
+        assert folded() == [True, False]  # what the reader chose stays; the other follows the width
+    finally:
+        browser.set_window_size(1400, 1000)
+
+
 def chart_heights(driver) -> list[int]:
     return driver.execute_script("return Array.from(document.querySelectorAll('.chart')).map(function (d) { return d.offsetHeight; })")
 

@@ -2,7 +2,7 @@
 
 A score answers "how fast is this machine for deep learning?" with one number per framework: the geometric mean,
 over a fixed set of configurations, of the machine's median figure over a reference machine's, times SCALE. The
-reference scores SCALE by definition. The set is chosen to run on a laptop CPU and on a datacenter GPU alike, in a
+reference's score runs named in the version define SCALE (its other runs move only its own score). The set is chosen to run on a laptop CPU and on a datacenter GPU alike, in a
 few minutes on a CPU (`devicebench run --suite score` measures exactly it), and to cover what people run: a
 small MLP's training, a CNN's inference and training, a transformer encoder, a language model's prompt processing
 and token generation, the best dense matrix product and memory bandwidth.

@@ -138,7 +138,8 @@ def _panels(summary: Summary) -> list[tuple]:
     scored = score_rows(summary.scores)
     if not scored.empty:
         version = scored["version"].iloc[0]
-        out.append(("score", scored, f"devicebench score v{version} (per framework; {scoring.SETS[version].reference} = "
+        out.append(("score", scored, f"devicebench score v{version} (per framework; {scoring.SETS[version].reference}'s score runs of "
+                    f"{scoring.SETS[version].defined} = "
                     f"{scoring.SCALE:,.0f}; the set: results.md)", "score"))
     mlp = mlp_rows(summary.frame)  # the rows' own epoch times: legacy rows are a third of their wall time
     if not mlp.empty:

@@ -212,8 +212,8 @@ def score_section(table: pd.DataFrame) -> list[str]:
     score_set = scoring.SETS[str(table["version"].iloc[0])]
     out = ["## devicebench score", "",
            f"Score v{score_set.version}: {scoring.SCALE:,.0f} x the geometric mean, over {len(score_set.members)} fixed fp32 "
-           f"configurations per framework, of an env's median over {cell(score_set.reference)}'s "
-           f"(which scores {scoring.SCALE:,.0f}): " + "; ".join(m.label for m in score_set.members) + ". "
+           f"configurations per framework, of an env's median over {cell(score_set.reference)}'s in its score runs of "
+           f"{score_set.defined} (which define {scoring.SCALE:,.0f}; its other runs move only its own score): " + "; ".join(m.label for m in score_set.members) + ". "
            "Range: the same mean over the members' slowest and fastest rows. `devicebench run --suite score` measures "
            "exactly the set.", ""]
     kept = done.head(MAX_ROWS)

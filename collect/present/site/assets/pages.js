@@ -1,4 +1,4 @@
-/* global NARROW, worthColumns, configOf, provenanceCell, reproduceColumn, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
+/* global NARROW, foldOnPhones, worthColumns, configOf, provenanceCell, reproduceColumn, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
    spreadColumns, caveatColumn, secondaryFigures, textColumn, DB, pageOverview, pageEnv, pageCompare, pageDevice */
 // The leaderboards, the list of environments, and the start of every page (body data-page names which).
 
@@ -26,7 +26,7 @@ function boardSwitcher(I, current) {  // the other boards; folded away on a phon
   var nav = h("nav", {class: "boards", "aria-label": "leaderboards"}, I.raw.boards.map(function (b) {
     return b.id === current ? h("strong", {text: b.workload + " · " + b.mode}) : h("a", {href: "board-" + b.id + ".html", text: b.workload + " · " + b.mode});
   }));
-  return h("details", {class: "switch", open: NARROW() ? null : "open"}, [h("summary", {text: "other leaderboards"}), nav]);
+  return foldOnPhones(h("details", {class: "switch"}, [h("summary", {text: "other leaderboards"}), nav]));
 }
 
 function boardColumns(I, t, B) {

@@ -18,7 +18,7 @@ function scoreList(lines, kinds) {
     list.appendChild(h("li", {data: {framework: s[0]}}, parts.concat([s[7] ? h("span", {class: "note", text: " · " + s[7]}) : null])));
   });
   return h("section", {id: "score"}, [h("h2", {text: "devicebench score v" + def.version}), list,
-    h("p", {class: "note"}, [plural(def.members.length, "configuration") + " per framework, " + def.reference + " = " +
+    h("p", {class: "note"}, [plural(def.members.length, "configuration") + " per framework, " + def.reference + "'s score runs of " + def.defined + " = " +
       fmt(def.scale) + "; ", h("a", {href: "score.html", text: "what the score is"})])]);
 }
 
@@ -34,7 +34,7 @@ function overviewScore(main, queue) {
   if (!S.envs.length && !S.partial) return;
   main.append(h("h2", {text: "devicebench score v" + def.version}), h("p", {class: "lead"}, [
     "One number per machine and framework: " + fmt(def.scale) + " × the geometric mean, over " +
-    plural(def.members.length, "fixed configuration") + ", of its median over " + def.reference + "'s. ",
+    plural(def.members.length, "fixed configuration") + ", of its median over " + def.reference + "'s in its score runs of " + def.defined + ". ",
     h("a", {href: "score.html", text: "What the score is made of"}), "; ", h("a", {href: "add.html", text: "score your machine"}), "."]));
   if (!S.envs.length) {
     main.appendChild(h("p", {text: "No environment has measured the whole set yet (" + plural(S.partial, "env side") + " measured part of it)."}));

@@ -16,7 +16,7 @@ function Table(o) {
   self.table = h("table", {class: "data"});
   self.pager = h("div", {class: "pager"});
   // the filters fold away on a phone, so its first screen shows the ranking, not a column of menus
-  var options = h("details", {class: "options", open: NARROW() ? null : "open"}, [h("summary", {text: "filter, search, options"}), self.controls]);
+  var options = foldOnPhones(h("details", {class: "options"}, [h("summary", {text: "filter, search, options"}), self.controls]));
   self.root.append(options, self.counter, h("div", {class: "scroll"}, [self.table]), self.pager);
   o.root.appendChild(self.root);
   tableControls(self);
@@ -26,7 +26,21 @@ function Table(o) {
   return self;
 }
 
-function NARROW() { return window.matchMedia("(max-width: 760px)").matches; }  // as site.css's narrow layout
+var PHONE = window.matchMedia("(max-width: 760px)");  // as site.css's narrow layout
+function NARROW() { return PHONE.matches; }
+
+// Open on a wide screen, folded on a phone, and following the width (a turned phone, a narrowed window) until the
+// reader opens or closes it.
+var FOLDS = [];
+function foldOnPhones(details) {
+  details.open = !NARROW();
+  details.firstChild.addEventListener("click", function () { details.dataset.touched = "1"; });
+  FOLDS = FOLDS.filter(function (d) { return d.isConnected; }).concat([details]);
+  return details;
+}
+PHONE.addEventListener("change", function (e) {
+  FOLDS.forEach(function (d) { if (!d.dataset.touched) d.open = !e.matches; });
+});
 
 function tableState(o) {  // the view as the address says: filters, search, sort, page, toggles
   var saved = hashParams(), p = o.prefix || "";
