@@ -104,6 +104,27 @@ def test_the_parent_passes_an_interrupt_on_and_waits_for_the_child(monkeypatch):
     assert code == 130 and child.signals == [signal.SIGTERM] and not child.killed  # it stopped on its own
 
 
+def test_an_interrupt_while_the_next_round_starts_stops_that_round(monkeypatch):
+    """Ctrl-C in the instant the parent starts round 2: the interrupt waits for the start (deferred) and is raised
+    once the child exists; that child is asked to stop too, not left to measure and write its row on its own."""
+    monkeypatch.setattr(launch, "TICK_S", 0.0)
+    child, ticks = FakeChild(stops_after=1), []
+
+    def popen(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the child starts: it waits (SIGINT is blocked) ...
+        time.sleep(0.05)
+        return child
+
+    def tick():  # ... and if it were lost, the round would run to its end
+        ticks.append(1)
+        if len(ticks) > 50:
+            child.returncode = 0
+
+    with interrupts.handled():
+        code = launch.run_child(["python"], env={}, on_tick=tick, popen=popen)
+    assert code == 130 and child.signals == [signal.SIGTERM] and not ticks
+
+
 def test_a_second_interrupt_stops_the_child_at_once(monkeypatch):
     monkeypatch.setattr(launch, "TICK_S", 0.0)
     with interrupts.handled() as state:

@@ -76,6 +76,8 @@ def handled():
             if signal.getsignal(sig) is signal.SIG_IGN and PARENT_ENV not in os.environ:
                 continue  # ignored on purpose (nohup, a background job); a round's process starts so, by design
             saved[sig] = signal.signal(sig, state.handler)
+        if PARENT_ENV in os.environ and hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, set(SIGNALS))  # launch._start held them back until now
     _state = state
     try:
         yield state

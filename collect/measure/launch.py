@@ -77,24 +77,34 @@ def _one_round(run, command: list[str], events: str, display, trial: int) -> int
 
 def run_child(command: list[str], env: dict, on_tick=None, popen=subprocess.Popen) -> int:
     """Run one child to its end, calling on_tick while it runs. An interrupt is passed on (stop) and ends in 130."""
-    with interrupts.deferred():  # a child is started whole, and its handle kept, or not at all
-        child = _start(command, env, popen)
+    child = None
     try:
+        with interrupts.deferred():  # a child is started whole, and its handle kept, or not at all
+            child = _start(command, env, popen)
         while child.poll() is None:
             time.sleep(TICK_S)  # a sleep, not wait(timeout=): that polls every 50 ms beside the measuring process
             if on_tick:
                 on_tick()
         return child.returncode
     except KeyboardInterrupt:
-        stop(child)
+        if child is not None:  # also one whose start the interrupt waited for: it must not measure on alone
+            stop(child)
         return 130
 
 
 def _start(command: list[str], env: dict, popen):
-    """Start the child with SIGINT ignored until its own handler is in place: a Ctrl-C that reaches it while Python
-    starts would otherwise print a traceback. It still stops: this process passes the interrupt on as SIGTERM."""
+    """Start the child with SIGINT held back until its own handler is in place (interrupts.handled lets it in): a
+    Ctrl-C that reaches it while Python starts would otherwise print a traceback. Blocked, not ignored: a Ctrl-C
+    to this process meanwhile waits and is raised once the child has started (ignoring it lost it), and the child
+    gets the group's Ctrl-C when it is ready. Without signal masks (Windows) SIGINT is ignored meanwhile."""
     if threading.current_thread() is not threading.main_thread():
         return popen(command, env=env)
+    if hasattr(signal, "pthread_sigmask"):
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return popen(command, env=env)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return popen(command, env=env)
