@@ -52,6 +52,19 @@ def test_an_interrupt_while_the_handlers_are_put_back_raises_nothing(monkeypatch
     assert sent and state.count == 1  # seen and counted, not raised
 
 
+def test_a_run_started_with_the_signals_blocked_still_gets_them():
+    """A process can inherit a blocked SIGINT (a round's process does, from launch._start; a test worker did from
+    something it ran): handled() lets it in while the run lasts and puts the mask back after."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        with interrupts.handled() as state, pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        assert state.count == 1 and signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_an_interrupt_while_a_row_is_written_waits_for_the_row():
     written = []
     with interrupts.handled(), pytest.raises(KeyboardInterrupt), interrupts.deferred():

@@ -70,14 +70,16 @@ def handled():
     (a notebook kernel keeps its own). Only the main thread can install handlers: elsewhere this changes nothing."""
     global _state
     outer, state = _state, State()
-    saved = {}
+    saved, mask = {}, None
     if threading.current_thread() is threading.main_thread():
         for sig in SIGNALS:
             if signal.getsignal(sig) is signal.SIG_IGN and PARENT_ENV not in os.environ:
                 continue  # ignored on purpose (nohup, a background job); a round's process starts so, by design
             saved[sig] = signal.signal(sig, state.handler)
-        if PARENT_ENV in os.environ and hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, set(SIGNALS))  # launch._start held them back until now
+        if saved and hasattr(signal, "pthread_sigmask"):
+            # Blocked signals would never reach the handler: launch._start blocks SIGINT while a round starts (this
+            # lets it in), and a process can inherit a blocked mask from whatever started it (a test worker did).
+            mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, set(saved))
     _state = state
     try:
         yield state
@@ -88,6 +90,8 @@ def handled():
         _state = outer
         for sig, old in saved.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 @contextlib.contextmanager
