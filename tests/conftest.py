@@ -50,10 +50,10 @@ _PREVIOUS_TEST = [""]
 
 @pytest.fixture(autouse=True)
 def _interrupts_as_a_shell_gives_them(request):
-    """Each test starts with SIGINT and SIGTERM delivered, as a user's shell gives them. Something a test runs leaves
-    SIGINT ignored in its xdist worker (seen in fresh clones only, where the order differs); `python -m collect`
-    started from there inherited that, took it for nohup and ignored the Ctrl-C a test sent it. The warning names
-    the test that ran before."""
+    """Each test starts with SIGINT and SIGTERM delivered, as a terminal gives them. pytest started as a background job
+    (`.ci/run &` in a script: the shell starts it with SIGINT ignored) hands that to its xdist workers and to every
+    `python -m collect` a test starts, which takes it for nohup and rightly ignores the Ctrl-C the test sends. A test
+    that leaves a signal ignored is named in a warning."""
     import signal
     import threading
     import warnings
@@ -61,7 +61,8 @@ def _interrupts_as_a_shell_gives_them(request):
     if threading.current_thread() is threading.main_thread():
         for sig, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
             if signal.getsignal(sig) is signal.SIG_IGN:
-                warnings.warn(f"{sig.name} was left ignored after {_PREVIOUS_TEST[0] or 'the start'}; reset", stacklevel=1)
+                if _PREVIOUS_TEST[0]:  # not inherited: a test left it so
+                    warnings.warn(f"{sig.name} was left ignored by {_PREVIOUS_TEST[0]}; reset", stacklevel=1)
                 signal.signal(sig, default)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _PREVIOUS_TEST[0] = request.node.nodeid
