@@ -59,11 +59,13 @@ def roof_lines(compute: pd.DataFrame, gbps: float | None, lo: float, hi: float) 
     for precision, peak in zip(compute["precision"], compute["peak_tflops"], strict=True):
         ridge = peak * 1e3 / gbps if gbps else math.inf  # the intensity where bandwidth stops being the limit
         x = np.array(sorted({lo, hi} | ({ridge} if lo < ridge < hi else set())))
-        y = np.minimum(peak, gbps * x / 1e3) if gbps else np.full(len(x), peak)
+        with np.errstate(over="ignore"):
+            y = np.minimum(peak, gbps * x / 1e3) if gbps else np.full(len(x), peak)
         out.append((f"{precision}: {fmt(peak)} TFLOP/s" + (f", {fmt(gbps)} GB/s" if gbps else ""), x, y))
     if gbps and compute.empty:
         x = np.array([lo, hi])
-        out.append((f"memory {fmt(gbps)} GB/s", x, gbps * x / 1e3))
+        with np.errstate(over="ignore"):  # an implausible bandwidth (flagged for review) runs off the axes as inf
+            out.append((f"memory {fmt(gbps)} GB/s", x, gbps * x / 1e3))
     return out
 
 
