@@ -196,12 +196,12 @@ def _run(args, argv: list[str], kept: say.Kept) -> int:
     if _repeat(args) > 1:
         adapter.close()
         return repeated(args, argv, env, len(configs), kept)
-    warmup = float((suites.SUITES.get(args.suite) or {}).get("warmup_s", 1.0))
-    return once(args, adapter, configs, env, Budget(_max_seconds(args), energy, warmup), fingerprint, kept)
+    budget = Budget(_max_seconds(args), energy, float(suites.setting(args.suite, "warmup_s")))
+    return once(args, adapter, configs, env, budget, fingerprint, kept)
 
 
 def _max_seconds(args) -> float:
-    return args.max_seconds or (suites.SUITES.get(args.suite) or {"max_seconds": 10.0})["max_seconds"]
+    return args.max_seconds or float(suites.setting(args.suite, "max_seconds"))
 
 
 def once(args, adapter: Adapter, configs, env: str, budget: Budget, fingerprint: dict, kept: say.Kept) -> int:
@@ -258,7 +258,7 @@ def _repeat(args) -> int:
         return args.repeat
     if args.distributed != "none" or args.world_sizes:
         return 1
-    return int((suites.SUITES.get(args.suite) or {}).get("trials", 3))
+    return int(suites.setting(args.suite, "trials"))
 
 
 def repeated(args, argv: list[str], env: str, configs: int, kept: say.Kept) -> int:

@@ -164,6 +164,15 @@ SUITES = {
 }
 
 
+# What a suite runs with where it says nothing (and for the TensorFlow runner's classic suite, which is not here).
+SETTING_DEFAULTS = {"max_seconds": 10.0, "warmup_s": 1.0, "trials": 3}
+
+
+def setting(suite: str, key: str) -> float:
+    """A suite's max_seconds (timed-window cap), warmup_s (least warm-up) or trials (default --repeat)."""
+    return (SUITES.get(suite) or {}).get(key, SETTING_DEFAULTS[key])
+
+
 def split_list(text: str | None) -> list[str] | None:
     """'a, b,,c' -> ['a', 'b', 'c']; None stays None (flag not given)."""
     if text is None:

@@ -59,8 +59,8 @@ def integers(values) -> str:
     """A JSON list of whole numbers, or {"r": [value, count, value, count, ...]} where runs of one value make that
     shorter (an env's rows share their env, device and source)."""
     x = np.asarray(values, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]]) if x.size else np.zeros(0, dtype=np.int64)
-    if 3 * len(starts) < len(x):
+    if _runs(x):
+        starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
         lengths = np.diff(np.r_[starts, len(x)])
         pairs = np.column_stack([x[starts], lengths]).ravel()
         return f'{{"r":{json.dumps(pairs.tolist(), separators=(",", ":"))}}}'
