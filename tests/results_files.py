@@ -92,6 +92,8 @@ def _cell(draw, name: str) -> str:
         return draw(STAMPS)
     if name == "run_id":
         return draw(RUN_IDS)
+    if name == "licence":
+        return draw(st.sampled_from(["MIT", "CC-BY-SA-4.0", "BSD-3-Clause", "Apache-2.0"]))
     if name == "model":
         return draw(st.one_of(st.sampled_from(["mlp-d5-w1024", "mlp-d20-w1024", "resnet50", "matmul-1024", "matmul-x",
                                                "bert-base", "mlp-d0-w1024", "matmul-99999999"]), NAMED))
@@ -105,6 +107,9 @@ def _row(draw, env: str, header: list[str]) -> list[str]:
         row["source"] = draw(st.sampled_from([s for s in r.SOURCES if s != "measured"]))
     if row["source"] == "measured" and not row["timestamp_utc"]:
         row["timestamp_utc"] = draw(STAMPS)
+    if row["protocol"]:  # the protocol a row of its source may have (validate._protocol_checks)
+        allowed = r.PROTOCOLS_OF_SOURCE.get(row["source"], ("tf_cnn_benchmarks", "timm benchmark.py", "published"))
+        row["protocol"] = draw(st.sampled_from(allowed))
     if row["backend"] and row["backend"] not in r.BACKENDS_OF.get(row["framework"], r.BACKENDS):
         row["backend"] = draw(st.sampled_from(r.BACKENDS_OF[row["framework"]]))
     if row["status"] == "ok" and "samples_per_s" not in header:

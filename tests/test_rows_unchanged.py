@@ -69,8 +69,10 @@ def test_rows_match_the_pre_refactor_runners(framework, tmp_path, monkeypatch):
     want = read(ROOT / "tests" / "data" / f"rows_{framework}_v0.1.csv")
     assert [r["model"] + " " + r["mode"] for r in got] == [r["model"] + " " + r["mode"] for r in want]
     for new, old in zip(got, want, strict=True):
-        # Schema 4 added `trial` (1: one round); everything the old runner wrote is the same.
-        assert (new.pop("schema_version"), new.pop("trial"), old.pop("schema_version")) == ("4", "1", "3")
-        added = {k: new.pop(k) for k in list(new) if k not in old}  # the other schema-4 columns: empty here
+        # Schema 4 added `trial` (1: one round), schema 5 the protocol and what ran (the math library this machine's
+        # framework took: not the old runner's business); everything the old runner wrote is the same.
+        assert (new.pop("schema_version"), new.pop("trial"), old.pop("schema_version")) == ("5", "1", "3")
+        assert (new.pop("protocol"), bool(new.pop("math_library"))) == ("devicebench", True)
+        added = {k: new.pop(k) for k in list(new) if k not in old}  # the other schema-4 and -5 columns: empty here
         assert set(added.values()) == {""}, added
         assert new == old

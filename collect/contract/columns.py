@@ -74,6 +74,20 @@ DOCS: dict[str, tuple[str, str]] = {
     "rosetta": (", ".join(r.YES_NO), "Whether Python ran under Rosetta 2 on an Apple-silicon Mac (about 2x slower)."),
     "power_source": (", ".join(r.POWER_SOURCES), "Mains or battery, where readable (laptops throttle on battery)."),
     "harness_version": ("text", "devicebench version that measured the row."),
+    "protocol": ("devicebench, classic, legacy, or a harness's name", "How the figure was measured: devicebench's steady-state loop, the classic `model.fit` protocol, an ancestor's wall time (`legacy`), or for a published row the harness that produced it (`tf_cnn_benchmarks`). Rankings rank one protocol at a time; empty in older files: read from `source` and `note`."),
+    "licence": ("SPDX identifier", "The terms a published figure is under (`CC-BY-SA-4.0`, `BSD-3-Clause`, `Apache-2.0`, `MIT`): its source's licence, carried with the row. Empty: the dataset's own terms (LICENSE-DATA)."),
+    "cpu_vendor": ("text", "CPU vendor as the OS reports it: `AuthenticAMD`, `GenuineIntel`, `Apple`, or an Arm implementer (`ARM`, `Ampere`, `Qualcomm`)."),
+    "cpu_family": ("integer", "x86 CPU family (25 and 26 are AMD Zen 3/4 and Zen 5; 6 is most Intel cores)."),
+    "cpu_model": ("integer", "x86 CPU model number within its family, or an Arm part number (decimal)."),
+    "cpu_stepping": ("integer", "CPU stepping (revision), where the OS reports it."),
+    "cpu_arch": ("text", "Microarchitecture derived from vendor, family and model (`Zen 3`, `Sapphire Rapids`, `M2`, `Neoverse V1`): cloud VMs often report only \"AMD EPYC\"; `unknown` beyond devicebench's table. Empty in older files: generation not recorded."),
+    "cpu_isa": ("text", "Instruction sets that matter for deep learning, space-separated: x86 `avx2 fma avx512f avx512_bf16 avx512_vnni amx`; Arm `neon sve sme bf16 i8mm`."),
+    "math_library": ("text", "The math-library path the framework took: torch's CPU capability, BLAS and oneDNN (`cpu_capability=AVX512; blas=mkl; onednn=3.7`); TensorFlow's oneDNN on or off."),
+    "host_product": ("text", "The host's DMI product name where readable (a cloud VM's instance family, a laptop's model)."),
+    "accel_capability": ("text", "CUDA compute capability of the accelerator (`8.0`), where the framework reports it."),
+    "accel_units": ("count", "Streaming multiprocessors (CUDA) or GPU cores (Apple) of the accelerator."),
+    "accel_power_limit_w": ("W", "The accelerator's enforced power limit (NVML), where readable."),
+    "accel_clock_mhz": ("MHz", "The accelerator's maximum SM clock (NVML), where readable."),
 }
 
 

@@ -11,6 +11,11 @@ What a key keeps: the model as the vendor sells it (chip, size, core count, memo
 What it drops: vendor and brand prefixes (NVIDIA, GeForce, Tesla, AMD, Intel, Apple), trademark signs, anything
 in parentheses (the machine it sits in, a backend), a clock frequency, a trailing "CPU" / "Processor" /
 "with Radeon Graphics", repeated spaces. Case is kept from the most common spelling; keys compare case-blind.
+
+A key names a device only where the name says which one: "EPYC" or "Xeon" is every generation a cloud VM may
+hide behind it. `identity` adds a CPU's generation (collect.contract.cpus) where its key carries no model number,
+so a Zen 3 and a Zen 5 EPYC are two devices: "EPYC (Zen 3, AVX2)" and "EPYC (Zen 5, AVX-512)"; a row from before
+schema 5 says "EPYC (generation not recorded)" and pools with neither.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+
+from collect.contract.cpus import generation
 
 _TRADEMARKS = re.compile(r"\((?:r|tm|c)\)|[®™©]", re.IGNORECASE)
 _PARENS = re.compile(r"\([^()]*\)")
@@ -53,3 +60,16 @@ def device_keys(names: Iterable[str], weights: Iterable[int] | None = None) -> d
         by_fold.setdefault(key.casefold(), Counter())[key] += counts[name]
     label = {fold: spellings.most_common(1)[0][0] for fold, spellings in by_fold.items()}
     return {name: label[key.casefold()] for name, key in keys.items()}
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def identity(key: str, kind: str, arch: str = "", isa: str = "", family=None, model=None) -> str:
+    """The device a row ran on, named so that two generations are two devices. An accelerator's key names its chip
+    already ("RTX 3090", "M1 Max"), and so does a CPU name with a model number ("EPYC 7B13", "Xeon Platinum 8488C");
+    a CPU key without one ("EPYC", "Xeon") gets its generation: "EPYC (Zen 3, AVX2)", or "(generation not
+    recorded)" where the row does not state it."""
+    if kind != "cpu" or not key or _DIGIT.search(key):
+        return key
+    return f"{key} ({generation(arch, isa, family, model)})"

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 # 3 added backend, step_ms_p99, energy_j_per_sample, energy_method (older rows: their framework's default backend);
 # 4 added trial (older rows: not stated); the llm and membw workloads with modes prefill and decode, and
 #   rate_unit, seq_len, context_len, bytes_per_sample, gb_per_s (older rows: samples, not stated)
-SCHEMA_VERSION = 4
+# 5 added protocol (older rows: from their source and note, see protocol_of) and the device identity: cpu_vendor,
+#   cpu_family, cpu_model, cpu_stepping, cpu_arch, cpu_isa, math_library, host_product, accel_capability,
+#   accel_units, accel_power_limit_w, accel_clock_mhz (older rows: "generation not recorded"), and licence (a
+#   published row's terms; empty: the dataset's own, LICENSE-DATA)
+SCHEMA_VERSION = 5
 
 FRAMEWORKS = ("torch", "tensorflow")
 DEVICE_KINDS = ("cpu", "cuda", "mps", "gpu", "unknown")
@@ -54,6 +58,31 @@ ENERGY_METHODS = ("nvml_energy", "nvml_power", "rapl", "powermetrics", "none")
 UNSTEADY_RATIO = 1.15
 # What makes two rows of one run trials of one configuration (the runner's note and --check's review agree on it).
 TRIAL_KEY = ("framework", "device_kind", "workload", "model", "mode", "precision", "batch_size", "backend", "world_size")
+
+# How a row was measured (`protocol`): devicebench's steady-state loop, the classic model.fit protocol, an ancestor's
+# wall time (legacy); a published row names the harness that produced it (free text: "tf_cnn_benchmarks"). Rankings
+# rank one protocol at a time: RANKED's rows are ranked, every other protocol is shown beside them as a reference.
+STEADY, CLASSIC, LEGACY = "devicebench", "classic", "legacy"
+RANKED = STEADY
+PROTOCOLS_OF_SOURCE = {"measured": (STEADY, CLASSIC), "legacy": (LEGACY,)}
+PROTOCOL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/+()-]{0,79}$")
+LICENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,39}$")  # an SPDX identifier: CC-BY-SA-4.0, BSD-3-Clause, MIT
+# The note a classic-protocol row starts with (frameworks/tensorflow/classic.py writes it): older rows are told by it.
+CLASSIC_NOTE = "classic protocol"
+
+
+def protocol_of(source: str, note: str = "", protocol: str = "") -> str:
+    """The protocol a row was measured under: its own cell where it has one, else what its source and note say
+    (rows before schema 5): measured -> devicebench, or classic where the note says so; legacy -> legacy; a published
+    row that names no harness -> "published"."""
+    if protocol:
+        return protocol
+    if source == "legacy":
+        return LEGACY
+    if source == "published":
+        return "published"
+    return CLASSIC if str(note or "").startswith(CLASSIC_NOTE) else STEADY
+
 
 ENV_RE = re.compile(r"^[a-z0-9._-]{1,64}$")
 # One epoch of the classic MLP benchmark: CIFAR-10's 50,000 training images. The classic protocol,
@@ -136,6 +165,21 @@ class Record:
     rosetta: str = ""
     power_source: str = ""
     harness_version: str = ""
+    # how it was measured and exactly what ran (schema 5): see protocol_of and collect.contract.cpus
+    protocol: str = ""
+    licence: str = ""
+    cpu_vendor: str = ""
+    cpu_family: int | str = ""
+    cpu_model: int | str = ""
+    cpu_stepping: int | str = ""
+    cpu_arch: str = ""
+    cpu_isa: str = ""
+    math_library: str = ""
+    host_product: str = ""
+    accel_capability: str = ""
+    accel_units: int | str = ""
+    accel_power_limit_w: float | str = ""
+    accel_clock_mhz: float | str = ""
 
 
 # The public column order: the contract columns first, in the order users know.
@@ -155,12 +199,12 @@ REQUIRED = (
 )
 INT_COLUMNS = ("schema_version", "batch_size", "steps", "warmup_steps", "threads", "cpu_count", "world_size", "trial",
                "seq_len", "context_len",
-               "global_batch_size")
+               "global_batch_size", "cpu_family", "cpu_model", "cpu_stepping", "accel_units")
 FLOAT_COLUMNS = (
     "samples_per_s", "step_ms_median", "step_ms_p10", "step_ms_p90", "step_ms_p99", "compile_s",
     "peak_mem_mb", "flops_per_sample", "tflops", "power_w", "energy_j_per_sample", "wall_s", "rel_err",
     "bytes_per_sample", "gb_per_s",
-    "ram_gb", "accel_mem_gb",
+    "ram_gb", "accel_mem_gb", "accel_power_limit_w", "accel_clock_mhz",
 )
 NUMERIC_COLUMNS = INT_COLUMNS + FLOAT_COLUMNS
 CHOICES = {

@@ -106,6 +106,7 @@ def _validate_chunk(header: tuple[str, ...], members: list[Part], fallback: bool
             default = r.DEFAULTS_FOR_OLDER.get(name) or np.nan
             frame[name] = pd.Series(default, index=frame.index, dtype=object)
     _fill_backend(frame)
+    _fill_protocol(frame)
     member_of = np.repeat(np.arange(len(members)), counts)
     env_codes, envs = pd.factorize(np.array([m.env for m in members], dtype=object))  # legacy members share ""
     file_env = pd.Series(pd.Categorical.from_codes(env_codes[member_of], envs), index=frame.index)
@@ -163,6 +164,24 @@ def _fill_backend(frame: pd.DataFrame) -> None:
         frame["backend"] = pd.Series(derived, index=frame.index)
     else:
         frame["backend"] = frame["backend"].astype(object).where(~missing, pd.Series(derived, index=frame.index).astype(object))
+
+
+def _fill_protocol(frame: pd.DataFrame) -> None:
+    """An empty protocol (files before schema 5) is what the row's source and note say (record.protocol_of): the
+    source decides, and for measured rows whether the note starts as a classic-protocol row's does, looked at once
+    per distinct note (a million rows cost what their distinct notes cost)."""
+    missing = frame["protocol"].isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return
+    source = frame["source"].astype(object).to_numpy()
+    note = frame["note"] if isinstance(frame["note"].dtype, pd.CategoricalDtype) else frame["note"].astype("category")
+    starts = np.asarray([str(v).startswith(r.CLASSIC_NOTE) for v in note.cat.categories] + [False], dtype=bool)
+    classic = starts[note.cat.codes.to_numpy()]
+    derived = np.where(source == "legacy", r.LEGACY, np.where(source == "published", "published",
+                                                              np.where(classic, r.CLASSIC, r.STEADY)))
+    column = frame["protocol"].astype(object).to_numpy(copy=True)
+    column[missing] = derived[missing]
+    frame["protocol"] = pd.Series(column, index=frame.index)
 
 
 def _problems(failures: pd.DataFrame, members, member_of, lines) -> list[Problem]:

@@ -69,6 +69,11 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
                                error="is required for measured rows"))
     if name == "backend":
         checks += _backend_checks(frame)
+    if name == "protocol":
+        checks += _protocol_checks(frame)
+    if name == "licence":
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | s.str.fullmatch(r.LICENCE_RE.pattern[1:-1]).fillna(False),
+                               error="must be an SPDX licence identifier such as CC-BY-SA-4.0, BSD-3-Clause, Apache-2.0 or MIT"))
     if name == "energy_method":  # a measured power figure says how it was measured (rule 11), never a guess
         power = numbers["power_w"]
         measured = (frame["source"] == "measured").fillna(False)
@@ -78,6 +83,21 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
         rate = numbers[name]
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: (frame["status"] != "ok") | (rate > 0),
                                error="must be a finite number > 0 when status is ok"))
+    return checks
+
+
+def _protocol_checks(frame: pd.DataFrame) -> list[pa.Check]:
+    """A measured row ran under one of devicebench's protocols and a legacy row under the legacy one; a published
+    row names its harness (any short name), never devicebench's steady-state protocol it did not run."""
+    checks = [pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | s.str.fullmatch(r.PROTOCOL_RE.pattern[1:-1]).fillna(False),
+                       error="must be a harness's name: 1-80 letters, digits, spaces and ._:/+()-")]
+    for source, allowed in r.PROTOCOLS_OF_SOURCE.items():
+        other = (frame["source"] != source).fillna(True)
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s, other=other, allowed=allowed: s.isna() | other | s.isin(allowed),
+                               error=f"must be one of {allowed!r} for {source} rows"))
+    published = (frame["source"] == "published").fillna(False)
+    checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | ~published | (s != r.STEADY),
+                           error=f"of a published row names the harness that produced it, not {r.STEADY!r}"))
     return checks
 
 

@@ -1,4 +1,4 @@
-"""The machine's fingerprint: platform, OS, CPU, memory, Apple chip, Rosetta, power source.
+"""The machine's fingerprint: platform, OS, CPU (and its generation: cpuinfo), memory, Apple chip, Rosetta, power, host.
 
 Pure Python (no torch / TensorFlow). Every probe of the OS goes through `run` (a command
 runner returning stdout or "") so tests can fake a Mac, a Colab VM or a Kaggle kernel.
@@ -14,6 +14,7 @@ import subprocess
 
 from collect import __version__
 from collect.contract.record import slugify
+from collect.measure import cpuinfo
 
 
 def run(args: list[str], timeout: float = 5.0) -> str:
@@ -110,18 +111,24 @@ def power_source(battery=None) -> str:
     return "ac" if battery.power_plugged else "battery"
 
 
-def fingerprint() -> dict:
-    """Record fields describing this machine, the same for every row of a run."""
+def fingerprint(system: str | None = None, run=run, cpuinfo_path: str = cpuinfo.CPUINFO,
+                dmi_path: str = cpuinfo.DMI_PRODUCT) -> dict:
+    """Record fields describing this machine, the same for every row of a run: the OS, the CPU and what it is
+    (vendor, family, model, stepping, generation, instruction sets: collect.measure.cpuinfo), memory, the host."""
+    system = system or _platform.system()
+    name = cpu_name(system, run=run, cpuinfo_path=cpuinfo_path)
     return {
         "platform": detect_platform(),
         "os": _platform.platform(),
         "python_version": _platform.python_version(),
-        "cpu_name": cpu_name(),
+        "cpu_name": name,
         "cpu_count": os.cpu_count() or "",
         "ram_gb": ram_gb(),
-        "rosetta": rosetta(),
+        "rosetta": rosetta(system, run=run),
         "power_source": power_source(),
         "harness_version": __version__,
+        **cpuinfo.cpu_identity(system, run, brand=name, cpuinfo_path=cpuinfo_path),
+        "host_product": cpuinfo.host_product(system, run, dmi_path=dmi_path),
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collect.contract.csvio import append_records, results_path
-from collect.contract.record import Record, make_record, rate_shown
+from collect.contract.record import CLASSIC, STEADY, Record, make_record, rate_shown
 from collect.measure import interrupts
 from collect.measure.adapter import Adapter, Budget, OutOfMemory, Unsupported
 from collect.measure.progress import Silent
@@ -55,7 +55,8 @@ def run_suite(adapter: Adapter, configs: list[Config], *, env: str, results_dir,
             values = _one(adapter, config, budget, too_big)
             identity = {"workload": config.workload, "model": config.model, "mode": config.mode,
                         "precision": config.precision, "batch_size": config.batch_size, "backend": config.backend,
-                        "global_batch_size": config.batch_size}
+                        "global_batch_size": config.batch_size,
+                        "protocol": CLASSIC if config.protocol == "classic" else STEADY}
             record = make_record(**{**base, **identity, "timestamp_utc": now_utc(), **values})
             with interrupts.deferred():  # the row is in the file and counted, or neither
                 if adapter.writer:  # data-parallel runs: one rank writes for the world

@@ -44,7 +44,8 @@ class TFAdapter:
         if self.device_kind == "cpu" and gpus:
             tdv.hide_gpus(tf)
         self.device = "/CPU:0" if self.device_kind == "cpu" else "/GPU:0"
-        self.device_name = tdv.device_name(tf, gpus[0] if gpus else None, self.device_kind)
+        self.gpu = gpus[0] if gpus else None
+        self.device_name = tdv.device_name(tf, self.gpu, self.device_kind)
         # --jit picks the backend when --backends is not given: XLA on CUDA GPUs unless told otherwise
         self.default_backend = "xla" if jit == "on" or (jit == "auto" and self.device_kind == "cuda") else "tf_function"
         self._rel_err: dict[str, float] = {}
@@ -70,6 +71,7 @@ class TFAdapter:
                "threads": tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count() or ""}
         if self.device_kind == "cuda":
             out.update(cuda_version=str(build.get("cuda_version", "")), cudnn_version=str(build.get("cudnn_version", "")))
+        out.update(tdv.device_identity(tf, self.gpu, self.device_kind, target=self.nvml_target()))  # what ran
         return out
 
     def nvml_target(self) -> dict:

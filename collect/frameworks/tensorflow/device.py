@@ -6,9 +6,14 @@ the GPU / Metal paths can be tested with fakes on a CPU-only machine.
 
 from __future__ import annotations
 
+import importlib
 import math
+import os
+import platform as _platform
 import resource
 import sys
+
+from collect.measure import envinfo, gpuinfo
 
 
 def resolve_device(request: str, *, gpus: int, metal: bool, cuda_build: bool) -> str:
@@ -135,8 +140,6 @@ def keras_flops(model, first_input_needs_grad: bool = False) -> tuple[int, int]:
 
 
 def device_name(tf, gpu, kind: str, run=None) -> str:
-    from collect.measure import envinfo
-
     run = run or envinfo.run
     if kind == "cpu" or gpu is None:
         return envinfo.cpu_name()
@@ -147,3 +150,59 @@ def device_name(tf, gpu, kind: str, run=None) -> str:
         cores = envinfo.apple_gpu_cores(run=run)
         return f"{chip} ({cores}-core GPU, Metal)" if cores else f"{chip} (Metal)"
     return name
+
+
+ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
+UTIL_PORT = "tensorflow.python.util._pywrap_util_port"  # TF's own IsMklEnabled(): oneDNN built in and switched on
+
+
+def onednn_default(version: str, system: str, machine: str) -> bool:
+    """TF's default where it cannot be asked: oneDNN on from TF 2.9 in x86-64 Linux builds, off elsewhere."""
+    parts = [int(p) for p in str(version).split(".")[:2] if p.isdigit()]
+    return system == "Linux" and machine.lower() in ("x86_64", "amd64") and len(parts) == 2 and tuple(parts) >= (2, 9)
+
+
+def describe_onednn(enabled: bool | None, environ, *, version: str = "", system: str = "", machine: str = "") -> str:
+    """The math_library text of a TensorFlow CPU run: "onednn=on (TF_ENABLE_ONEDNN_OPTS unset: the default)".
+    `enabled` is TF's own answer (IsMklEnabled); None: read from the variable (0/false off, 1/true on), else TF's
+    default for this version and platform."""
+    value = environ.get(ONEDNN_ENV)
+    said = f"{ONEDNN_ENV} unset: the default" if value is None else f"{ONEDNN_ENV}={value}"
+    if enabled is None:
+        word = str(value or "").strip().lower()
+        enabled = True if word in ("1", "true") else False if word in ("0", "false") else onednn_default(version, system, machine)
+    return f"onednn={'on' if enabled else 'off'} ({said})"
+
+
+def mkl_enabled(importer=importlib.import_module) -> bool | None:
+    """TF's IsMklEnabled(): True where oneDNN is built in and on; None where TF does not expose it."""
+    try:
+        return bool(importer(UTIL_PORT).IsMklEnabled())
+    except Exception:  # a TF without the private module: describe_onednn falls back on the variable
+        return None
+
+
+def math_library(tf, environ=None, importer=importlib.import_module) -> str:
+    environ = os.environ if environ is None else environ
+    return describe_onednn(mkl_enabled(importer), environ, version=getattr(tf, "__version__", ""),
+                           system=_platform.system(), machine=_platform.machine())
+
+
+def capability_text(details) -> str:
+    """A GPU's compute capability from tf.config.experimental.get_device_details: (8, 0) -> "8.0"; "" if absent."""
+    capability = (details or {}).get("compute_capability")
+    if isinstance(capability, (tuple, list)) and len(capability) == 2:
+        return f"{capability[0]}.{capability[1]}"
+    return "" if capability is None else str(capability)
+
+
+def device_identity(tf, gpu, kind: str, *, run=None, nvml=None, target: dict | None = None, environ=None,
+                    importer=importlib.import_module) -> dict:
+    """What ran, as Record fields: the CPU math path (oneDNN on or off) on cpu; on a CUDA GPU its capability and
+    NVML's power limit and max SM clock (NVML's GPU picked by `target`); on a Metal GPU its core count."""
+    if kind == "cpu" or gpu is None:
+        return {"math_library": math_library(tf, environ, importer)}
+    if kind == "cuda":
+        details = tf.config.experimental.get_device_details(gpu) or {}
+        return {"accel_capability": capability_text(details), **gpuinfo.nvml_limits(nvml, **(target or {}))}
+    return {"accel_units": envinfo.apple_gpu_cores(run=run or envinfo.run) or ""}

@@ -57,7 +57,7 @@ class TorchAdapter:
                                  f"(e.g. {', '.join(sorted(known)[:6])}, ...)")
 
     def fingerprint(self) -> dict:
-        return td.device_fingerprint(self.device_kind)
+        return td.device_fingerprint(self.device_kind, target=self.nvml_target())  # NVML reads this GPU
 
     def nvml_target(self) -> dict:
         """Which GPU NVML should read: this device's PCI address (CUDA_VISIBLE_DEVICES renumbers, PCI does not)."""

@@ -7,12 +7,13 @@ so the CUDA / MPS paths can be tested with fakes on a machine that has neither.
 from __future__ import annotations
 
 import gc
+import re
 import resource
 import sys
 
 import torch
 
-from collect.measure import envinfo
+from collect.measure import envinfo, gpuinfo
 
 
 def mps_available(backends=None) -> bool:
@@ -95,7 +96,9 @@ def device_name(kind: str, api=torch, run=envinfo.run) -> str:
     return envinfo.cpu_name()
 
 
-def device_fingerprint(kind: str, api=torch, run=envinfo.run) -> dict:
+def device_fingerprint(kind: str, api=torch, run=envinfo.run, nvml=None, target: dict | None = None) -> dict:
+    """The framework and device fields of every row: what ran (the CPU math path on cpu; the accelerator's
+    capability, units, power limit and clock on cuda, NVML's GPU picked by `target`: the adapter's nvml_target)."""
     out = {"framework": "torch", "framework_version": api.__version__, "device_kind": kind,
            "device_name": device_name(kind, api, run), "threads": api.get_num_threads(),
            "matmul_precision": api.get_float32_matmul_precision()}
@@ -104,9 +107,63 @@ def device_fingerprint(kind: str, api=torch, run=envinfo.run) -> dict:
         out.update(accel_mem_gb=round(props.total_memory / 2**30, 1), cuda_version=api.version.cuda or "",
                    cudnn_version=str(api.backends.cudnn.version() or ""),
                    driver_version=run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"]).split("\n")[0])
+        out.update(cuda_identity(api, props, nvml, target))
     elif kind == "mps":
         out["accel_mem_gb"] = envinfo.ram_gb()  # unified memory
+        out["accel_units"] = envinfo.apple_gpu_cores(run=run) or ""
+    else:
+        out["math_library"] = math_library(api)
     return out
+
+
+def cuda_identity(api, props, nvml=None, target: dict | None = None) -> dict:
+    """accel_capability ("8.0"), accel_units (streaming multiprocessors) and NVML's power limit and max SM clock."""
+    major, minor = api.cuda.get_device_capability(0)
+    out = {"accel_capability": f"{major}.{minor}", "accel_units": getattr(props, "multi_processor_count", "")}
+    out.update(gpuinfo.nvml_limits(nvml, **(target or {})))
+    return out
+
+
+_ONEDNN = re.compile(r"(?:MKL-DNN|oneDNN)\s+v?(\d+(?:\.\d+)*)", re.IGNORECASE)
+_BLAS = re.compile(r"(?<![A-Za-z_])BLAS(?:_INFO)?=([^,\s]+)")
+_CAPABILITY = re.compile(r"CPU capability usage:\s*([^\n]+)")
+BLAS_NAMES = {"open": "openblas"}  # torch's BLAS_INFO spelling -> the library's name
+
+
+def describe_math(config: str, capability: str = "", onednn: bool | None = None, onednn_enabled: bool = True) -> str:
+    """The math_library text of a torch build: "cpu_capability=AVX512; blas=mkl; onednn=3.7.1", from
+    torch.__config__.show()'s text, the runtime CPU capability (else the build text's) and whether oneDNN
+    (mkldnn) is available and switched on; a part the build does not state is left out."""
+    config = config or ""
+    found = _CAPABILITY.search(config)
+    capability = capability or (found.group(1).strip() if found else "")
+    parts = [f"cpu_capability={capability}"] if capability else []
+    blas = _BLAS.search(config)
+    if blas:
+        name = blas.group(1).lower()
+        parts.append(f"blas={BLAS_NAMES.get(name, name)}")
+    elif "USE_EIGEN_FOR_BLAS=ON" in config:
+        parts.append("blas=eigen")
+    version = _ONEDNN.search(config)
+    if onednn is False:
+        parts.append("onednn=unavailable")
+    elif version or onednn:
+        parts.append(f"onednn={version.group(1) if version else 'on'}{'' if onednn_enabled else ' (disabled)'}")
+    return "; ".join(parts)
+
+
+def math_library(api=torch) -> str:
+    """describe_math of this torch: torch.__config__.show(), torch.backends.cpu.get_cpu_capability(),
+    torch.backends.mkldnn; "" for an API that has none of them."""
+    try:
+        config = api.__config__.show()
+    except Exception:  # a build (or a fake) without __config__: the runtime parts below still speak
+        config = ""
+    backends = getattr(api, "backends", None)
+    cpu, mkldnn = getattr(backends, "cpu", None), getattr(backends, "mkldnn", None)
+    capability = cpu.get_cpu_capability() if hasattr(cpu, "get_cpu_capability") else ""
+    available = bool(mkldnn.is_available()) if hasattr(mkldnn, "is_available") else None
+    return describe_math(config, capability, available, bool(getattr(mkldnn, "enabled", True)))
 
 
 def supports_tf32(kind: str, api=torch) -> bool:

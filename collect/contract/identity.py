@@ -1,0 +1,61 @@
+"""The device identity of every row of a loaded frame, as a categorical: what groups envs into devices.
+
+`identity_column(frame)` works on the categorical codes of the columns that name a device (device_name, device_kind
+and the CPU generation columns of schema 5), so a million rows cost what their few distinct devices cost. Spellings
+of one device merge under the most common one (devices.device_keys, weighted by rows), then a CPU whose name hides
+its generation gets it (devices.identity). The dataset side (--check's outlier review) and the presenting side (device
+pages, device medians of the score, the measured roofs) all group by this one column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from collect.contract.devices import device_keys, identity
+
+GENERATION = ("cpu_arch", "cpu_isa", "cpu_family", "cpu_model")
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    """(codes, values) of a column; missing values are "" (so a file that lacks the column reads as not recorded)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = ["" if v != v else v for v in column.cat.categories.tolist()] + [""]
+        codes = column.cat.codes.to_numpy(dtype=np.int64)
+        return np.where(codes < 0, len(values) - 1, codes), values
+    codes, uniques = pd.factorize(column.astype(object).where(column.notna(), ""), use_na_sentinel=False)
+    return codes.astype(np.int64), list(uniques)
+
+
+def identity_column(frame: pd.DataFrame) -> pd.Categorical:
+    """The device identity of each row: devices.identity of its merged device key, kind and generation."""
+    n = len(frame)
+    if not n:
+        return pd.Categorical([], categories=[])
+    name_codes, names = _codes(frame["device_name"])
+    weights = np.bincount(name_codes, minlength=len(names))
+    keys = device_keys([str(v) for v in names], weights.tolist())
+    parts = {"name": name_codes}
+    values = {"name": names}
+    for column in ("device_kind", *GENERATION):
+        parts[column], values[column] = _codes(frame[column]) if column in frame else (np.zeros(n, np.int64), [""])
+    combined = pd.DataFrame(parts)
+    group = combined.groupby(list(parts), sort=False).ngroup().to_numpy()
+    first = combined.drop_duplicates().reset_index(drop=True)  # one row per group, in ngroup's (appearance) order
+    labels = []
+    for row in first.itertuples(index=False):
+        name = str(values["name"][row.name])
+        labels.append(identity(keys.get(name, ""), str(values["device_kind"][row.device_kind]),
+                               str(values["cpu_arch"][row.cpu_arch]), str(values["cpu_isa"][row.cpu_isa]),
+                               _number(values["cpu_family"][row.cpu_family]), _number(values["cpu_model"][row.cpu_model])))
+    codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
+    return pd.Categorical.from_codes(codes[group], categories=list(uniques))
+
+
+def _number(value):
+    """A family or model cell as an int, None where empty."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number == number else None
