@@ -27,6 +27,7 @@ from collect.contract import cli_args
 from collect.dataset.export import data_paths, write_merged
 from collect.dataset.loader import Loaded, discover, load
 from collect.dataset.prices import load_prices
+from collect.present import licences
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,8 +58,9 @@ def subtitle(frame: pd.DataFrame, loaded: Loaded) -> str:
     stamps = pd.Series(frame["timestamp_utc"].astype("category").cat.categories.astype(str))  # distinct values only
     times = pd.to_datetime(stamps, errors="coerce", utc=True, format="ISO8601").dropna()
     dates = f" · {times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}" if len(times) else ""
+    terms = licences.notice(frame)  # a ShareAlike figure's terms and credit travel with every output that holds it
     return (f"{frame['env'].nunique()} environments · {len(frame):,} rows from "
-            f"{len(loaded.files_ok):,} files{dates}")
+            f"{len(loaded.files_ok):,} files{dates}" + (f"\n{terms}" if terms else ""))
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_site.py                          # the shipped results/ and a 10,000-env synthetic set
     python benchmarks/bench_site.py --shape shipped --screenshots figures   # also figures/site-<kind>-<width>.png
+    python benchmarks/bench_site.py --shape shipped --screenshots /tmp/shots --resize-cycle   # and each at 1400 after 390
     python benchmarks/bench_site.py --dir /tmp/bench         # keep the synthetic results folder and reuse it
 
 The synthetic set is benchmarks/bench_merge.py's `today` shape: 10,000 files, 1,000,000 rows (written once, not
@@ -44,7 +45,7 @@ TARGET_S, TARGET_MB, TARGET_TTI = 30.0, 50.0, 3.0
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 RATES = """var k = Array.from(document.querySelectorAll('table.data th')).findIndex(function (th) {
   var b = th.querySelector('button'); return b !== null && b.dataset.key === 'figure'; });
-return Array.from(document.querySelectorAll('table.data tbody tr')).map(function (tr) { return tr.children[k].textContent; });"""
+return Array.from(document.querySelectorAll('table.data tbody tr:not(.apart)')).map(function (tr) { return tr.children[k].textContent; });"""
 
 
 def build(results: Path, out: Path) -> dict:
@@ -56,6 +57,7 @@ def build(results: Path, out: Path) -> dict:
     from collect.dataset.loader import discover, load
     from collect.dataset.prices import load_prices
     from collect.present.site import env_files, write_site
+    from collect.present.summary import ranked as ranked_rows
     from collect.present.summary import summarize
 
     t0 = time.perf_counter()
@@ -73,9 +75,11 @@ def build(results: Path, out: Path) -> dict:
                repository=provenance.repository(results))
     t4 = time.perf_counter()
     configs = summary.agg["env"].value_counts().to_dict()
+    # the envs of devicebench's own protocol: a comparison of a measured env with a published one shares nothing
+    ranked = summary.agg[ranked_rows(summary.agg).to_numpy(dtype=bool)]["env"].value_counts().to_dict()
     kinds = summary.agg.groupby("env")["device_kind"].nunique().to_dict()
     return {"load": t1 - t0, "summarize": t2 - t1, "merge": t3 - t2, "site": t4 - t3, "rows": len(loaded.frame),
-            "configs": configs, "kinds": kinds}
+            "configs": configs, "kinds": kinds, "ranked": ranked}
 
 
 def sizes(site: Path) -> dict:
@@ -187,11 +191,19 @@ def check(site: Path, pages: dict[str, str]) -> None:
 WIDTHS = ((1400, 1000), (390, 844))  # a desktop and a phone
 
 
-def screenshots(site: Path, pages: dict[str, str], folder: Path) -> None:
-    """site-<kind>-<width>.png: the first screen of every kind of page at each of WIDTHS, after a resize to it (the
-    layout a reader sees when they turn a phone or narrow a window), palette-compressed."""
+def shoot(d, target: Path) -> None:
     from PIL import Image
 
+    time.sleep(0.8)  # plotly's resize and the last chart's transition
+    d.save_screenshot(str(target))
+    Image.open(target).convert("RGB").quantize(colors=128).save(target, optimize=True)
+    print(f"  wrote {target}", flush=True)
+
+
+def screenshots(site: Path, pages: dict[str, str], folder: Path, cycle: bool = False) -> None:
+    """site-<kind>-<width>.png: the first screen of every kind of page at each of WIDTHS, after a resize to it (the
+    layout a reader sees when they turn a phone or narrow a window), palette-compressed. cycle: also
+    site-<kind>-1400-cycled.png, the page opened at 1400 px, narrowed to 390 and widened back (nothing may stay narrow)."""
     folder.mkdir(parents=True, exist_ok=True)
     d = driver()
     try:
@@ -200,11 +212,15 @@ def screenshots(site: Path, pages: dict[str, str], folder: Path) -> None:
                 d.set_window_size(1100 if width != 1100 else 800, height)
                 open_page(d, site, page)
                 d.set_window_size(width, height)
-                time.sleep(0.8)  # plotly's resize and the last chart's transition
-                target = folder / f"site-{kind}-{width}.png"
-                d.save_screenshot(str(target))
-                Image.open(target).convert("RGB").quantize(colors=128).save(target, optimize=True)
-                print(f"  wrote {target}", flush=True)
+                shoot(d, folder / f"site-{kind}-{width}.png")
+        for kind, page in pages.items() if cycle else ():
+            (wide, height), (narrow, tall) = WIDTHS
+            d.set_window_size(wide, height)
+            open_page(d, site, page)
+            d.set_window_size(narrow, tall)
+            time.sleep(0.8)
+            d.set_window_size(wide, height)
+            shoot(d, folder / f"site-{kind}-{wide}-cycled.png")
     finally:
         d.quit()
 
@@ -227,19 +243,21 @@ def busiest_device(site: Path) -> str:
 
 def page_set(site: Path, built: dict) -> dict[str, str]:
     """The page of each kind to measure: the overview, the list of leaderboards and the heaviest one, the env with
-    the most configurations, a comparison of the two biggest envs, the envs, the devices and the device with the most
-    envs, the downloads."""
+    the most configurations, a comparison of the two biggest envs of devicebench's own protocol (a published figure
+    meets only its own harness's), the envs, the devices and the device with the most envs, the downloads."""
     from urllib.parse import quote
 
     boards = sorted(site.glob("board-*.html"), key=lambda p: (site / "data" / (p.stem + ".js")).stat().st_size)
     envs = sorted(built["configs"], key=lambda e: (-built["configs"][e], e))
+    measured = sorted(built["ranked"], key=lambda e: (-built["ranked"][e], e))  # a comparison ranks one protocol
+    pair = measured[:2] if len(measured) > 1 else envs[:2]
     return {"overview": "index.html", "leaderboards": "leaderboards.html", "leaderboard": boards[-1].name,
-            "env": f"env.html?env={envs[0]}", "compare": f"compare.html#envs={','.join(envs[:2])}", "machines": "machines.html",
+            "env": f"env.html?env={envs[0]}", "compare": f"compare.html#envs={','.join(pair)}", "machines": "machines.html",
             "devices": "device.html", "device": f"device.html?device={quote(busiest_device(site))}", "downloads": "downloads.html",
             "score": "score.html", "add": "add.html"}
 
 
-def bench(name: str, results: Path, shots: Path | None) -> bool:
+def bench(name: str, results: Path, shots: Path | None, cycle: bool = False) -> bool:
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         site = Path(tmp) / "site"
         built = build(results, site)
@@ -262,7 +280,7 @@ def bench(name: str, results: Path, shots: Path | None) -> bool:
         print(f"[{name}] targets: written < {TARGET_S:.0f} s, < {TARGET_MB:.0f} MB, every page interactive < {TARGET_TTI:.0f} s "
               f"(worst {worst:.2f} s cold): {'met' if ok else 'MISSED'}", flush=True)
         if shots:
-            screenshots(site, pages, shots)
+            screenshots(site, pages, shots, cycle)
     return ok
 
 
@@ -284,6 +302,8 @@ def main(argv=None) -> int:
     parser.add_argument("--dir", type=Path, help="keep the synthetic results folder here and reuse it")
     parser.add_argument("--screenshots", type=Path, help="write site-<kind>-<width>.png of the shipped site here: every kind "
                                                           "of page at 1400 and 390 px wide")
+    parser.add_argument("--resize-cycle", action="store_true", help="with --screenshots: also each page at 1400 px after "
+                                                                     "a resize to 390 px and back (site-<kind>-1400-cycled.png)")
     args = parser.parse_args(cli_args.arguments(argv))
     if webdriver is None or not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
         print(f"needs selenium (requirements-dev.txt), {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)",
@@ -291,7 +311,7 @@ def main(argv=None) -> int:
         return 2
     results = []
     if args.shape in ("shipped", "all"):
-        results.append(bench("shipped", ROOT / "results", args.screenshots))
+        results.append(bench("shipped", ROOT / "results", args.screenshots, args.resize_cycle))
     if args.shape in ("synthetic", "all"):
         with tempfile.TemporaryDirectory(prefix="bench-site-data-") as tmp:
             results.append(bench("synthetic", synthetic((args.dir or Path(tmp)) / "today-10000"), None))

@@ -31,8 +31,9 @@ def stack_up(args, env: str, run_id: str) -> None:
 
 
 def score_lines(table: pd.DataFrame, env: str) -> list[str]:
-    """This env's score per framework and device kind, its rank among the scored env sides and its neighbours'; or how
-    many of the set's configurations it has and the command that measures the rest."""
+    """This env's score per framework and device kind, its rank among the same framework's scored env sides (each
+    framework's score divides by its own reference: a torch score is never ranked against a TensorFlow one) and its
+    neighbours'; or how many of the set's configurations it has and the command that measures the rest."""
     mine = table[table["env"] == env] if not table.empty else table
     if mine.empty:
         return []
@@ -40,18 +41,18 @@ def score_lines(table: pd.DataFrame, env: str) -> list[str]:
     ref, day = scoring.SETS[version].reference, scoring.SETS[version].defined
     out = [f"devicebench score v{version} ({ref}'s score runs of {day} = {scoring.SCALE:,.0f}; the set: devicebench run "
            "--suite score):"]
-    done = table[table["score"].notna()].reset_index(drop=True)
     for r in mine.itertuples():
         if r.score != r.score:
             out.append(f"  {r.framework}: {r.measured} of {r.members} measured (missing: {', '.join(r.missing)}): "
                        f"devicebench run --framework {r.framework} --suite score measures the set")
             continue
+        done = table[table["score"].notna() & (table["framework"] == r.framework)].reset_index(drop=True)
         at = int(done.index[(done["env"] == env) & (done["framework"] == r.framework) & (done["device_kind"] == r.device_kind)][0])
         parts = [f"  {r.framework}: {r.score:,.0f}" + (f" (range {r.lo:,.0f}-{r.hi:,.0f})" if r.hi - r.lo >= 1 else ""),
-                 f"#{at + 1} of {len(done)}"]
+                 f"#{at + 1} of {len(done)} {r.framework} scores"]
         if at > 0:
-            parts.append(f"above: {done['env'][at - 1]} {done['framework'][at - 1]} {done['score'][at - 1]:,.0f}")
+            parts.append(f"above: {done['env'][at - 1]} {done['score'][at - 1]:,.0f}")
         if at + 1 < len(done):
-            parts.append(f"below: {done['env'][at + 1]} {done['framework'][at + 1]} {done['score'][at + 1]:,.0f}")
+            parts.append(f"below: {done['env'][at + 1]} {done['score'][at + 1]:,.0f}")
         out.append(" · ".join(parts) + (f" · {r.caveats}" if r.caveats else ""))
     return out

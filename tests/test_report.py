@@ -24,14 +24,15 @@ def test_cells_are_escaped_and_formulas_inert():
 def test_markdown_escapes_names_from_files(results_dir):
     write(results_dir, "test-env-cpu", [record(device_name="=HYPERLINK(x) | <b>GPU</b>")])
     text = markdown(results_dir)
-    assert "'=HYPERLINK(x) \\| &lt;b&gt;GPU&lt;/b&gt; (cpu)" in text
+    # the device column names the device identity (its key drops the "(x)"), escaped and inert all the same
+    assert "'=HYPERLINK \\| &lt;b&gt;GPU&lt;/b&gt; (generation not recorded) [cpu]" in text
     assert "<b>" not in text
 
 
 def test_leaderboard_takes_median_and_count(results_dir):
     write(results_dir, "test-env-cpu", [record(run_id=f"r{i}", samples_per_s=r) for i, r in enumerate([10.0, 30.0, 20.0])])
     text = markdown(results_dir)
-    assert "| mlp-d5-w1024 | train | test-env-cpu | Test CPU (cpu) | torch | fp32 | 64 | 1 | 20 | 64 |  | 3 | measured |" in text
+    assert "| mlp-d5-w1024 | train | test-env-cpu | Test (generation not recorded) [cpu] | torch | fp32 | 64 | 1 | 20 | 64 |  | 3 | measured |" in text
 
 
 def test_speedup_vs_cpu_for_one_machine(results_dir):
@@ -75,9 +76,9 @@ def test_each_leaderboard_names_its_workloads_unit_and_shows_peak_fraction(resul
     assert "samples/s" in header(text, "cnn") and "tokens/s" not in header(text, "cnn")
     assert "% of peak" not in header(text, "cnn")  # nothing in it has FLOPs against a roof
     # gpt2-small decode: 128 tokens over a 640-token cache, 5 tokens/s, 0.5% of the 1 TFLOP/s matmul roof
-    assert "| gpt2-small | decode | 128 @ 640 | box-cpu | Test CPU (cpu) | torch | fp32 | 1 | 1 | 5 | 64 | 0.005 | 0.5% | 1 |" in text
-    assert "| membw-copy-256 | infer | box-cpu | Test CPU (cpu) | torch | fp32 | 1 | 1 | 10 | 64 | 0 |" in text  # GB/s
-    assert "| matmul-1000 | infer | box-cpu | Test CPU (cpu) | torch | fp32 | 1 | 1 | 500 | 64 | 1 | 100% | 1 |" in text
+    assert "| gpt2-small | decode | 128 @ 640 | box-cpu | Test (generation not recorded) [cpu] | torch | fp32 | 1 | 1 | 5 | 64 | 0.005 | 0.5% | 1 |" in text
+    assert "| membw-copy-256 | infer | box-cpu | Test (generation not recorded) [cpu] | torch | fp32 | 1 | 1 | 10 | 64 | 0 |" in text  # GB/s
+    assert "| matmul-1000 | infer | box-cpu | Test (generation not recorded) [cpu] | torch | fp32 | 1 | 1 | 500 | 64 | 1 | 100% | 1 |" in text
 
 
 def test_tables_of_several_workloads_split_by_unit(results_dir):

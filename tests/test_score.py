@@ -154,10 +154,28 @@ def test_results_md_and_results_png_rank_the_scored_envs():
     text = render(summary, "subtitle")
     section = text[text.index("## devicebench score"):text.index("\n## ", text.index("## devicebench score") + 5)]
     lines = [line for line in section.splitlines() if line.startswith("| ") and "env" not in line]
-    assert [line.split(" | ")[0] for line in lines] == ["| fast-cpu", f"| {REF}"] and "| 2,000 |" in lines[0]
-    assert "part-cpu torch (7 of 8)" in section
+    assert "### torch" in section and [line.split(" | ")[:2] for line in lines] == [["| 1", "fast-cpu"], ["| 2", REF]]
+    assert "| 2,000 |" in lines[0] and "part-cpu torch (7 of 8)" in section
     fig = headline_figure(summary, "subtitle")
-    (ax,) = [a for a in fig.axes if a.get_title().startswith("devicebench score v1")]
+    (ax,) = [a for a in fig.axes if a.get_title().startswith("devicebench score v1, torch")]
     widths = sorted(round(p.get_width()) for p in ax.patches)
     assert widths == [1000, 2000]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["fast-cpu · torch", f"{REF} · torch"]
+
+
+def test_scores_rank_within_their_framework():
+    """A torch and a TensorFlow score divide by different references: results.md, results.png and the runner's closing
+    lines rank each framework's scores apart, never one against the other."""
+    from collect.closing import score_lines
+    from collect.present.headline import headline_figure
+    from collect.present.report import render
+
+    rows = member_rows(REF, 1.0) + member_rows("fast-cpu", 2.0) + member_rows("tf-cpu", 3.0, framework="tensorflow")
+    summary = summarize(loaded(rows))
+    text = render(summary, "subtitle")
+    torch_part = text[text.index("### torch"):text.index("### tensorflow")]
+    assert "tf-cpu" not in torch_part and "tf-cpu" in text[text.index("### tensorflow"):]
+    titles = [a.get_title() for a in headline_figure(summary, "subtitle").axes if a.get_title().startswith("devicebench score")]
+    assert [t.split(" (")[0] for t in titles] == ["devicebench score v1, torch", "devicebench score v1, tensorflow"]
+    (line,) = [x for x in score_lines(summary.scores, "tf-cpu") if x.startswith("  tensorflow")]
+    assert "#1 of 1 tensorflow scores" in line and "above" not in line and "below" not in line

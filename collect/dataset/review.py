@@ -1,7 +1,8 @@
 """Rows a reviewer should look at before merging: printed by `plot_results.py --check`.
 
 Not errors (a file with such rows is still valid): a throughput above what the device can
-physically do, a harness older than the oldest we still accept, one run_id in several files.
+physically do, a harness older than the oldest we still accept, one run_id in several files, a submission far
+outside the other submissions of its device and configuration (collect.contract.outliers).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from collect.contract.outliers import outliers
 from collect.contract.peaks import PLAUSIBLE_SHARE, peak_tflops
-from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO, rate_shown
+from collect.contract.record import TRIAL_KEY, UNSTEADY_RATIO, WORKLOAD_RATE_UNIT, rate_shown
 from collect.dataset.validate import Problem
 
 MIN_HARNESS_VERSION = (0, 1, 0)
@@ -29,7 +31,8 @@ def review(frame: pd.DataFrame) -> list[Problem]:
     at most MAX_FLAGS_PER_FILE of each kind per file are listed, then how many more there are."""
     if frame.empty:
         return []
-    return _too_fast(frame) + _old_harness(frame) + _shared_run_ids(frame) + _unsteady(frame) + _overcounted(frame)
+    return (_too_fast(frame) + _old_harness(frame) + _shared_run_ids(frame) + _unsteady(frame) + _overcounted(frame)
+            + _outliers(frame))
 
 
 def _too_fast(frame: pd.DataFrame) -> list[Problem]:
@@ -80,11 +83,39 @@ def _unsteady(frame: pd.DataFrame) -> list[Problem]:
     def line(r) -> str:
         unit = r.rate_unit if isinstance(getattr(r, "rate_unit", ""), str) else ""
         (low, shown), (high, _) = rate_shown(r.low, unit), rate_shown(r.high, unit)
-        def num(v: float) -> str:
-            return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
-        return (f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} range {num(low)}-{num(high)} {shown}, "
+        return (f"unsteady: {r.n} trials of {r.model} {r.mode} bs{int(r.batch_size)} range {_num(low)}-{_num(high)} {shown}, "
                 f"more than {UNSTEADY_RATIO - 1:.0%} apart: the machine's speed changed between trials")
     return _listed(flagged, "samples_per_s", line)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _outliers(frame: pd.DataFrame) -> list[Problem]:
+    """Submissions far outside their device's other submissions of a configuration (contract.outliers), flagged on
+    the configuration's first row: a hint for the reviewer (a misconfigured machine, a wrong unit), never a refusal."""
+    found = outliers(frame) if {"file", "line", "env"} <= set(frame.columns) else pd.DataFrame()
+    if found.empty:
+        return []
+
+    def line(r) -> str:
+        unit = WORKLOAD_RATE_UNIT.get(str(r.workload), "samples")
+        (rate, shown), (centre, _), (lo, _), (hi, _) = (rate_shown(v, unit) for v in (r.rate, r.others_median, r.lo, r.hi))
+        ratio = f"{r.ratio:.1f}x" if r.ratio >= 0.95 else f"{r.ratio:.2f}x"
+        return (f"outlier: {_configuration(r)} on {r.device}: {_num(rate)} {shown}, {ratio} the median {_num(centre)} of "
+                f"its device's {r.others} other submissions (band {_num(lo)}-{_num(hi)}): a reviewer's hint, not a refusal")
+    return _listed(found, "samples_per_s", line)
+
+
+def _configuration(r) -> str:
+    """"torch resnet50 infer fp32 bs16 eager", with the device count and the llm lengths where they say something."""
+    text = f"{r.framework} {r.model} {r.mode} {r.precision} bs{int(r.batch_size)} {r.backend}"
+    world = getattr(r, "world_size", 1)
+    text += f" x{int(world)} devices" if world == world and world > 1 else ""
+    lengths = [(name, getattr(r, column, None)) for name, column in (("seq", "seq_len"), ("context", "context_len"))]
+    lengths = [f"{name} {int(v)}" for name, v in lengths if v is not None and v == v]
+    return text + (f" ({', '.join(lengths)})" if lengths else "")
 
 
 OVERCOUNT_RATIO = 3.5  # training is ~3x the forward (2.57-3.1 for every suite model); the old counter gave 7-27x

@@ -5,10 +5,14 @@ plain steady measurement: its trials disagreed, its step times were noisy or bim
 input pipeline was inside the timed loop, it is above the device's datasheet peak, or it was transcribed from a
 publication rather than measured by devicebench. The runner and the transcription tool write most of these into
 the row's `note` (e.g. "unsteady: trials 595-3,551 samples/s", "partial: ... after 8,512 of 100,000 images");
-the rest follow from the row's source and its TFLOP/s against contract.peaks.
+the rest follow from the row's source and its TFLOP/s against contract.peaks. Two depend on other rows, so no
+per-row rule can give them: a submission far outside the others of its device and configuration (outlier) and a
+figure above the best matmul its device measured (above roof); crosscheck.cross_bits works them out once, into the
+frame's `cross_flags` column, and row_flags ORs that in.
 
-Bits (FLAGS order): 1 unsteady, 2 noisy, 4 bimodal, 8 partial, 16 input pipeline, 32 over peak, 64 published.
-The site's JavaScript names them from the same list (data/index.js carries it), so the two never drift.
+Bits (FLAGS order): 1 unsteady, 2 noisy, 4 bimodal, 8 partial, 16 input pipeline, 32 over peak, 64 published,
+128 outlier, 256 above roof. Only ever appended to: the site's JavaScript names them from the same list
+(data/index.js carries it), so the two never drift.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ FLAGS = (
     ("input pipeline", r"\binput pipeline\b", "input preparation ran inside the timed loop"),
     ("over peak", None, f"above {PLAUSIBLE_SHARE:.0%} of the device's datasheet peak: a sync or unit bug is likely"),
     ("published", None, "transcribed from a publication, not measured by devicebench"),
+    ("outlier", None, "far outside the other submissions of its device and configuration (see --check)"),
+    ("above roof", None, "above the best matrix-product TFLOP/s its device measured: the FLOP count or the matmul "
+                         "measurement is off"),
 )
+CROSS = "cross_flags"  # the frame column crosscheck.cross_bits fills: bits that depend on other rows
 BIT = {label: 1 << k for k, (label, _, _) in enumerate(FLAGS)}
 _PATTERNS = [(1 << k, re.compile(pattern, re.I)) for k, (_, pattern, _) in enumerate(FLAGS) if pattern]
 
@@ -48,9 +56,12 @@ def _per_value(column: pd.Series, fn) -> np.ndarray:
 
 
 def row_flags(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(flag bits, datasheet peak TFLOP/s where the row is over it, else NaN) of every row of the loaded frame."""
+    """(flag bits, datasheet peak TFLOP/s where the row is over it, else NaN) of every row of the loaded frame; with
+    the frame's CROSS column ORed in where it has one."""
     n = len(frame)
     bits = _per_value(frame["note"], note_bits) if "note" in frame else np.zeros(n, dtype=np.int64)
+    if CROSS in frame:
+        bits = bits | frame[CROSS].fillna(0).to_numpy(dtype=np.int64)
     if "source" in frame:
         bits = bits | _per_value(frame["source"], lambda values: [BIT["published"] if v not in ("measured", "") else 0
                                                                    for v in values])

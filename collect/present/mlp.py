@@ -45,15 +45,15 @@ def _points(frame: pd.DataFrame) -> pd.DataFrame:
     legacy = (part["source"] == "legacy").to_numpy(dtype=bool)
     classic = per_category(part["note"], lambda notes: notes.str.startswith("classic protocol"))
     epoch = np.where(legacy, part["wall_s"].to_numpy() / 3, EPOCH_SAMPLES / part["samples_per_s"].to_numpy())  # legacy: build + 3 epochs
-    part = part.assign(depth=depth.astype(int), protocol=np.where(legacy, 2, classic.astype(int)), epoch_s=epoch)
+    part = part.assign(depth=depth.astype(int), line=np.where(legacy, 2, classic.astype(int)), epoch_s=epoch)
     part = part[np.isfinite(epoch) & (epoch > 0)]
-    keys = ["env", "framework", "protocol", "batch_size", "depth"]
+    keys = ["env", "framework", "line", "batch_size", "depth"]  # `line`: PROTOCOLS' index (typed_keys leaves it an int)
     out = part.groupby(keys, observed=True, sort=False).agg(
         epoch_s=("epoch_s", "median"), epoch_min=("epoch_s", "min"), epoch_max=("epoch_s", "max"),
         n=("epoch_s", "size"), samples_per_s=("samples_per_s", "median")).reset_index()
     out = typed_keys(out)
-    out["style"] = out["framework"] + out["protocol"].map(dict(enumerate(PROTOCOLS)))
-    return out.drop(columns="protocol")
+    out["style"] = out["framework"] + out["line"].map(dict(enumerate(PROTOCOLS)))
+    return out.drop(columns="line")
 
 
 def mlp_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from collect.contract import scoring
-from collect.contract.record import WORKLOAD_RATE_UNIT
+from collect.contract.record import RANKED, WORKLOAD_RATE_UNIT
 from collect.present.score import describe
 from collect.present.style import BIG
-from collect.present.summary import Summary, best_per_model
+from collect.present.summary import Summary, best_per_model, ranked
 
 MAX_ROWS = 50  # per table
 
@@ -100,8 +100,9 @@ def leaderboard(part: pd.DataFrame, workload: str = "") -> list[str]:
     """Each env's fastest batch size and precision per model and mode (best_per_model rows), fastest first. The rate
     column is named by the workload's unit; `% of peak` (attained TFLOP/s over the env's best matmul at that
     precision) and llm's `tokens` (prompt, or generated @ context) appear where some row has them."""
-    device = part["device_name"].where(part["device_name"] == "", part["device_name"] + " (" + part["device_kind"] + ")")
-    device = device.where(part["device_name"] != "", part["device_kind"])
+    name = part["device"].astype(str) if "device" in part.columns else part["device_name"]  # the identity: generation too
+    device = name.where(name == "", name + " [" + part["device_kind"] + "]")
+    device = device.where(name != "", part["device_kind"])
     header, rate = rate_column(part, workload)
     columns = {"model": cells(part["model"]), "mode": cells(part["mode"])}
     if "seq_len" in part.columns and part["seq_len"].notna().any():
@@ -115,7 +116,21 @@ def leaderboard(part: pd.DataFrame, workload: str = "") -> list[str]:
     if "peak_frac" in part.columns and part["peak_frac"].notna().any():
         columns["% of peak"] = percent(part["peak_frac"])
     columns.update({"n": part["n"].astype(str), "source": cells(part["source"])})
+    if "protocol" in part.columns and (part["protocol"].astype(str) != RANKED).any():
+        columns["protocol"] = cells(part["protocol"])
     return _table(columns)
+
+
+def references(part: pd.DataFrame, workload: str, where: str) -> list[str]:
+    """The figures of other protocols (published by other harnesses, classic model.fit, legacy wall times) under a
+    workload's ranking, in a table of their own: never ranked among devicebench's measurements."""
+    if part.empty:
+        return []
+    kept = best_first(part, "rate", ["model", "mode"])
+    intro = ("References, not ranked: figures of other protocols (another harness's published figure, the classic "
+             "model.fit protocol, a legacy wall time), each with its own method; compare them with care.")
+    return [f"### {cell(workload)}: references", "", intro, ""] + _shown(len(kept), len(part), "the fastest first", where) + \
+        leaderboard(kept, workload) + [""]
 
 
 def speedup_table(pairs: pd.DataFrame, unit: str = "samples") -> list[str]:
@@ -216,10 +231,14 @@ def score_section(table: pd.DataFrame) -> list[str]:
            f"{score_set.defined} (which define {scoring.SCALE:,.0f}; its other runs move only its own score): " + "; ".join(m.label for m in score_set.members) + ". "
            "Range: the same mean over the members' slowest and fastest rows. `devicebench run --suite score` measures "
            "exactly the set.", ""]
-    kept = done.head(MAX_ROWS)
-    if len(kept):
-        out += _shown(len(kept), len(done), "the highest first", "the site") + _table({
-            "env": cells(kept["env"]), "device": cells(kept["device_name"]), "framework": cells(kept["framework"]),
+    frameworks = list(dict.fromkeys(map(str, done["framework"])))
+    for framework in sorted(frameworks, key=lambda f: (f != "torch", f)):  # one ranking per framework, own reference
+        mine = done[done["framework"] == framework]
+        kept = mine.head(MAX_ROWS)
+        device = kept["device"] if "device" in kept.columns else kept["device_name"]
+        out += [f"### {cell(framework)}", ""] + _shown(len(kept), len(mine), "the highest first", "the site") + _table({
+            "rank": pd.Series([str(k + 1) for k in range(len(kept))], index=kept.index, dtype=str),
+            "env": cells(kept["env"]), "device": cells(device),
             "score": pd.Series([describe(r) for r in kept.itertuples()], index=kept.index, dtype=str),
             "caveats": cells(kept["caveats"])}) + [""]
     if len(rest):
@@ -239,15 +258,20 @@ def render(summary: Summary, subtitle: str, data_files: tuple[str, ...] = ()) ->
            "Each env's fastest batch size and precision per model and mode; medians over repeat rows, "
            f"n = rows behind each figure. Every valid row of every file is in {where}. "
            "Rates are in each workload's unit: samples/s (images, sequences, products), tokens/s (llm), GB/s (membw). "
-           "`% of peak`: attained TFLOP/s over the same env's best measured matmul TFLOP/s at that precision "
+           "Each table ranks devicebench's own steady-state measurements; figures of other protocols follow it as references. "
+           "`% of peak`: attained TFLOP/s over the best matmul TFLOP/s the same device measured at that precision "
            "(mixed precision against its half type; see figures/roofline.png). "
            "Generated by `python plot_results.py`; do not edit.", ""]
     out += score_section(summary.scores)
     for workload in sorted(agg["workload"].unique()):
         part = best_per_model(agg[agg["workload"] == workload]).sort_values(["model", "mode", "rate"], ascending=[True, True, False])
-        kept = best_first(part, "rate", ["model", "mode"])
-        out += [f"## {cell(workload)}", ""] + _shown(len(kept), len(part), "the fastest envs of each model and mode first", where)
-        out += leaderboard(kept, workload) + [""]
+        is_ranked = ranked(part).to_numpy(dtype=bool)
+        kept = best_first(part[is_ranked], "rate", ["model", "mode"])
+        out += [f"## {cell(workload)}", ""]
+        if len(kept):
+            out += _shown(len(kept), int(is_ranked.sum()), "the fastest envs of each model and mode first", where)
+            out += leaderboard(kept, workload) + [""]
+        out += references(part[~is_ranked], workload, where)
     for title, intro, name, bound, how, draw in SECTIONS:
         table = getattr(summary, name)
         if not table.empty:

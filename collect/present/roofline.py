@@ -2,17 +2,22 @@
 its fraction of peak. roofline_figure.py draws them; summary.summarize adds `peak_frac` to its table.
 
 Roofs are measured, never taken from a datasheet (benchmarking rule 9a):
-- compute roof: per (env, device_kind, precision), the best matmul TFLOP/s: each configuration's median over
-  its repeat rows first (as summary.aggregate gives it), then the best of those over sizes, frameworks and
-  backends. Mixed precision runs its matmuls in the half type, so `mixed_fp16` is held against the `fp16` roof
-  and `mixed_bf16` against `bf16`.
+- compute roof: per (device, device_kind, precision), the best matmul TFLOP/s its envs measured: each
+  configuration's median over its repeat rows first (as summary.aggregate gives it), then the best of those over
+  sizes, frameworks, backends and the device's envs. `device` is the aggregate's device identity (contract.identity;
+  a hand-built table without one, or a CPU whose generation was not recorded: each env is its own device). Every
+  env of the device that computed something at that precision is held against it, whether it ran a matmul itself
+  or not, so "% of peak" is over what the device can do, not what one run of it did, and a row above the best
+  matmul its device ever did (peak_frac > 1: crosscheck's "above roof") means its FLOP count or that matmul is
+  wrong. Mixed precision runs its matmuls in the half type, so `mixed_fp16` is held against the `fp16` roof and
+  `mixed_bf16` against `bf16`.
 - bandwidth roof: per (env, device_kind), the best membw GB/s, taken the same way (median, then best).
 A point is a configuration whose FLOPs and bytes per sample are both known and positive: llm prefill and decode
 and membw axpy carry both in their rows; a matmul's bytes are analytic (matmul_bytes). membw copy computes
 nothing: it sets the bandwidth roof and is no point.
 
 Works on summary.aggregate's table (one row per configuration, a few thousand rows for a million measured), so
-nothing here is per measured row. Imports nothing of ours: summary.py imports this module.
+nothing here is per measured row. Imports nothing of present's: summary.py imports this module.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from collect.contract.outliers import comparable
 
 ENV_KEYS = ["env", "device_kind"]
 # Bytes of one element in each precision the rows name. TF32 keeps fp32 storage (only the multiply is narrower);
@@ -32,8 +39,8 @@ _MATMUL = r"^matmul-(\d{1,9})$"
 
 @dataclass(frozen=True)
 class Roofs:
-    """Each env's measured roofs: compute (env, device_kind, precision, peak_tflops) and bandwidth
-    (env, device_kind, peak_gbps)."""
+    """Each env's measured roofs: compute (env, device_kind, precision, peak_tflops: its device's best; device) and
+    bandwidth (env, device_kind, peak_gbps: the env's own best)."""
 
     compute: pd.DataFrame
     bandwidth: pd.DataFrame
@@ -79,12 +86,34 @@ def work(agg: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute_roofs(agg: pd.DataFrame, done: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per (env, device_kind, precision): the best matmul configuration's median TFLOP/s (`peak_tflops`)."""
+    """Per (env, device_kind, precision) that computed something: the best matmul configuration's median TFLOP/s of
+    its device (`peak_tflops`), and that `device`. One row per key (an env seen as two devices of one kind, which
+    spelling merges rule out in practice, takes the higher roof), so lookups on env keys stay one-to-one."""
     done = work(agg) if done is None else done
-    mask = (agg["workload"] == "matmul").to_numpy(dtype=bool) & (done["tflops"].to_numpy() > 0)
-    part = pd.DataFrame({"env": agg.loc[mask, "env"].astype(str), "device_kind": agg.loc[mask, "device_kind"].astype(str),
-                         "precision": roof_precision(agg.loc[mask, "precision"]), "peak_tflops": done.loc[mask, "tflops"]})
-    return part.groupby([*ENV_KEYS, "precision"], sort=True)["peak_tflops"].max().reset_index()
+    tflops = done["tflops"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        computed = tflops > 0
+    part = agg.loc[computed]
+    env = part["env"].astype(str).to_numpy(dtype=object)
+    device = part["device"].astype(str).to_numpy(dtype=object) if "device" in part.columns else env
+    keys = pd.DataFrame({"env": env, "device_kind": part["device_kind"].astype(str).to_numpy(),
+                         "precision": roof_precision(part["precision"]).to_numpy(), "device": device,
+                         "owner": _owner(device, env), "peak_tflops": tflops[computed]})
+    matmul = (part["workload"] == "matmul").to_numpy(dtype=bool)
+    best = keys[matmul].groupby(["owner", "device_kind", "precision"], sort=False)["peak_tflops"].max().reset_index()
+    users = keys.drop(columns="peak_tflops").drop_duplicates()  # every env side that computed at a precision
+    out = users.merge(best, on=["owner", "device_kind", "precision"], how="inner")
+    out = out.sort_values("peak_tflops", ascending=False, kind="stable").drop_duplicates([*ENV_KEYS, "precision"])
+    return out[[*ENV_KEYS, "precision", "peak_tflops", "device"]].sort_values([*ENV_KEYS, "precision"]).reset_index(drop=True)
+
+
+def _owner(device: np.ndarray, env: np.ndarray) -> np.ndarray:
+    """Whose matmuls a row is held against: its device's, or its env's own where the identity names no one device (a
+    CPU whose generation was not recorded: outliers.comparable) or the table has none (device is env)."""
+    codes, names = pd.factorize(device)
+    pooled = np.asarray([comparable(str(name)) for name in names] + [False], dtype=bool)[codes]
+    own = ("env " + pd.Series(env, dtype=object)).to_numpy(dtype=object)
+    return np.where(pooled & (device is not env), device, own)
 
 
 def bandwidth_roofs(agg: pd.DataFrame) -> pd.DataFrame:
@@ -103,8 +132,9 @@ def roofs(agg: pd.DataFrame) -> Roofs:
 
 
 def peak_fraction(agg: pd.DataFrame, compute: pd.DataFrame, done: pd.DataFrame | None = None) -> np.ndarray:
-    """Each configuration's attained TFLOP/s over its env's compute roof at its precision (float; NaN where either
-    is unknown or the row computes nothing, as membw copy). One merge over the configurations, no per-row Python."""
+    """Each configuration's attained TFLOP/s over its env's compute roof at its precision, the best matmul its
+    device measured (float; above 1 where the row beats that; NaN where either is unknown or the row computes nothing,
+    as membw copy). One merge over the configurations, no per-row Python."""
     done = work(agg) if done is None else done
     tflops = done["tflops"].to_numpy(dtype=float)
     out = np.full(len(agg), np.nan)
@@ -118,7 +148,8 @@ def peak_fraction(agg: pd.DataFrame, compute: pd.DataFrame, done: pd.DataFrame |
     part = agg.loc[mask]
     keys = pd.DataFrame({"env": part["env"].astype(str).to_numpy(), "device_kind": part["device_kind"].astype(str).to_numpy(),
                          "precision": roof_precision(part["precision"]).to_numpy()})
-    peak = keys.merge(compute, on=[*ENV_KEYS, "precision"], how="left")["peak_tflops"].to_numpy(dtype=float)
+    roof = compute[[*ENV_KEYS, "precision", "peak_tflops"]]  # one row per key (compute_roofs): the merge keeps rows
+    peak = keys.merge(roof, on=[*ENV_KEYS, "precision"], how="left")["peak_tflops"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out[mask] = np.where(peak > 0, tflops[mask] / peak, np.nan)
     return out

@@ -1,7 +1,8 @@
 """figures/roofline.png: per env, its measured roofs and every configuration placed by arithmetic intensity.
 
-One log-log panel per env that has a compute roof (best matmul TFLOP/s per precision) or a bandwidth roof (best
-membw GB/s); the roof of each precision is min(compute, bandwidth x intensity), a dashed line per precision.
+One log-log panel per env that has a compute roof (the best matmul TFLOP/s its device measured per precision, in
+this env or another: roofline.compute_roofs) or a bandwidth roof (its best membw GB/s); the roof of each precision is
+min(compute, bandwidth x intensity), a dashed line per precision.
 Points are the configurations roofline.points finds: colour by workload, marker by framework. Bounded like every
 figure: at most MAX_PANELS envs (those with most points first) and MAX_PANEL_POINTS points per panel, evenly
 spread over the TFLOP/s ranking, with at most MAX_PANEL_LABELS labels; the title says "N of M shown" when some are
@@ -140,8 +141,8 @@ def roofline_figure(summary: Summary):
         return None
     columns = min(COLUMNS, len(keys))
     rows = math.ceil(len(keys) / columns)
-    title = ("Roofline per env: roof = min(best matmul TFLOP/s at a precision, best membw GB/s x FLOP/byte); "
-             "each configuration at its FLOP per byte and attained TFLOP/s")
+    title = ("Roofline per env: roof = min(best matmul TFLOP/s its device measured at a precision, best membw GB/s x "
+             "FLOP/byte); each configuration at its FLOP per byte and attained TFLOP/s")
     title = textwrap.fill(title, 40 * columns + 20) + shown(total, len(keys), "envs", "the envs with most points first")
     top = 0.8 + 0.18 * (title.count("\n") + 1)  # inches: the suptitle's lines and the first panels' two-line titles
     width, height = 4.8 * columns + 0.6, 3.9 * rows + top + 0.9

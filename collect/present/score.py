@@ -18,17 +18,21 @@ import pandas as pd
 
 from collect.contract import scoring
 from collect.contract.devices import device_keys
+from collect.contract.record import RANKED
 from collect.present import flags
 
 SIDE = ["env", "device_kind", "framework"]
-COLUMNS = [*SIDE, "device_name", "version", "score", "lo", "hi", "measured", "members", "missing", "flags", "caveats"]
+COLUMNS = [*SIDE, "device_name", "device", "version", "score", "lo", "hi", "measured", "members", "missing", "flags", "caveats"]
 
 
 def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFrame:
     """One row per env side and member it measured: value (in the member's figure), lo, hi, device_name."""
     # comparisons on the (categorical) columns as they are: a text copy of 200,000 cells costs more than the score
     models = {model for m in score_set.members for model in m.models}
-    part = agg[((agg["source"] == "measured") & (agg["world_size"] == 1) & agg["model"].isin(models)).to_numpy(dtype=bool)]
+    ranked = (agg["protocol"] == RANKED) if "protocol" in agg.columns else True  # classic model.fit rows never count
+    part = agg[((agg["source"] == "measured") & ranked & (agg["world_size"] == 1) & agg["model"].isin(models)).to_numpy(dtype=bool)]
+    if "device" not in part.columns:  # a hand-built table: each spelling's key (summary.aggregate adds the identity)
+        part = part.assign(device=part["device_name"].astype(str).map(device_keys(part["device_name"].astype(str).tolist())))
     out = []
     for member in score_set.members:
         rows = part[((part["workload"] == member.workload) & part["model"].isin(member.models) & (part["mode"] == member.mode)
@@ -45,11 +49,11 @@ def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFram
         rows = rows.assign(member=member.key, value=value, lo=rows["rate_min"] * scale, hi=rows["rate_max"] * scale)
         rows = rows[np.isfinite(rows["value"]) & (rows["value"] > 0)]
         best = rows.sort_values("value", ascending=False, kind="stable").drop_duplicates(SIDE)  # matmul: the best size
-        out.append(best[[*SIDE, "device_name", "member", "model", "value", "lo", "hi"]])
+        out.append(best[[*SIDE, "device_name", "device", "member", "model", "value", "lo", "hi"]])
     if not out:
-        return pd.DataFrame(columns=[*SIDE, "device_name", "member", "model", "value", "lo", "hi"])
+        return pd.DataFrame(columns=[*SIDE, "device_name", "device", "member", "model", "value", "lo", "hi"])
     table = pd.concat(out, ignore_index=True)
-    for column in (*SIDE, "device_name", "model"):
+    for column in (*SIDE, "device_name", "device", "model"):
         table[column] = table[column].astype(str)
     return table
 
@@ -95,7 +99,7 @@ def scores(agg: pd.DataFrame, frame: pd.DataFrame | None = None, version: str = 
     logs = values.assign(v=np.log(values["value"] / values["ref"]), l=np.log(values["lo"] / values["ref"]),
                          h=np.log(values["hi"] / values["ref"]))
     grouped = logs.groupby(SIDE, sort=False)
-    table = grouped.agg(device_name=("device_name", "first"), v=("v", "mean"), l=("l", "mean"), h=("h", "mean"),
+    table = grouped.agg(device_name=("device_name", "first"), device=("device", "first"), v=("v", "mean"), l=("l", "mean"), h=("h", "mean"),
                         measured=("member", "size")).reset_index()
     present = set(zip(*(logs[c] for c in (*SIDE, "member")), strict=True))  # (side, member) pairs measured
     n = len(score_set.members)
@@ -138,13 +142,13 @@ def _with_caveats(table: pd.DataFrame, bits: pd.DataFrame, score_set: scoring.Sc
 
 
 def device_scores(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per device key and framework over the envs with a complete score: the median score, its envs' lowest
-    and highest, and how many envs; highest first."""
+    """One row per device identity (generation included: contract.identity) and framework over the envs with a
+    complete score: the median score, its envs' lowest and highest, and how many envs; highest first."""
     done = table[table["score"].notna()]
     if done.empty:
         return pd.DataFrame(columns=["device", "framework", "score", "lo", "hi", "envs"])
-    keys = device_keys(done["device_name"].tolist())
-    done = done.assign(device=done["device_name"].map(keys))
+    if "device" not in done.columns:
+        done = done.assign(device=done["device_name"].map(device_keys(done["device_name"].tolist())))
     out = done.groupby(["device", "framework"], sort=False)["score"].agg(score="median", lo="min", hi="max", envs="size")
     return out.reset_index().sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 

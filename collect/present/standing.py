@@ -4,7 +4,9 @@
 shares with at least one other env, how many others it beats and the nearest env above and below. The runner
 prints an env's few most shared lines at the end of a run (`panel`); the site shows the same table on each env's
 page. A configuration here is what makes two machines comparable (framework, model, mode, precision, batch,
-devices, backend), not the device: ranking one machine's CPU against another's GPU is the point.
+devices, backend), not the device: ranking one machine's CPU against another's GPU is the point. Only rows of one
+protocol are ranked, devicebench's own steady-state measurements (record.RANKED): a published figure of another
+harness, a classic model.fit time or a legacy wall time never stands above or below a measured row.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from collect.contract.record import rate_shown
+from collect.contract.record import RANKED, rate_shown
 
 SHARED = ["framework", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"]
 COLUMNS = ["env", "device_kind", *SHARED, "rate", "unit", "slower", "others", "above_env", "above_rate",
@@ -39,7 +41,9 @@ def standings(agg: pd.DataFrame, units: dict[str, str] | None = None, *, per_env
         return pd.DataFrame(columns=COLUMNS)
     # a language model's prompt and context lengths are part of its configuration (empty for every other workload)
     shared = SHARED + [name for name in ("seq_len", "context_len") if name in agg.columns]
-    agg = agg[agg["rate"].notna()]
+    agg = agg[agg["rate"].notna() & _ranked(agg)]
+    if agg.empty:
+        return pd.DataFrame(columns=COLUMNS)
     config, env = _codes(agg, shared), _codes(agg, ["env"])
     side, rate = _codes(agg, ["env", "device_kind"]), agg["rate"].to_numpy(dtype=float)
     # an (env, kind)'s best row per configuration, then each configuration's rows fastest first
@@ -61,6 +65,17 @@ def standings(agg: pd.DataFrame, units: dict[str, str] | None = None, *, per_env
     out["slower"], out["others"] = slower[chosen].astype(int), (size[chosen] - 1).astype(int)
     out["above_env"], out["above_rate"], out["below_env"], out["below_rate"] = _neighbours(agg, keep, config, env, chosen)
     return out
+
+
+def _ranked(agg: pd.DataFrame) -> pd.Series:
+    """True for the rows a standing ranks: measured under devicebench's steady-state protocol (tables without the
+    protocol or source columns, built by hand, count as measured)."""
+    ok = pd.Series(True, index=agg.index)
+    if "protocol" in agg.columns:
+        ok &= agg["protocol"].astype(str) == RANKED
+    if "source" in agg.columns:
+        ok &= agg["source"].astype(str) == "measured"
+    return ok
 
 
 def _most_shared(env: np.ndarray, size: np.ndarray, limit: int) -> np.ndarray:

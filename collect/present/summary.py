@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from collect.contract.identity import identity_column
+from collect.contract.record import RANKED, protocol_of
+from collect.present.crosscheck import cross_bits
 from collect.present.roofline import Roofs, add_peak_frac
 from collect.present.score import scores
 
-CONFIG = ["env", "framework", "device_kind", "device_name", "source", "workload", "model",
+# `device` is the row's device identity (contract.identity: generation included), `protocol` how it was measured:
+# rankings rank one protocol at a time (record.RANKED) and group envs into devices by `device`.
+CONFIG = ["env", "framework", "device_kind", "device_name", "device", "source", "protocol", "workload", "model",
           "mode", "precision", "batch_size", "world_size", "backend"]
 # The headline compares machines, so it keeps what each framework runs by default; the backend
 # figure and table compare backends on one machine.
@@ -65,6 +70,7 @@ def grouped(frame: pd.DataFrame, mask, keys: list[str], dropna: bool = True, **a
     rows cost what their distinct configurations cost), keys converted as typed_keys does. `dropna=False` keeps
     rows whose numeric key is empty (NaN) as a group of their own."""
     columns = list(dict.fromkeys([*keys, *(column for column, _ in aggs.values())]))
+    frame = with_device(frame) if {"device", "protocol"} & set(keys) else frame
     part = frame.loc[np.asarray(mask, dtype=bool), columns]
     if part.empty:
         return pd.DataFrame(columns=[*keys, *aggs])
@@ -85,12 +91,33 @@ def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per configuration with samples_per_s median/min/max, step_ms median and n; the median FLOPs, bytes per
     sample and GB/s (`flops`, `bytes`, `gbps`) where the frame has those columns."""
     extra = {name: (column, "median") for name, column in WORK.items() if column in frame.columns}
+    frame = with_device(frame)
     lengths = [name for name in LENGTHS if name in frame.columns]
     if not (frame["status"] == "ok").any():
         return pd.DataFrame(columns=CONFIG + lengths + AGG_COLUMNS + list(extra))
     return grouped(frame, frame["status"] == "ok", CONFIG + lengths, dropna=False, rate=("samples_per_s", "median"),
                    rate_min=("samples_per_s", "min"), rate_max=("samples_per_s", "max"),
                    step_ms=("step_ms_median", "median"), tflops=("tflops", "median"), n=("samples_per_s", "size"), **extra)
+
+
+def with_device(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its `device` identity column (contract.identity) and a `protocol` for frames built by hand
+    without one (record.protocol_of); as it is where it has both."""
+    extra = {}
+    if "device" not in frame.columns:
+        extra["device"] = identity_column(frame) if len(frame) else pd.Series([], dtype=object)
+    if "protocol" not in frame.columns:
+        notes = frame["note"] if "note" in frame.columns else pd.Series("", index=frame.index)
+        extra["protocol"] = [protocol_of(str(s), str(n)) for s, n in zip(frame["source"], notes.fillna(""), strict=True)]
+    return frame.assign(**extra) if extra else frame
+
+
+def ranked(agg: pd.DataFrame) -> pd.Series:
+    """True for the rows a ranking ranks: devicebench's own steady-state measurements. Every other protocol (classic
+    model.fit, legacy wall times, other harnesses' published figures) is shown beside them as a reference."""
+    if "protocol" not in agg.columns:
+        return pd.Series(True, index=agg.index)
+    return (agg["protocol"].astype(str) == RANKED) & (agg["source"].astype(str) == "measured")
 
 
 def is_default_backend(rows: pd.DataFrame) -> pd.Series:
@@ -112,6 +139,7 @@ def best_per_model(agg: pd.DataFrame) -> pd.DataFrame:
     if agg.empty:
         return agg
     keys = ["env", "framework", "device_kind", "source", "workload", "model", "mode", "world_size"]
+    keys += ["protocol"] if "protocol" in agg.columns else []  # a classic and a steady figure of one env are two rows
     best = agg.sort_values("rate", ascending=False).drop_duplicates(keys)
     return best.reset_index(drop=True)
 
@@ -208,6 +236,10 @@ def summarize(frame: pd.DataFrame) -> Summary:
     """The one pass plot_results.py makes: hand the result to every figure and to report.render."""
     # peak_frac: attained TFLOP/s over the env's measured matmul roof at the row's precision (NaN where unknown);
     # the site reads that column by this name.
+    frame = with_device(frame)  # the device identity once, for every table below
     agg, found = add_peak_frac(aggregate(frame))
+    # outlier and above-roof caveats need the other rows (flags.CROSS); assign, never in place: plot_results writes
+    # the loaded frame to the merged data in another thread
+    frame = frame.assign(cross_flags=cross_bits(frame, agg, found.compute))
     return Summary(frame=frame, agg=agg, scaling=scaling(agg), backends=backend_comparison(frame),
                    efficiency=efficiency(frame), speedups=speedups(agg), roofs=found, scores=scores(agg, frame))

@@ -97,7 +97,7 @@ test("the geometric mean skips what is not a positive number", () => {
 // Two envs' rows as a shard holds them: key columns as codes, rates.
 function shard(rows) {
   const cols = {};
-  ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend", "version", "rate", "env"]
+  ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend", "protocol", "version", "rate", "env"]
     .forEach((c) => { cols[c] = rows.map((r) => r[c] === undefined ? 0 : r[c]); });
   return {n: rows.length, cols: cols};
 }
@@ -124,6 +124,32 @@ test("sides that share nothing: the fields that keep them apart and the nearest 
   const near = L.nearestPairs(a, b, 5, L.KEY_COLS);
   assert.equal(near.length, 1);
   assert.deepEqual(near[0].differ, [L.KEY_COLS.indexOf("precision")]);
+});
+
+test("a configuration of another protocol meets only its own protocol: a published figure is never matched to a measured one", () => {
+  // protocol 0: devicebench, 1: a harness's published figure
+  const t = shard([{env: 0, rate: 10}, {env: 0, model: 1, rate: 3}, {env: 1, rate: 20}, {env: 1, model: 1, protocol: 1, rate: 9}]);
+  const a = L.sideRows(t, (j) => t.cols.env[j] === 0, false), b = L.sideRows(t, (j) => t.cols.env[j] === 1, false);
+  assert.equal(L.sharedKeys([{rows: a}, {rows: b}], 2).length, 1, "model 1 was timed under two protocols: not shared");
+  const only = L.sideRows({n: 1, cols: {workload: [0], model: [0], mode: [0], framework: [0], precision: [0], batch_size: [1],
+    world_size: [1], backend: [0], rate: [1]}}, () => true, false);
+  assert.deepEqual(Array.from(only.keys()), ["0,0,0,0,0,1,1,0,-1"], "a file without the column: one value for every row");
+});
+
+test("only devicebench's own measurements rank; every other protocol is a reference, after the ranked rows", () => {
+  assert.equal(L.isReference("devicebench", "measured", "devicebench"), false);
+  assert.equal(L.isReference("", "measured", "devicebench"), false, "an older row without the column: measured rows rank");
+  assert.equal(L.isReference("classic", "measured", "devicebench"), true);
+  assert.equal(L.isReference("tf_cnn_benchmarks", "published", "devicebench"), true);
+  assert.equal(L.isReference("devicebench", "published", "devicebench"), true, "a transcribed figure never ranks");
+  assert.equal(L.isReference("legacy", "legacy", "devicebench"), true);
+  const dicts = {protocol: ["devicebench", "published", "classic"], source: ["measured", "published"]};
+  assert.deepEqual(Array.from(L.referenceFlags([0, 1, 2, 0], [0, 1, 0, 0], dicts, "devicebench", 4)), [0, 1, 1, 0]);
+  assert.deepEqual(Array.from(L.referenceFlags(undefined, undefined, dicts, "devicebench", 2)), [0, 0], "no columns: all ranked");
+  assert.deepEqual(L.rankedFirst([4, 0, 3, 1, 2], [1, 0, 0, 1, 0]), [4, 1, 2, 0, 3], "rows 0 and 3 after, each part in its order");
+  assert.deepEqual(L.rankedFirst([2, 1], undefined), [2, 1]);
+  assert.match(L.referenceWhy("classic", "measured", {classic: "model.fit epochs"}), /^not ranked.*classic: model\.fit epochs$/);
+  assert.match(L.referenceWhy("tf_cnn_benchmarks", "published", {}), /another harness \(tf_cnn_benchmarks\)/);
 });
 
 test("a row's reproduce command names every field of its configuration", () => {

@@ -7,6 +7,7 @@
     downloads.html        the merged data (downloads/), each env's own CSV file (downloads/env/)
     assets/               plotly.min.js (once for every page), site.js (the files of the package's assets/ folder
                           joined, SCRIPTS order), site.css
+    score.html            what the score is made of, and its rankings: one per framework (data/score.js)
     data/                 the payloads the pages read through <script src> (see data.py)
 
 Nothing is fetched from elsewhere. A folder is only ever rewritten if a previous write_site made it (it holds
@@ -152,6 +153,7 @@ def write_site(summary: Summary, folder: Path, *, subtitle: str, csv_paths: dict
     built.files["overview.js"] = script("overview", safe_json({**overview(summary, built.site),
                                                                "score": extras.overview_scores(summary.scores),
                                                                "tradeoffs": extras.tradeoffs(built.site, prices)}))
+    built.files["score.js"] = script("score", safe_json(extras.score_rankings(summary.scores, extras.SCORE_ROWS)))
     write_raw(folder, summary, built.boards)
     (folder / "data").mkdir()
     for name, text in built.files.items():

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from collect.contract.record import RANKED
 from collect.present import flags
 from collect.present.site import devices, encode, extras, roof, tables
 from collect.present.site.stats import ok_part, site_agg
@@ -36,7 +37,7 @@ SHARD_ENVS = 64
 FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak", "per_j")
 BOARD_TEXT = {"env": "env", "device_kind": "kind", "device_name": "device", "source": "source", "model": "model",
               "framework": "framework", "precision": "precision", "backend": "backend", "version": "version",
-              "device": "dkey"}
+              "device": "dkey", "protocol": "protocol"}
 CONFIG_TEXT = {**BOARD_TEXT, "workload": "workload", "mode": "mode"}
 OTHER_TEXT = {name: name for name in ("workload", "mode", "status")} | {
     "env": "env", "device_kind": "kind", "model": "model", "framework": "framework", "precision": "precision",
@@ -88,6 +89,11 @@ def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
 RAW_ROWS = 20_000  # a board whose rows (every status) are at most this many gets its own raw CSV download
 
 
+def present(rows: pd.DataFrame, text: dict[str, str]) -> dict[str, str]:
+    """The text columns of `text` that `rows` has (a frame built without `protocol` has none to encode)."""
+    return {column: book for column, book in text.items() if column in rows}
+
+
 def texts(rows: pd.DataFrame, column: str) -> np.ndarray:
     """A text column as plain strings, once for all rows ("" where the frame has no such column)."""
     return rows[column].astype(str).to_numpy(dtype=object) if column in rows else np.full(len(rows), "", dtype=object)
@@ -113,7 +119,8 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tup
     best = best.assign(workload=best["workload"].astype(str), mode=best["mode"].astype(str),
                        _rank=best["env"].astype(str).map(rank))
     best = _figures(best.sort_values(["workload", "mode", "_rank"], kind="stable"))
-    cols = encode.columns(best, out.book, BOARD_TEXT, tuple(c for c in INTS if c in best), tuple(c for c in FIGURES if c in best))
+    cols = encode.columns(best, out.book, present(best, BOARD_TEXT), tuple(c for c in INTS if c in best),
+                          tuple(c for c in FIGURES if c in best))
     board = (best["workload"] + "\x00" + best["mode"]).to_numpy()
     all_notes, all_runs = texts(best, "note"), texts(best, "run")
     flagged = best["flags"].to_numpy() > 0 if "flags" in best else np.ones(len(best), dtype=bool)
@@ -157,7 +164,7 @@ def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, tex
     rank = rows["env"].astype(str).map(dict(zip(facts.index, range(len(facts)), strict=True))).to_numpy()
     rows = rows.iloc[np.argsort(rank, kind="stable")]
     rows = _figures(rows) if "n" in rows else rows
-    cols = encode.columns(rows, book, text, tuple(c for c in ints if c in rows), tuple(c for c in figures if c in rows))
+    cols = encode.columns(rows, book, present(rows, text), tuple(c for c in ints if c in rows), tuple(c for c in figures if c in rows))
     shard = facts["shard"].to_numpy()[np.sort(rank)]
     out, all_notes, all_runs = {}, texts(rows, "note"), texts(rows, "run")
     for start, stop in _runs(shard):
@@ -242,5 +249,6 @@ def build(summary: Summary, csv: dict[str, list[str]], extra: dict, *, prices: l
     facts["commit"] = [first.get(env, ["", ""])[1] for env in facts.index]
     shards(summary, site, facts, {"from": files, "score": extras.env_scores(summary.scores), "csv": csv}, out)
     index(facts, out, {**extra, **git, "units": tables.units(summary.frame), "figures": tables.figures(summary.frame),
-                       "flags": flags.legend(), "score": extras.score_definition(), "prices": extras.price_payload(prices)})
+                       "flags": flags.legend(), "score": extras.score_definition(), "prices": extras.price_payload(prices),
+                       "ranked": RANKED, "protocols": extras.PROTOCOLS})
     return out

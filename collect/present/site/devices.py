@@ -1,7 +1,8 @@
 """The device pages' data (data/devs-<k>.js): every submission of one physical device, across envs and spellings.
 
-A device is a device key (collect.contract.devices): "NVIDIA GeForce RTX 3090" and "RTX 3090" are one. For each
-configuration (device kind, framework, source, workload, model, mode, precision, batch, devices, backend) and
+A device is a device identity (collect.contract.identity): "NVIDIA GeForce RTX 3090" and "RTX 3090" are one, and a CPU
+whose name hides its generation gets it ("EPYC (Zen 3, AVX2)" and "EPYC (Zen 5, AVX-512)" are two). For each
+configuration (device kind, framework, source, protocol, workload, model, mode, precision, batch, devices, backend) and
 framework major.minor, a device page shows n (trial rows), how many envs, median, quartiles and range, and every
 row as a point of a strip plot, coloured by version.
 
@@ -23,10 +24,10 @@ import pandas as pd
 from collect.present.site import encode
 from collect.present.site.stats import group_codes, grouped_apart, ok_part
 
-DEV = ["device", "device_kind", "framework", "source", "workload", "model", "mode", "precision", "batch_size",
+DEV = ["device", "device_kind", "framework", "source", "protocol", "workload", "model", "mode", "precision", "batch_size",
        "world_size", "backend"]
 DEV_TEXT = {"device": "dkey", "device_kind": "kind", "framework": "framework", "source": "source", "workload": "workload",
-            "model": "model", "mode": "mode", "precision": "precision", "version": "version"}
+            "model": "model", "mode": "mode", "precision": "precision", "version": "version", "protocol": "protocol"}
 STAT_FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "tflops", "peak")  # tflops: matmul reads in it
 POINT_CONFIGS = 8
 POINTS = 300

@@ -10,11 +10,23 @@ import math
 
 import pandas as pd
 
-from collect.contract import scoring
-from collect.present.headline import score_rows
+from collect.contract import record, scoring
 from collect.present.score import device_scores
+from collect.present.summary import ranked
 
-SCORE_BARS = 60  # envs (and devices) on the overview's score charts, evenly spread over the ranking
+SCORE_BARS = 60  # envs (and devices) per framework on the overview's score charts, evenly spread over the ranking
+SCORE_ROWS = 1000  # env sides (and devices) per framework in the score page's rankings, evenly spread likewise
+
+
+# What each protocol timed (record.protocol_of's names): a reference's badge says it, beside the ranked rows'. A published
+# row's harness name that is not here reads as another harness's published figure.
+PROTOCOLS = {
+    record.RANKED: "devicebench's steady state: timed steps after warm-up, the device synced, median over trials",
+    record.CLASSIC: "the classic model.fit protocol: Keras' fit over whole epochs of 50,000 samples (its input feeding and "
+                    "callbacks timed too), the epochs after the first",
+    record.LEGACY: "an ancestor of devicebench: the wall time from model build through 3 epochs",
+    "published": "a figure another harness published, transcribed: what it timed is in its reference",
+}
 
 
 def _num(value) -> float | None:
@@ -23,10 +35,11 @@ def _num(value) -> float | None:
 
 
 def score_definition(version: str = scoring.CURRENT) -> dict:
-    """The set a score version is made of, for the definition page and every score's tooltip."""
+    """The set a score version is made of, for the definition page and every score's tooltip; `run_to_run`: how far
+    one machine's score moves between runs (scoring.RUN_TO_RUN, a sentence with measured figures), "" where unknown."""
     s = scoring.SETS[version]
     return {"version": s.version, "reference": s.reference, "scale": scoring.SCALE, "defined": s.defined,
-            "members": [[m.key, m.label, m.why] for m in s.members]}
+            "members": [[m.key, m.label, m.why] for m in s.members], "run_to_run": str(getattr(scoring, "RUN_TO_RUN", "") or "")}
 
 
 def _spread(table: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -36,21 +49,44 @@ def _spread(table: pd.DataFrame, limit: int) -> pd.DataFrame:
     return table.iloc[keep]
 
 
-def overview_scores(table: pd.DataFrame) -> dict:
-    """The overview's score panel: bars per env side (SCORE_BARS of them, evenly spread from the highest) and per
-    device, and how many env sides measured only part of the set."""
-    bars = score_rows(table)
-    envs = [] if bars.empty else [
-        {"env": r.env, "framework": r.framework, "kind": r.device_kind, "device": r.device_name, "score": _num(r.score),
-         "lo": _num(r.lo), "hi": _num(r.hi), "flags": int(r.flags), "caveats": r.caveats}
-        for r in _spread(table[table["score"].notna()], SCORE_BARS).itertuples()]
-    devices = device_scores(table) if not table.empty else pd.DataFrame()
-    devs = [] if devices.empty else [
-        {"device": r.device, "framework": r.framework, "score": _num(r.score), "lo": _num(r.lo), "hi": _num(r.hi),
-         "envs": int(r.envs)} for r in _spread(devices, SCORE_BARS).itertuples()]
+def frameworks(table: pd.DataFrame) -> list[str]:
+    """The frameworks of a score table: torch, tensorflow, then any other by name."""
+    present = set(map(str, table["framework"])) if not table.empty else set()
+    return [f for f in ("torch", "tensorflow") if f in present] + sorted(present - {"torch", "tensorflow"})
+
+
+def _env_bars(rows: pd.DataFrame) -> list[dict]:
+    return [{"rank": int(r.rank), "env": r.env, "kind": r.device_kind, "device": str(getattr(r, "device", "") or r.device_name), "score": _num(r.score),
+             "lo": _num(r.lo), "hi": _num(r.hi), "flags": int(r.flags), "caveats": r.caveats} for r in rows.itertuples()]
+
+
+def _device_bars(rows: pd.DataFrame) -> list[dict]:
+    return [{"rank": int(r.rank), "device": r.device, "score": _num(r.score), "lo": _num(r.lo), "hi": _num(r.hi), "envs": int(r.envs)}
+            for r in rows.itertuples()]
+
+
+def score_rankings(table: pd.DataFrame, limit: int) -> dict:
+    """One ranking per framework (each framework's score divides by its own reference: torch and TensorFlow scores
+    never share an axis): [{framework, envs: its env sides highest first, total, devices: device medians, total_devices}],
+    each list at most `limit` long, evenly spread from the highest; and how many env sides measured only part of the set."""
+    devices = device_scores(table) if not table.empty else pd.DataFrame(columns=["framework"])
+    out = []
+    for framework in frameworks(table):
+        envs = table[(table["framework"].astype(str) == framework) & table["score"].notna()]
+        envs = envs.sort_values("score", ascending=False, kind="stable")
+        envs = envs.assign(rank=range(1, len(envs) + 1))  # the place in the whole ranking, kept where the list is spread
+        devs = devices[devices["framework"].astype(str) == framework].sort_values("score", ascending=False, kind="stable")
+        devs = devs.assign(rank=range(1, len(devs) + 1))
+        out.append({"framework": framework, "envs": _env_bars(_spread(envs, limit)), "total": len(envs),
+                    "devices": _device_bars(_spread(devs, limit)), "total_devices": len(devs)})
     partial = int(table["score"].isna().sum()) if not table.empty else 0
-    return {"definition": score_definition(), "envs": envs, "total": int(table["score"].notna().sum()) if len(table) else 0,
-            "devices": devs, "total_devices": len(devices), "partial": partial}
+    return {"definition": score_definition(), "frameworks": out, "partial": partial}
+
+
+def overview_scores(table: pd.DataFrame) -> dict:
+    """The overview's score panels: per framework, bars per env side and per device (SCORE_BARS of each, evenly spread
+    from the highest), and how many env sides measured only part of the set."""
+    return score_rankings(table, SCORE_BARS)
 
 
 def env_scores(table: pd.DataFrame) -> dict[str, list]:
@@ -106,7 +142,7 @@ _TRADE_KEYS = ["workload", "model", "mode", "framework", "precision", "batch_siz
 
 def tradeoffs(site: pd.DataFrame, prices: list[dict] | None) -> list[dict]:
     """The overview's scatter data: for the TRADE_CONFIGS configurations with the most envs whose energy or price is
-    known, every such env's [env, device key, figure source value (rate or tflops), samples per joule]."""
+    known, every such env's [env, device key, figure (rate or tflops), samples per joule, 1 where it is a reference]."""
     if site.empty:
         return []
     part = site[site["pool"] != 1] if "pool" in site else site  # versions pooled: one point per env
@@ -126,6 +162,7 @@ def tradeoffs(site: pd.DataFrame, prices: list[dict] | None) -> list[dict]:
         figure = "tflops" if str(first["workload"]) == "matmul" else "rate"
         out.append({"workload": str(first["workload"]), "label": " · ".join(str(first[k]) for k in ("model", "mode", "framework",
                     "precision")) + f" · bs {int(first['batch_size'])} · {first['backend']}",
-                    "points": [[str(e), str(d), _num(v), None if pj != pj else float(f"{pj:.4g}")]
-                               for e, d, v, pj in zip(rows["env"], rows["device"], rows[figure], rows["per_j"], strict=True)]})
+                    "points": [[str(e), str(d), _num(v), None if pj != pj else float(f"{pj:.4g}"), int(not ok)]
+                               for e, d, v, pj, ok in zip(rows["env"], rows["device"], rows[figure], rows["per_j"], ranked(rows),
+                                                          strict=True)]})
     return out

@@ -13,8 +13,9 @@ from collect.present.headline import panels
 from collect.present.site.encode import round_sig
 from collect.present.summary import Summary
 
-BAR_FIELDS = ("env", "device_name", "device_kind", "framework", "model", "mode", "precision", "backend", "source")
-FLAG_KEYS = ["env", "framework", "device_kind", "source", "model", "mode", "precision", "batch_size", "world_size", "backend"]
+BAR_FIELDS = ("env", "device_name", "device_kind", "framework", "model", "mode", "precision", "backend", "source", "protocol")
+FLAG_KEYS = ["env", "framework", "device_kind", "source", "protocol", "model", "mode", "precision", "batch_size", "world_size",
+             "backend"]
 
 
 def _num(value) -> float | None:
@@ -29,16 +30,19 @@ def _caveats(site: pd.DataFrame | None) -> dict[tuple, tuple[int, str]]:
         return {}
     part = site[(site["flags"] > 0) & (site["pool"] != 1)] if "pool" in site else site[site["flags"] > 0]
     notes = part["note"].astype(str) if "note" in part else pd.Series("", index=part.index)
-    keys = zip(*(part[k].astype(str) if k not in ("batch_size", "world_size") else part[k].astype(int) for k in FLAG_KEYS),
-               strict=True)
+    keys = zip(*(part[k].astype(int) if k in ("batch_size", "world_size") else part[k].astype(str) if k in part
+                 else pd.Series("", index=part.index) for k in FLAG_KEYS), strict=True)
     return {key: (int(bits), note) for key, bits, note in zip(keys, part["flags"], notes, strict=True)}
 
 
 def _bars(rows: pd.DataFrame, counts: pd.DataFrame, unit: str, caveats: dict[tuple, tuple[int, str]]) -> list[dict]:
-    """Records of a bar panel. matmul rows use `n` for the matrix size: their count comes from `counts`. Each with
-    its caveats where it has any (flags, why)."""
+    """Records of a bar panel: the ranked bars, then the references (other protocols: `reference`, with `detail` naming
+    where they come from). A matmul bar names its matrix size (`dim`; older panels: `n`, with the count from `counts`).
+    Each with its caveats where it has any (flags, why)."""
     matmul = unit == "TFLOP/s"
-    if matmul:
+    if matmul and "dim" in rows:
+        rows = rows.assign(size=rows["dim"])
+    elif matmul:
         keys = ["env", "framework", "device_kind", "source", "model", "mode", "precision", "batch_size", "world_size", "backend"]
         rows = rows.rename(columns={"n": "size"}).merge(counts[[*keys, "n"]], on=keys, how="left").fillna({"n": 1})
     out = []
@@ -48,6 +52,8 @@ def _bars(rows: pd.DataFrame, counts: pd.DataFrame, unit: str, caveats: dict[tup
                       lo=_num(r["rate_min"]), hi=_num(r["rate_max"]))
         if matmul:
             record["size"] = int(r["size"])
+        if r.get("reference", False):
+            record.update(reference=True, detail=str(r.get("detail", "")))
         key = tuple(int(r[k]) if k in ("batch_size", "world_size") else str(r.get(k, "")) for k in FLAG_KEYS)
         if key in caveats:
             record["flags"], record["why"] = caveats[key]
@@ -91,7 +97,7 @@ def overview(summary: Summary, site: pd.DataFrame | None = None) -> dict:
     site: the site's lines (data.build), whose caveats the bars carry."""
     out, caveats = [], _caveats(site)
     for kind, rows, title, unit in panels(summary):
-        if kind == "score":  # the overview draws the score from data/index.js, by env and by device
+        if kind == "score":  # the overview draws the score from its own data (extras.overview_scores), per framework
             continue
         if kind == "mlp":
             total = rows.attrs.get("total_envs", rows["env"].nunique())
@@ -99,7 +105,9 @@ def overview(summary: Summary, site: pd.DataFrame | None = None) -> dict:
                         "unit": "seconds per epoch", "lower": True, "total": int(total), "shown": int(rows["env"].nunique()),
                         "what": "envs", "rows": _lines(rows, _line_caveats(site))})
         else:
-            total = rows.attrs.get("total_bars", len(rows))
+            refs = int(rows["reference"].sum()) if "reference" in rows else 0
+            total = rows.attrs.get("total_bars", len(rows) - refs)
             out.append({"kind": "bars", "title": title, "unit": unit, "lower": False, "total": int(total),
-                        "shown": len(rows), "what": "bars", "rows": _bars(rows, summary.agg, unit, caveats)})
+                        "shown": len(rows) - refs, "what": "bars", "refs": refs, "total_refs": int(rows.attrs.get("total_refs", refs)),
+                        "rows": _bars(rows, summary.agg, unit, caveats)})
     return {"panels": out}

@@ -69,7 +69,9 @@ def score_body(definition: dict) -> str:
     reference = definition["reference"]
     return Template(asset("score.html")).substitute(
         version=escape(definition["version"]), scale=f"{definition['scale']:,.0f}", reference=escape(reference),
-        reference_href=escape("env.html?env=" + quote(reference)), members=members, defined=escape(definition["defined"]))
+        reference_href=escape("env.html?env=" + quote(reference)), members=members, defined=escape(definition["defined"]),
+        run_to_run=f"\n<li id=\"run-to-run\">How far one machine's score moves between runs. {escape(definition['run_to_run'])}</li>"
+        if definition.get("run_to_run") else "")
 
 
 def add_body(definition: dict) -> str:
@@ -94,7 +96,7 @@ def pages(boards: list[dict], subtitle: str, downloads: list[dict] | None = None
         "downloads.html": one("downloads", "Downloads", [], body=downloads_body(listed)),
     }
     if score:
-        out["score.html"] = one("score", "The devicebench score", [], body=score_body(score))
+        out["score.html"] = one("score", "The devicebench score", ["score.js"], body=score_body(score))
         out["add.html"] = one("add", "Add your machine", [], body=add_body(score))
     for board in boards:
         name = f"{board['workload']} · {board['mode']} leaderboard"

@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from collect.contract.devices import device_keys
+from collect.contract.identity import identity_column
 from collect.present import flags, roofline
 from collect.present.summary import CONFIG
 
@@ -55,16 +55,14 @@ def versions(column: pd.Series) -> pd.Categorical:
 
 
 def device_column(frame: pd.DataFrame) -> pd.Categorical:
-    """The device key of each row (collect.contract.devices), spellings weighted by their rows."""
-    column = frame["device_name"]
-    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).astype("category")
-    weights = np.bincount(cat.cat.codes.to_numpy() + 1, minlength=len(cat.cat.categories) + 1)
-    weights = [*weights[1:].tolist(), int(weights[0])]  # categories in order, then the missing ones ("")
-
-    def keys(names):
-        table = device_keys(names, weights)
-        return [table[n] for n in names]
-    return mapped(cat, keys)
+    """The device identity of each row (collect.contract.identity: spellings merged, a CPU's generation where its name
+    hides it): the frame's own `device` column where it has one (summary.summarize adds it), else worked out here."""
+    if "device" in frame.columns:
+        column = frame["device"]
+        if not isinstance(column.dtype, pd.CategoricalDtype) or column.isna().any():
+            column = column.astype(object).where(column.notna(), "").astype(str).astype("category")
+        return pd.Categorical(column)
+    return identity_column(frame)
 
 
 def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -73,7 +71,9 @@ def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     part = frame.loc[ok, [k for k in dict.fromkeys([*keys, *VALUES]) if k in frame.columns]].copy()
     version = frame.loc[ok, "framework_version"] if "framework_version" in frame else pd.Series("", index=part.index)
     part["version"] = versions(version)
-    part["device"] = device_column(frame.loc[ok])
+    if "protocol" not in part:  # a frame built by hand: its measured rows rank (record.protocol_of's default)
+        part["protocol"] = ""
+    part["device"] = device_column(frame)[ok]
     bits, peak = flags.row_flags(frame.loc[ok])
     part["flags"], part["peak"] = bits, peak  # caveats (collect.present.flags), ORed over each group's rows
     part["per_j"] = per_joule(frame.loc[ok])

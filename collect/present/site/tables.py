@@ -15,17 +15,22 @@ import pandas as pd
 from collect.present.summary import CONFIG, grouped
 
 LIMIT = 6  # distinct values of one fingerprint field listed per env (the count says how many there are)
-# (label, columns) of an env's fingerprint, in the order the env page shows them.
+# (label, columns[, separator]) of an env's fingerprint, in the order the env page shows them. What names the device
+# comes first: a CPU's generation, instruction sets and math library tell two chips of one name apart (schema 5). Its
+# device identity and protocols are not here: the page reads them from the env's rows (env.js envPrint), which hold them.
 FINGERPRINT = (
     ("device", ("device_name", "device_kind")), ("platform", ("platform",)), ("CPU", ("cpu_name",)),
-    ("CPU cores", ("cpu_count",)), ("RAM GiB", ("ram_gb",)), ("accelerator memory GiB", ("accel_mem_gb",)),
-    ("OS", ("os",)), ("Python", ("python_version",)), ("framework", ("framework", "framework_version")),
-    ("Keras", ("keras_version",)), ("CUDA", ("cuda_version",)), ("cuDNN", ("cudnn_version",)),
-    ("driver", ("driver_version",)), ("power source", ("power_source",)), ("Rosetta 2", ("rosetta",)),
-    ("threads", ("threads",)), ("devicebench", ("harness_version",)), ("source", ("source",)),
-    ("reference", ("reference",)), ("run", ("run_id",)),
+    ("CPU vendor", ("cpu_vendor",)), ("CPU generation", ("cpu_arch",)), ("instruction sets", ("cpu_isa",)),
+    ("CPU family/model/stepping", ("cpu_family", "cpu_model", "cpu_stepping"), "/"), ("math library", ("math_library",)),
+    ("host product", ("host_product",)), ("CPU cores", ("cpu_count",)), ("RAM GiB", ("ram_gb",)),
+    ("accelerator memory GiB", ("accel_mem_gb",)), ("compute capability", ("accel_capability",)),
+    ("SMs / GPU cores", ("accel_units",)), ("power limit W", ("accel_power_limit_w",)),
+    ("max SM clock MHz", ("accel_clock_mhz",)), ("OS", ("os",)), ("Python", ("python_version",)),
+    ("framework", ("framework", "framework_version")), ("Keras", ("keras_version",)), ("CUDA", ("cuda_version",)),
+    ("cuDNN", ("cudnn_version",)), ("driver", ("driver_version",)), ("power source", ("power_source",)),
+    ("Rosetta 2", ("rosetta",)), ("threads", ("threads",)), ("devicebench", ("harness_version",)), ("source", ("source",)), ("reference", ("reference",)), ("run", ("run_id",)),
 )
-BOARD_KEYS = ["env", "framework", "device_kind", "device_name", "source", "workload", "model", "mode", "precision",
+BOARD_KEYS = ["env", "framework", "device_kind", "device_name", "source", "protocol", "workload", "model", "mode", "precision",
               "world_size", "backend"]
 OTHER_KEYS = ["env", "framework", "device_kind", "workload", "model", "mode", "precision", "batch_size", "world_size",
               "backend", "status", "note"]
@@ -44,8 +49,9 @@ def codes_of(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return np.where(empty[codes], -1, codes), labels
 
 
-def distinct(frame: pd.DataFrame, columns: tuple[str, ...], env: tuple[np.ndarray, list[str]] | None = None) -> pd.DataFrame:
-    """The distinct (env, value) pairs of the columns, in row order: the values joined by a space, rows whose first
+def distinct(frame: pd.DataFrame, columns: tuple[str, ...], env: tuple[np.ndarray, list[str]] | None = None,
+             sep: str = " ") -> pd.DataFrame:
+    """The distinct (env, value) pairs of the columns, in row order: the values joined by `sep`, rows whose first
     column is empty left out. Computed on integer codes combined into one key: one hash pass over the rows.
     `env`: codes_of(frame["env"]), when the caller has it."""
     env_codes, envs = env or codes_of(frame["env"])
@@ -60,7 +66,7 @@ def distinct(frame: pd.DataFrame, columns: tuple[str, ...], env: tuple[np.ndarra
         seen = pd.DataFrame({k: codes[keep] for k, (codes, _) in enumerate([(env_codes, envs), *parts])}).duplicated()
     rows = keep[~seen.to_numpy()]
     text = [np.asarray(labels + [""], dtype=object)[codes[rows]] for codes, labels in parts]
-    value = text[0] if len(text) == 1 else pd.Series(text[0]).str.cat([pd.Series(t) for t in text[1:]], sep=" ").str.strip()
+    value = text[0] if len(text) == 1 else pd.Series(text[0]).str.cat([pd.Series(t) for t in text[1:]], sep=sep).str.strip(sep + " ")
     return pd.DataFrame({"env": np.asarray(envs, dtype=object)[env_codes[rows]], "value": np.asarray(value, dtype=object)},
                         dtype=object)
 
@@ -70,10 +76,10 @@ def fingerprints(frame: pd.DataFrame) -> dict[str, list]:
     then the date range of its rows."""
     out: dict[str, list] = {}
     env_codes = codes_of(frame["env"])
-    for label, columns in FINGERPRINT:
+    for label, columns, *sep in FINGERPRINT:
         if not all(c in frame.columns for c in columns):
             continue
-        pairs = distinct(frame, columns, env_codes)
+        pairs = distinct(frame, columns, env_codes, *sep)
         by_env = pairs.groupby("env", sort=False)
         pairs = pairs.assign(rank=by_env.cumcount(), count=by_env["value"].transform("size"))
         listed: dict[str, list] = {}
@@ -127,7 +133,7 @@ def board_rows(agg: pd.DataFrame) -> pd.DataFrame:
     if agg.empty:
         return agg
     best = agg.sort_values("rate", ascending=False, kind="stable")
-    keys = pd.DataFrame({k: pd.factorize(best[k])[0] for k in BOARD_KEYS})  # integer codes: a fast duplicate test
+    keys = pd.DataFrame({k: pd.factorize(best[k])[0] for k in BOARD_KEYS if k in best})  # integer codes: a fast duplicate test
     if "pool" not in best.columns:
         return best[~keys.duplicated().to_numpy()].reset_index(drop=True)
     pool = best["pool"].to_numpy()

@@ -1,5 +1,5 @@
-/* global Plotly, h, esc, fmt, count, index, caveatsOf, caveatText, hashParams, loadScript, envPage, DB, overviewScore,
-   overviewTradeoffs */
+/* global Plotly, h, esc, fmt, count, plural, index, caveatsOf, caveatText, hashParams, setHash, onNavigate, loadScript, envPage, DB,
+   overviewScore, overviewTradeoffs, hideReferences, referenceWhy */
 // plotly charts: bars with whiskers over repeat rows, lines, a log/linear switch; the chart queue; the overview page.
 //
 // Every chart's height is set on its element before plotly draws it (plot()): plotly's responsive mode then
@@ -24,9 +24,10 @@ function wantsLog(values) {  // log where the bars span more than 30x: a linear 
   var ok = values.filter(function (v) { return v > 0 && isFinite(v); });
   return ok.length > 1 && Math.max.apply(null, ok) / Math.min.apply(null, ok) > 30;
 }
-// r: {env, device, framework, batch, precision, rate, lo, hi, n, extra, caveats}; every field is data: escaped
+// r: {env, device, framework, batch, precision, rate, lo, hi, n, extra, caveats, reference, refWhy}; every field is data: escaped
 function hoverText(r, unit) {
-  var warn = r.caveats && r.caveats.length ? "<br>⚠ " + esc(caveatText(r.caveats)) : "";
+  var warn = (r.reference ? "<br>" + esc(r.refWhy || "reference: another protocol, not ranked") : "") +
+    (r.caveats && r.caveats.length ? "<br>⚠ " + esc(caveatText(r.caveats)) : "");
   return "<b>" + esc(r.env) + "</b><br>device: " + esc(r.device || "") + "<br>framework: " + esc(r.framework) +
     "<br>batch: " + esc(r.batch) + " · precision: " + esc(r.precision) + (r.extra ? "<br>" + esc(r.extra) : "") +
     "<br>median: " + esc(fmt(r.rate)) + " " + esc(unit) + (r.n > 1 ? "<br>range: " + esc(fmt(r.lo)) + " – " + esc(fmt(r.hi)) : "") +
@@ -42,7 +43,8 @@ function barHeight(rows, grouped) {
 }
 
 // Horizontal bars, fastest on top, one trace (colour, legend entry) per `group` value; a bar with caveats is
-// hatched and its label marked ⚠.
+// hatched and its label marked ⚠. A reference bar (r.reference: another protocol, not ranked) comes after the ranked
+// ones (the caller orders them so), outlined and cross-hatched, under a dotted line that says so.
 function barChart(div, rows, o) {
   var labels = rows.map(function (r) { return esc(r.label) + (r.caveats && r.caveats.length && !o.grouped ? " ⚠" : ""); }), groups = new Map();
   if (!o.grouped) labels = unique(labels);  // grouped bars share a label per configuration
@@ -51,11 +53,13 @@ function barChart(div, rows, o) {
   var log = wantsLog(rows.map(function (r) { return r.n > 1 ? r.lo : r.rate; }).concat(rows.map(function (r) { return r.rate; })));
   var traces = Array.from(groups.keys()).map(function (g, gi) {
     var ks = groups.get(g), pick = function (f) { return ks.map(function (k) { return f(rows[k], k); }); };
+    var color = (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length];
     return {type: "bar", orientation: "h", name: esc(g), y: pick(function (r, k) { return labels[k]; }),
       x: pick(function (r) { return r.rate; }),
-      marker: {color: (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length],
-               pattern: {shape: pick(function (r) { return r.caveats && r.caveats.length ? "/" : ""; }), fillmode: "overlay",
-                         fgcolor: "#222", fgopacity: 0.55, size: 6}},
+      marker: {color: pick(function (r) { return r.reference ? "rgba(255,255,255,0.9)" : color; }),
+               line: {color: color, width: pick(function (r) { return r.reference ? 1.5 : 0; })},
+               pattern: {shape: pick(function (r) { return r.reference ? "x" : r.caveats && r.caveats.length ? "/" : ""; }), fillmode: "overlay",
+                         fgcolor: pick(function (r) { return r.reference ? color : "#222"; }), fgopacity: 0.55, size: 6}},
       error_x: {type: "data", symmetric: false, color: "#444", thickness: 1, width: 2,
                 visible: ks.some(function (k) { return rows[k].n > 1; }),
                 array: pick(function (r) { return r.n > 1 ? r.hi - r.rate : 0; }),
@@ -65,9 +69,39 @@ function barChart(div, rows, o) {
   var layout = {barmode: o.grouped ? "group" : "overlay", height: barHeight(rows, o.grouped), margin: {l: 10, r: 20, t: 56, b: 50},
     xaxis: {title: {text: esc(o.unit) + " (" + (o.lower ? "lower" : "higher") + " is better)"}, type: log ? "log" : "linear"},
     yaxis: {type: "category", categoryorder: "array", categoryarray: cats, autorange: "reversed", automargin: true},
-    legend: {title: {text: esc(o.legend || "framework")}}, updatemenus: scaleMenu("xaxis", log), hoverlabel: {align: "left"}};
-  if (o.ref) layout.shapes = [{type: "line", xref: "x", yref: "paper", x0: o.ref, x1: o.ref, y0: 0, y1: 1, line: {color: "#333", dash: "dot", width: 1}}];
+    legend: {title: {text: esc(o.legend || "framework")}}, updatemenus: scaleMenu("xaxis", log), hoverlabel: {align: "left"},
+    shapes: o.ref ? [{type: "line", xref: "x", yref: "paper", x0: o.ref, x1: o.ref, y0: 0, y1: 1, line: {color: "#333", dash: "dot", width: 1}}] : []};
+  referenceLine(layout, rows, labels, cats, traces);
+  if (!o.grouped) {  // a phone: the labels name the framework and "(ref)", so the plot keeps the width a legend would take
+    var many = traces.length > 1;  // one trace (a framework's score) needs no legend at any width
+    var short = cats.map(function (c) { return c.length > 34 ? c.slice(0, 14) + "…" + c.slice(-19) : c; });
+    var fit = function (narrow) {  // a phone: no legend, labels cut in the middle (the hover names the whole)
+      var out = {showlegend: !narrow && many, "yaxis.tickmode": narrow ? "array" : "auto", "yaxis.tickfont.size": narrow ? 9 : 12};
+      if (narrow) { out["yaxis.tickvals"] = cats; out["yaxis.ticktext"] = short; }
+      if (layout.annotations) out["annotations[0].text"] = narrow ? REFS_SHORT : REFS_LONG;
+      return out;
+    };
+    var now = adaptive(div, 0, null, fit);
+    layout.showlegend = now.showlegend;
+    Object.assign(layout.yaxis, {tickmode: now["yaxis.tickmode"], tickfont: {size: now["yaxis.tickfont.size"]}},
+                  now["yaxis.tickvals"] ? {tickvals: cats, ticktext: short} : {});
+    if (layout.annotations) layout.annotations[0].text = now["annotations[0].text"];
+  }
   return plot(div, traces, layout);
+}
+var REFS_LONG = "<i>references below: other protocols, not ranked</i>", REFS_SHORT = "<i>references (not ranked)</i>";
+
+// Where a bar chart has references: a dotted line above the first, a note on it, and a legend entry for their style.
+function referenceLine(layout, rows, labels, cats, traces) {
+  var first = rows.findIndex(function (r) { return r.reference; });
+  if (first < 0) return;
+  var at = cats.indexOf(labels[first]) - 0.5;
+  layout.shapes.push({type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: at, y1: at, line: {color: "#555", dash: "dot", width: 1}});
+  layout.annotations = [{xref: "paper", yref: "y", x: 1, y: at, xanchor: "right", yanchor: "bottom", showarrow: false,
+    text: REFS_LONG, font: {size: 10, color: "#555"}}];
+  if (layout.barmode === "group") return;  // a legend-only trace would take a slot of every group
+  traces.push({type: "bar", orientation: "h", name: "reference (not ranked)", x: [null], y: [cats[cats.length - 1]], hoverinfo: "skip",
+    marker: {color: "rgba(255,255,255,0.9)", line: {color: "#555", width: 1.5}, pattern: {shape: "x", fgcolor: "#555", size: 6}}});
 }
 
 // A chart whose legend sits beside the plot on a wide screen and under it on a phone (the MLP lines, the roofline):
@@ -77,10 +111,11 @@ function legendLayout(div, entries, wide) {
   return div.clientWidth < NARROW_CHART ? {legend: {orientation: "h", y: -0.3, x: 0, font: {size: 10}}, height: wide.narrowHeight + 18 * entries}
     : {legend: wide.legend, height: wide.height};
 }
-function adaptive(div, entries, wide) {
+// fit(narrow): the layout changes for either width, where a chart has its own (the bar charts': no legend on a phone).
+function adaptive(div, entries, wide, fit) {
   div.dataset.narrow = String(div.clientWidth < NARROW_CHART);
-  ADAPTIVE.push({div: div, entries: entries, wide: wide});
-  return legendLayout(div, entries, wide);
+  ADAPTIVE.push({div: div, entries: entries, wide: wide, fit: fit});
+  return fit ? fit(div.clientWidth < NARROW_CHART) : legendLayout(div, entries, wide);
 }
 var ADAPTIVE = [];
 window.addEventListener("resize", function () {
@@ -90,19 +125,23 @@ window.addEventListener("resize", function () {
       var narrow = String(a.div.clientWidth < NARROW_CHART);
       if (narrow === a.div.dataset.narrow || !a.div.data) return;
       a.div.dataset.narrow = narrow;
-      var next = legendLayout(a.div, a.entries, a.wide);
-      a.div.style.height = next.height + "px";
+      var next = a.fit ? a.fit(narrow === "true") : legendLayout(a.div, a.entries, a.wide);
+      if (next.height) a.div.style.height = next.height + "px";
       Plotly.relayout(a.div, next);
     });
   }, 150);
 });
 
-function lineChart(div, rows, o) {  // the classic MLP: seconds per epoch against depth, a line per env and style
+// The classic MLP: seconds per epoch against depth, a line per env and style; a style of another protocol than
+// devicebench's (classic model.fit, legacy) is a reference: dashed, its name marked "ref".
+function lineChart(div, rows, o) {
   var lines = new Map();
   rows.forEach(function (r) { var key = r.env + " · " + r.style; if (!lines.has(key)) lines.set(key, []); lines.get(key).push(r); });
   var traces = Array.from(lines.entries()).map(function (entry, k) {
     var pts = entry[1];
-    return {type: "scatter", mode: "lines+markers", name: esc(entry[0]), line: {color: PALETTE[k % PALETTE.length]},
+    var ref = /\(/.test(pts[0].style);  // "torch (classic: model.fit)", "(legacy: incl. build)": another protocol, dashed
+    return {type: "scatter", mode: "lines+markers", name: esc(entry[0]) + (ref ? " · ref" : ""),
+      line: {color: PALETTE[k % PALETTE.length], dash: ref ? "dash" : "solid"},
       x: pts.map(function (r) { return r.depth; }), y: pts.map(function (r) { return r.rate; }),
       error_y: {type: "data", symmetric: false, thickness: 1, width: 2, visible: pts.some(function (r) { return r.n > 1; }),
                 array: pts.map(function (r) { return r.n > 1 ? r.hi - r.rate : 0; }),
@@ -137,36 +176,70 @@ function chartQueue() {
 }
 
 function shownNote(p) {
-  return p.total > p.shown ? count(p.shown) + " of " + count(p.total) + " " + p.what + " shown, evenly spread from fastest to slowest; " +
-    "the leaderboards list every one." : "";
+  var refs = p.refs && hideReferences() ? " " + plural(p.refs, "reference") + " of other protocols hidden." :
+    p.total_refs > p.refs ? " " + count(p.refs) + " of " + count(p.total_refs) + " references of other protocols shown, the fastest." : "";
+  return (p.total > p.shown ? count(p.shown) + " of " + count(p.total) + " " + p.what + " shown, evenly spread from fastest to slowest; " +
+    "the leaderboards list every one." : "") + refs;
 }
 
 function overviewBars(p) {
-  var mixed = new Set(p.rows.map(function (r) { return r.mode; })).size > 1;
-  return p.rows.map(function (r) {
+  var mixed = new Set(p.rows.map(function (r) { return r.mode; })).size > 1, hide = hideReferences(), texts = DB.data.index.protocols;
+  return p.rows.filter(function (r) { return !(hide && r.reference); }).map(function (r) {
     var label = r.model + " · " + r.env + (r.env.endsWith(r.device_kind) ? "" : " [" + r.device_kind + "]") + " · " + r.framework +
-      (r.devices > 1 ? " x" + r.devices : "") + (mixed ? " · " + r.mode : "");
+      (r.devices > 1 ? " x" + r.devices : "") + (mixed ? " · " + r.mode : "") + (r.reference ? " (ref)" : "");
     return {label: label, group: r.framework, env: r.env, device: r.device_name + " (" + r.device_kind + ")", framework: r.framework,
             batch: r.batch, precision: r.precision, rate: r.rate, lo: r.lo, hi: r.hi, n: r.n, caveats: caveatsOf(r.flags, r.why),
+            reference: !!r.reference, refWhy: r.reference ? referenceWhy(r.protocol, r.source, texts) + (r.detail ? " (" + r.detail + ")" : "") : "",
             extra: r.size ? "matrix n = " + r.size : r.model + " · " + r.mode + " · " + r.backend};
   });
 }
 
-function pageOverview(main) {
+// The reader's choice to leave references out, a box in the address (noref=1) like every view's state; onChange
+// draws the page again.
+function referenceSwitch(onChange) {
+  var box = h("input", {type: "checkbox", name: "noref", onchange: function () {
+    var params = hashParams();
+    if (box.checked) params.set("noref", "1"); else params.delete("noref");
+    setHash(params, true);
+    onChange();
+  }});
+  box.checked = hideReferences();
+  return h("p", {class: "options"}, [h("label", {class: "toggle", title: "figures of other protocols (other harnesses' published " +
+    "figures, classic model.fit, legacy) are never ranked: they follow the ranked bars, outlined and cross-hatched"},
+    [box, " hide references (other protocols, not ranked)"])]);
+}
+
+// The page drawn again (a choice changed, or back and forward moved through them): its charts purged first.
+function redraw(main, draw) {
+  var again = function () {
+    Array.from(main.querySelectorAll(".js-plotly-plot")).forEach(function (div) { Plotly.purge(div); });
+    main.replaceChildren();
+    document.body.dataset.charts = "";
+    return draw(main, again);
+  };
+  return again;
+}
+
+function pageOverview(main, again) {
   var I = index(), panels = DB.data.overview.panels, devices = I.envs.cols.device_name;
+  if (!again) { again = redraw(main, pageOverview); onNavigate(again); }
   var device = function (env) { var i = I.byName.get(env); return i === undefined ? "" : I.dict.device[devices[i]]; };
   var rows = I.envs.cols.rows.reduce(function (a, b) { return a + b; }, 0);
   main.appendChild(h("p", {class: "lead", text: count(I.n) + " environments, " + count(rows) + " rows, " +
     count(I.raw.boards.length) + " leaderboards. Hover a bar for its figures; click a legend entry to hide it; " +
-    "switch an axis between log and linear with the buttons above each chart. A hatched bar marked ⚠ carries a caveat " +
-    "(unsteady trials, a partial run, a published figure, ...): hover it for the reason."}));
+    "switch an axis between log and linear with the buttons above each chart. A hatched bar marked ⚠ carries a caveat: hover " +
+    "it for the reason. Only devicebench's own measurements are ranked; other protocols' figures follow them, outlined and cross-hatched."}));
+  if (panels.some(function (p) { return p.refs || (p.kind === "lines" && p.rows.some(function (r) { return /\(/.test(r.style); })); })) {
+    main.appendChild(referenceSwitch(again));
+  }
   var queue = chartQueue();
   overviewScore(main, queue);
   panels.forEach(function (p, k) {
     var div = h("div", {class: "chart", id: "panel-" + k});
     main.append(h("h2", {text: p.title}), h("p", {class: "note", text: shownNote(p)}), div);
     if (p.kind === "lines") {
-      var points = p.rows.map(function (r) { return Object.assign({device: device(r.env), caveats: caveatsOf(r.flags, r.why)}, r); });
+      var points = p.rows.filter(function (r) { return !(hideReferences() && /\(/.test(r.style)); })
+        .map(function (r) { return Object.assign({device: device(r.env), caveats: caveatsOf(r.flags, r.why)}, r); });
       queue.add(div, function () { return lineChart(div, points, {unit: p.unit}); });
       return;
     }

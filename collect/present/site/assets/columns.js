@@ -1,4 +1,4 @@
-/* global h, fmt, spread, percent, column, figure, caveatsOf, badges, caveatText */
+/* global h, fmt, spread, percent, column, figure, caveatsOf, badges, caveatText, referenceBadge */
 // Columns the tables share: a row's figure in its workload's unit, its spread, its caveats, % of peak.
 
 // The figure of each row in the unit its workload is read in (one workload: the board's; several: each row's own).
@@ -37,12 +37,18 @@ function spreadColumns(t, workloadOf, levels) {
           {key: "iqr", label: "IQR", sort: false, level: 3, cell: part("q1", "q3", 4), title: "the middle half of the repeat rows (from 4 rows)"}];
 }
 
-function caveatColumn(t, notes) {  // badges with their reasons; the download writes the reasons
+// Badges with their reasons (the download writes the reasons); refs: a reference row's first badge says it is not ranked
+// and what its protocol timed.
+function caveatColumn(t, notes, refs) {
   var flags = column(t, "flags").map(function (v) { return v || 0; }), note = t.cols.note, peak = column(t, "peak");
-  var list = function (i) { return caveatsOf(flags[i], note && notes ? notes[note[i]] : "", peak[i]); };
-  return {key: "caveats", label: "caveats", level: 1, sortValue: function (i) { return flags[i]; },
+  var list = function (i) {
+    var c = caveatsOf(flags[i], note && notes ? notes[note[i]] : "", peak[i]);
+    return refs && refs[i] ? [referenceBadge(t, i)].concat(c) : c;
+  };
+  return {key: "caveats", label: "caveats", level: 1, sortValue: function (i) { return flags[i] + (refs && refs[i] ? 0.5 : 0); },
           cell: function (i) { var c = list(i), node = badges(c); node.dataset.csv = caveatText(c); return node; },
-          title: "unsteady, noisy, bimodal, partial, input pipeline, over peak, published: hover a badge for its reason"};
+          title: "reference (another protocol, not ranked), unsteady, noisy, bimodal, partial, input pipeline, over peak, " +
+            "published: hover a badge for its reason"};
 }
 
 function peakColumn(t) {

@@ -1,16 +1,18 @@
 /* global h, fmt, count, plural, column, index, hashParams, loadScript, DB, figure, caveatsOf, caveatText, badges,
    chartQueue, barChart, Table, textColumn, KEY_COLS, sideRows, sharedKeys, geomean, poolKeep, onNavigate, NAV,
-   compareDifferences, compareLeftOut, compareApart */
+   compareDifferences, compareLeftOut, compareApart, referencesOf, referenceBadge, hideReferences, envPrint */
 // The comparison page. Its state is the URL fragment, #envs=A,B,C (an entry `env:kind` picks one device kind of an
 // env that has several), so a comparison is a link to share.
 //
 // A side is an env (or one device kind of it). Configurations are matched field by field, framework included, so
 // an env's torch rows meet the other's torch rows; framework versions are pooled unless the reader splits them
-// (then a configuration also needs the same major.minor version on both sides).
+// (then a configuration also needs the same major.minor version on both sides). The protocol is part of a configuration
+// (logic.js KEY_COLS): a published figure meets only figures of its own protocol, and the configurations of another
+// protocol than devicebench's are references: after the ranked ones, marked, and apart from the geometric means.
 
 var MAX_SIDES = 6;
 var KEY_DICTS = {workload: "workload", model: "model", mode: "mode", framework: "framework", precision: "precision",
-                 backend: "backend", version: "version"};
+                 backend: "backend", version: "version", protocol: "protocol"};
 
 function parseEntries(I) {
   return (hashParams().get("envs") || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean)
@@ -36,7 +38,8 @@ function compareSides(I, wanted, split) {
       .forEach(function (kind) {
         var rows = sideRows(t, function (j) { return t.cols.env[j] === code && pool(j) && I.dict.kind[t.cols.device_kind[j]] === kind; }, split);
         var side = {label: w.env + (kinds.size > 1 || w.kind ? " [" + kind + "]" : ""), env: w.env, kind: kind, t: t, rows: rows,
-                    notes: S.rows_notes || [], meta: S.envs[w.env] || {fp: [], csv: []}};
+                    refs: S.refs || (S.refs = referencesOf(t)),
+                    notes: S.rows_notes || [], meta: Object.assign({fp: [], csv: []}, S.envs[w.env], {fp: envPrint(I, S, w.env)})};
         if (sides.length < MAX_SIDES) sides.push(side);
         else dropped.push({label: side.label, why: "at most " + MAX_SIDES + " sides fit side by side"});
       });
@@ -50,6 +53,8 @@ function compareTable(I, sides, need, split) {
   var keys = sharedKeys(sides, need), cols = {}, keyCols = split ? KEY_COLS.concat(["version"]) : KEY_COLS;
   keyCols.forEach(function (c, k) { cols[c] = keys.map(function (key) { return Number(key.split(",")[k]); }); });
   var workload = function (r) { return I.dict.workload[cols.workload[r]]; };
+  cols.ref = keys.map(function () { return 0; });  // 1: a configuration of another protocol (a reference on some side)
+  cols.refWhy = keys.map(function () { return ""; });
   sides.forEach(function (s, k) {
     var at = keys.map(function (key) { var j = s.rows.get(key); return j === undefined ? null : j; });
     cols["fig" + k] = at.map(function (j, r) {
@@ -65,6 +70,7 @@ function compareTable(I, sides, need, split) {
     cols["hi" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_max[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
     cols["device" + k] = at.map(function (j) { return j === null ? null : I.dict.device[s.t.cols.device_name[j]]; });
     cols["ratio" + k] = cols["fig" + k].map(function (v, r) { var b = cols.fig0[r]; return v === null || !b ? null : v / b; });
+    at.forEach(function (j, r) { if (j !== null && s.refs[j] && !cols.ref[r]) { cols.ref[r] = 1; cols.refWhy[r] = referenceBadge(s.t, j).why; } });
   });
   return {n: keys.length, cols: cols, keyCols: keyCols};
 }
@@ -77,7 +83,12 @@ function configLabel(I, t, r) {
 }
 
 function compareColumns(I, t, sides) {
-  var columns = [{key: "config", label: "configuration", wrap: true, sort: false, cell: function (r) { return configLabel(I, t, r); }}];
+  var columns = [{key: "config", label: "configuration", wrap: true, sort: false, cell: function (r) {
+    if (!t.cols.ref[r]) return configLabel(I, t, r);
+    var node = h("span", {}, [configLabel(I, t, r) + " ", badges([{label: "reference", why: t.cols.refWhy[r]}])]);
+    node.dataset.csv = configLabel(I, t, r) + " (reference: " + t.cols.refWhy[r] + ")";
+    return node;
+  }}];
   sides.forEach(function (s, k) {
     var values = t.cols["fig" + k], cav = t.cols["caveats" + k];
     columns.push({key: "fig" + k, label: s.label, num: values, csvValue: function (r) { return values[r] === null ? "" : String(values[r]); },
@@ -106,16 +117,18 @@ function compareColumns(I, t, sides) {
 // Grouped bars of each side's figure over the first side's for the (up to) 30 configurations the first runs
 // fastest relative to the rest: a ratio has no unit, so configurations of every workload share the axis.
 function compareChart(div, I, t, sides) {
-  var order = [];
-  for (var row = 0; row < t.n; row++) if (sides.every(function (s, k) { return t.cols["fig" + k][row] !== null; })) order.push(row);
-  order = order.slice(0, 30);
-  var rows = [];
+  var ranked = [], refs = [], hide = hideReferences();
+  for (var row = 0; row < t.n; row++) {
+    if (sides.every(function (s, k) { return t.cols["fig" + k][row] !== null; })) (t.cols.ref[row] ? refs : ranked).push(row);
+  }
+  var rows = [], order = ranked.slice(0, 30).concat(hide ? [] : refs.slice(0, 10));  // references after the ranked, apart
   order.forEach(function (r) {
-    var label = configLabel(I, t, r);
+    var label = configLabel(I, t, r) + (t.cols.ref[r] ? " (ref)" : "");
     sides.slice(1).forEach(function (s, m) {
       var k = m + 1, ratio = t.cols["ratio" + k][r], unit = figure(I.dict.workload[t.cols.workload[r]]).unit;
       rows.push({label: label, group: s.label, env: s.label, device: t.cols["device" + k][r], framework: I.dict.framework[t.cols.framework[r]],
         batch: t.cols.batch_size[r], precision: I.dict.precision[t.cols.precision[r]], rate: ratio, n: 1, caveats: t.cols["caveats" + k][r],
+        reference: !!t.cols.ref[r], refWhy: t.cols.refWhy[r],
         extra: fmt(t.cols["fig" + k][r]) + " " + unit + " vs " + fmt(t.cols.fig0[r]) + " " + unit + " (" + sides[0].label + ")"});
     });
   });

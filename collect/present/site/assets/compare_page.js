@@ -1,6 +1,6 @@
 /* global h, count, plural, index, hashParams, loadScript, DB, chartQueue, Table, geomean, NAV, MAX_SIDES, KEY_DICTS,
    parseEntries, compareSides, compareTable, compareColumns, compareChart, compareDifferences, compareLeftOut,
-   compareApart, scoreText */
+   compareApart, scoreText, chartsFollow, referenceToggle */
 // The comparison page itself: the picker, and the comparison the address names, drawn again when it changes.
 
 function comparePicker(I, main) {
@@ -17,8 +17,9 @@ function comparePicker(I, main) {
     location.hash = "envs=" + names.concat(extra).map(encodeURIComponent).join(",");
   }}, inputs.concat([h("button", {type: "submit", text: "Compare"}), list]));
   main.append(h("h1", {text: "Compare environments"}), h("p", {class: "lead", text: "Two to " + MAX_SIDES + " environments side by " +
-    "side on the configurations they share: same workload, model, mode, framework, precision, batch, devices and backend, so " +
-    "torch rows meet torch rows. Framework versions are pooled unless you split them. × is each one's figure over the first's. " +
+    "side on the configurations they share: same workload, model, mode, framework, precision, batch, devices, backend and " +
+    "protocol (how it was timed), so torch rows meet torch rows and a published figure meets only figures of its own harness. " +
+    "Configurations of another protocol than devicebench's are references, after the others. Framework versions are pooled unless you split them. × is each one's figure over the first's. " +
     "The address of this page is the comparison: share it."}), form);
   return inputs;
 }
@@ -56,12 +57,21 @@ function compareOptions(partial, split) {
     h("label", {}, [apart, " split framework versions (a configuration then needs the same major.minor on both sides)"])]);
 }
 
-function speedups(t, sides) {  // each side's geometric mean over the first's on what they share, then their scores
+// Each side's geometric mean over the first's on the ranked configurations they share (references, of other protocols,
+// on a line of their own), then their scores.
+function speedups(t, sides) {
   var list = h("ul", {class: "speedups"});
+  var mean = function (ratios, keep) {
+    var kept = ratios.filter(function (v, r) { return v !== null && keep(r); });
+    return {g: geomean(kept), n: kept.length};
+  };
   sides.slice(1).forEach(function (s, m) {
-    var ratios = t.cols["ratio" + (m + 1)], g = geomean(ratios), n = ratios.filter(function (v) { return v !== null; }).length;
-    list.appendChild(h("li", {text: s.label + " vs " + sides[0].label + ": " + (g === null ? "no shared configuration" :
-      g.toFixed(2) + "× (geometric mean over " + plural(n, "configuration") + ")")}));
+    var ratios = t.cols["ratio" + (m + 1)], ranked = mean(ratios, function (r) { return !t.cols.ref[r]; });
+    var refs = mean(ratios, function (r) { return t.cols.ref[r]; });
+    list.appendChild(h("li", {text: s.label + " vs " + sides[0].label + ": " + (ranked.g === null ? "no shared configuration of devicebench's own" :
+      ranked.g.toFixed(2) + "× (geometric mean over " + plural(ranked.n, "configuration") + ")")}));
+    if (refs.g !== null) list.appendChild(h("li", {class: "reference", text: s.label + " vs " + sides[0].label + " on references (other " +
+      "protocols, not ranked): " + refs.g.toFixed(2) + "× over " + plural(refs.n, "configuration")}));
   });
   sides.forEach(function (s) {
     (s.meta.score || []).filter(function (line) { return line[1] === s.kind; }).forEach(function (line) {
@@ -81,20 +91,24 @@ function compareRender(out, I, wanted) {
   if (!sides.length) return Promise.resolve();
   var t = compareTable(I, sides, partial ? 2 : sides.length, split);
   var link = h("input", {type: "text", readonly: "readonly", class: "share", value: location.href, "aria-label": "link to this comparison"});
-  var div = h("div", {class: "chart"});
+  var box = h("div", {id: "charts"}), queue = chartQueue();
   out.append(speedups(t, sides), compareApart(I, sides, split), compareOptions(partial, split));
-  if (sides.length > 1 && t.n) out.append(h("h2", {text: "Shared configurations, each over " + sides[0].label}), div);
+  if (sides.length > 1 && t.n) out.append(h("h2", {text: "Shared configurations, each over " + sides[0].label}), box);
+  var follow = chartsFollow(box, function (into, q) {
+    var div = h("div", {class: "chart"});
+    into.appendChild(div);
+    q.add(div, function () { return compareChart(div, I, t, sides); });
+  });
+  if (sides.length > 1 && t.n) follow(queue);
   out.appendChild(h("h2", {text: "Every configuration they share"}));
   var raw = [];
   sides.forEach(function (s) { s.meta.csv.forEach(function (href) { if (!raw.some(function (r) { return r.href === href; }))
     raw.push({href: href, download: true, text: "raw rows: " + href.split("/").pop()}); }); });
   Table({root: out, n: t.n, columns: compareColumns(I, t, sides), what: ["configuration", "configurations"], prefix: "t",
-    sort: {key: sides.length > 1 ? "ratio1" : "fig0", dir: "desc"}, raw: raw,
-    file: "compare-" + sides.map(function (s) { return s.env; }).join("-vs-"),
+    sort: {key: sides.length > 1 ? "ratio1" : "fig0", dir: "desc"}, raw: raw, reference: t.cols.ref, toggles: referenceToggle(t.cols.ref),
+    onChange: function () { if (sides.length > 1 && t.n) follow(); }, file: "compare-" + sides.map(function (s) { return s.env; }).join("-vs-"),
     filters: ["workload", "mode", "framework", "precision", "backend"].map(function (c) {
       return {key: c, label: c, codes: t.cols[c], dict: I.dict[KEY_DICTS[c]]}; })});
   out.append(compareDifferences(sides), compareLeftOut(sides, partial), h("p", {}, ["Link: ", link]));
-  var queue = chartQueue();
-  if (sides.length > 1 && t.n) queue.add(div, function () { return compareChart(div, I, t, sides); });
   return queue.start();
 }

@@ -1,8 +1,9 @@
 /* global h, fmt, count, plural, figure, column, KEY_COLS, KEY_DICTS, fieldsApart, nearestPairs */
 // What a comparison names besides its table: what keeps two sides apart where they share nothing (the fields whose
 // values never meet, and the nearest configurations they do have), the fingerprint fields that differ between the
-// sides (device, driver, framework version, power source, OS, CPU, ...: whatever the envs' fingerprints hold; the
-// fields they agree on are only counted), and what the table left out and why.
+// sides (device, CPU generation, instruction sets, math library, driver, framework version, power source, OS, ...: whatever
+// the envs' fingerprints hold, those that make two chips of one name different first; the fields they agree on are only
+// counted), and what the table left out and why.
 
 function keyText(I, key, cols) {  // a configuration key as text: "resnet50 train torch fp32 bs64 eager"
   var parts = key.split(",");
@@ -21,7 +22,8 @@ function nearestList(I, a, b, cols) {  // the closest configurations of two side
   var pairs = nearestPairs(a.rows, b.rows, 8, cols);
   return h("ul", {class: "nearest"}, pairs.map(function (p) {
     var ja = a.rows.get(p.a), jb = b.rows.get(p.b), workload = I.dict.workload[Number(p.a.split(",")[0])];
-    var f = figure(workload), same = p.differ.indexOf(0) < 0;  // the same workload: the figures share a unit
+    // the same workload (the figures share a unit) and protocol (they were timed alike): only then a ratio
+    var f = figure(workload), same = p.differ.indexOf(0) < 0 && p.differ.indexOf(cols.indexOf("protocol")) < 0;
     var va = column(a.t, f.key)[ja], vb = column(b.t, f.key)[jb];
     var ratio = same && va && vb ? " · " + (vb / va).toFixed(2) + "×" : "";
     return h("li", {}, [h("strong", {text: p.differ.map(function (k) { return cols[k]; }).join(", ") + " differ: "}),
@@ -53,6 +55,18 @@ function fpValues(meta) {  // label -> the env's values of each fingerprint fiel
   return out;
 }
 
+// The fingerprint fields that make one device name run differently: the chip's generation and instruction sets, the math
+// library its framework calls, a GPU's compute capability, core count, power limit and clock. Listed first where they differ.
+var IDENTITY = ["CPU generation", "instruction sets", "CPU family/model/stepping", "math library", "compute capability",
+                "SMs / GPU cores", "power limit W", "max SM clock MHz"];
+
+function differenceItem(r, sides) {
+  return h("li", {data: {field: r.label}, class: IDENTITY.indexOf(r.label) >= 0 ? "identity" : null},
+    [h("strong", {text: r.label}), ": "].concat(sides.map(function (s, k) {
+      return h("span", {class: "side"}, [(k ? " · " : "") + s.label + ": ", h("span", {class: "value", text: r.values[k]})]);
+    })));
+}
+
 function compareDifferences(sides) {
   var box = h("section", {id: "differences"}, [h("h2", {text: "What differs"})]);
   if (sides.length < 2) return box;
@@ -63,12 +77,14 @@ function compareDifferences(sides) {
   });
   rows.unshift({label: "device kind", values: sides.map(function (s) { return s.kind || "(not stated)"; })});  // one env's two sides
   var differ = rows.filter(function (r) { return r.values.some(function (v) { return v !== r.values[0]; }); });
-  var list = h("ul", {class: "differ"}, differ.map(function (r) {
-    return h("li", {data: {field: r.label}}, [h("strong", {text: r.label}), ": "].concat(sides.map(function (s, k) {
-      return h("span", {class: "side"}, [(k ? " · " : "") + s.label + ": ", h("span", {class: "value", text: r.values[k]})]);
-    })));
-  }));
-  box.append(differ.length ? list : h("p", {text: "Their fingerprints agree on every field they state."}),
+  var chip = differ.filter(function (r) { return IDENTITY.indexOf(r.label) >= 0; });
+  differ = chip.concat(differ.filter(function (r) { return chip.indexOf(r) < 0; }));  // what makes them different chips first
+  if (chip.length) {
+    box.appendChild(h("p", {class: "warning identity", text: "Their " + chip.map(function (r) { return r.label; }).join(", ").replace(/, ([^,]*)$/, " and $1") + " differ: " +
+      "what one device name can do changes with these, so part of any gap between them is this, not the rest of the machine."}));
+  }
+  box.append(differ.length ? h("ul", {class: "differ"}, differ.map(function (r) { return differenceItem(r, sides); })) :
+    h("p", {text: "Their fingerprints agree on every field they state."}),
     h("p", {class: "note", text: plural(rows.length - differ.length, "field") + " the same for all of them (not listed)."}));
   return box;
 }
@@ -87,7 +103,7 @@ function compareLeftOut(sides, partial) {  // configurations not in the table: h
   });
   box.append(h("h2", {text: "Left out"}), items.length ? h("ul", {class: "left-out"}, items) :
     h("p", {text: "Nothing: every configuration of each is in the table."}),
-    h("p", {class: "note", text: "A configuration is workload, model, mode, framework, precision, batch, devices and backend; " +
+    h("p", {class: "note", text: "A configuration is workload, model, mode, framework, precision, batch, devices, backend and protocol; " +
       "only those measured by " + (partial ? "two or more" : "all") + " of them can be set side by side."}));
   return box;
 }

@@ -1,4 +1,4 @@
-/* global expand, fmt, figureOf, caveats */
+/* global expand, fmt, figureOf, caveats, referenceFlags, referenceWhy */
 // The page's plumbing: the data loader, the DOM builder, the address (URL fragment) as the view's state, the
 // shared code book (data/index.js), figures and caveats as the pages show them.
 //
@@ -99,4 +99,15 @@ function badges(list) {
     return h("span", {class: "badge " + c.label.replace(/ /g, "-"), title: c.why, "aria-label": c.label + ": " + c.why, text: c.label});
   }));
 }
+// Like with like: 1 for each row of a columnar table (its `protocol` and `source` codes) that is a reference, not ranked.
+function referencesOf(t) {
+  var I = DB.data.index;
+  return referenceFlags(t.cols.protocol, t.cols.source, I.dict, I.ranked || "devicebench", t.n);
+}
+function referenceBadge(t, i) {  // {label, why} of a reference row, for badges()
+  var D = DB.data.index.dict, p = t.cols.protocol ? D.protocol[t.cols.protocol[i]] : "", s = t.cols.source ? D.source[t.cols.source[i]] : "measured";
+  return {label: "reference", why: referenceWhy(p, s, DB.data.index.protocols)};
+}
+function hideReferences() { return hashParams().get("noref") === "1"; }  // the reader's choice, in the address as every view's
+
 function caveatText(list) { return list.map(function (c) { return c.label + ": " + c.why; }).join("; "); }

@@ -1,11 +1,11 @@
 /* global h, count, plural, column, index, loadScript, DB, rowsOf, subset, envHref, deviceHref, chartQueue, Table,
    poolToggle, flaggedToggle, figureColumn, spreadColumns, caveatColumn, textColumn, esc, fmt, plot, PALETTE, unitOf, figure,
-   wantsLog, deviceScores */
+   wantsLog, deviceScores, referencesOf, referenceToggle, referenceWhy, hideReferences, rankedFirst, badges, chartsFollow */
 // The device pages. device.html lists every device key; device.html?device=KEY shows every submission of one device
 // (all its spellings, all its envs): per configuration and framework version its n, median, quartiles and range,
 // and its rows as points (a box and strip plot per configuration, a box per version).
 
-var DEV_COLS = ["device_kind", "framework", "source", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"];
+var DEV_COLS = ["device_kind", "framework", "source", "protocol", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"];
 
 function pageDevice(main) {
   var I = index(), key = new URLSearchParams(location.search).get("device"), D = I.dict, devs = I.raw.devices;
@@ -33,9 +33,12 @@ function pageDevice(main) {
 function deviceList(main, I) {
   var t = I.raw.devices, D = I.dict;
   main.append(h("h1", {text: "Devices"}), h("p", {class: "lead", text: "One line per physical device: the spellings of one chip " +
-    "(“NVIDIA GeForce RTX 3090”, “RTX 3090”) are one device. Each links to every submission of it."}));
+    "(“NVIDIA GeForce RTX 3090”, “RTX 3090”) are one device, and a CPU whose name hides its generation is told apart by it " +
+    "(“EPYC (Zen 3, AVX2)” and “EPYC (Zen 5, AVX-512)” are two devices; rows measured before devicebench recorded the " +
+    "generation say “generation not recorded”). Each links to every submission of it."}));
   Table({root: main, n: t.n, sort: {key: "rows", dir: "desc"}, what: ["device", "devices"], file: "devices",
-    columns: [{key: "device", label: "device", codes: t.cols.device, dict: D.dkey, href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }},
+    columns: [{key: "device", label: "device", codes: t.cols.device, dict: D.dkey, wrap: true,
+               href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }},
       {key: "envs", label: "environments", num: t.cols.envs, fmt: count}, {key: "rows", label: "rows", num: t.cols.rows, fmt: count}],
     search: {label: "search device", fields: [{codes: t.cols.device, dict: D.dkey}]}});
   return Promise.resolve();
@@ -52,20 +55,23 @@ function devicePage(main, I, key, meta, S, stats) {
     ". Per configuration and framework version (major.minor): n rows, their median, IQR (the middle half, from 4 rows) and range."}), envs);
   var scored = deviceScores(meta.score);
   if (scored) main.appendChild(scored);
-  var queue = chartQueue();
-  deviceCharts(main, I, key, S, queue);
+  var queue = chartQueue(), charts = h("div", {id: "charts"});
+  main.appendChild(charts);
+  var follow = chartsFollow(charts, function (box, q) { deviceCharts(box, I, key, S, q); });
+  follow(queue);
   main.appendChild(h("h2", {text: "Every configuration"}));
   var workloadOf = function (j) { return D.workload[stats.cols.workload[j]]; }, fig = figureColumn(stats, workloadOf);
   var c = function (k, level, dictName, extra) { return textColumn(k, k === "device_kind" ? "kind" : k, stats.cols[k], D[dictName || k], level, extra); };
   var spreads = spreadColumns(stats, workloadOf, [2, 2]);
-  var columns = [c("model", 1, "model", {wrap: true}), c("mode", 1), fig.col, caveatColumn(stats, null), c("framework", 2), c("version", 2),
+  var refs = referencesOf(stats);
+  var columns = [c("model", 1, "model", {wrap: true}), c("mode", 1), fig.col, caveatColumn(stats, null, refs), c("framework", 2), c("version", 2),
     c("precision", 2), {key: "batch_size", label: "batch", num: stats.cols.batch_size, fmt: String, level: 2}, spreads[1], spreads[0],
     {key: "envs", label: "envs", num: stats.cols.envs || new Array(stats.n).fill(1), fmt: String, level: 3}, spreads[2],
     c("device_kind", 3, "kind"), c("workload", 3), {key: "world_size", label: "devices", num: stats.cols.world_size, fmt: String, level: 3},
-    c("backend", 3), c("source", 3), fig.unit];
+    c("backend", 3), c("source", 3), c("protocol", 3), fig.unit];
   Table({root: main, n: stats.n, columns: columns, what: ["configuration", "configurations"], sort: {key: "n", dir: "desc"},
-    file: "device-" + key, toggles: [poolToggle(column(stats, "pool").map(function (v) { return v || 0; })),
-      flaggedToggle(column(stats, "flags").map(function (v) { return v || 0; }))],
+    file: "device-" + key, reference: refs, onChange: function () { follow(); }, toggles: [poolToggle(column(stats, "pool").map(function (v) { return v || 0; })),
+      flaggedToggle(column(stats, "flags").map(function (v) { return v || 0; }))].concat(referenceToggle(refs)),
     raw: [{href: "downloads.html", text: "the raw rows: the merged data, and each env's own file on its page"}],
     filters: ["workload", "mode", "framework", "version", "precision"].map(function (k) { return c(k); })});
   return queue.start();
@@ -79,6 +85,7 @@ function quantile(sorted, q) {  // as pandas and numpy compute it: linear betwee
 function deviceGroups(I, key, S) {  // [{label, unit, parts: [{version, values, envs, total}]}]: the configurations drawn
   var D = I.dict, g = S.groups, out = [], byLabel = new Map(), offset = 0;
   if (!g) return out;
+  var refs = referencesOf(g);
   for (var j = 0; j < g.n; j++) {
     var start = offset;
     offset += g.cols.count[j];
@@ -86,13 +93,19 @@ function deviceGroups(I, key, S) {  // [{label, unit, parts: [{version, values, 
     var c = function (name) { return D[name === "device_kind" ? "kind" : name][g.cols[name][j]]; };
     var label = c("workload") + " · " + c("model") + " · " + c("mode") + " · " + c("framework") + " · " + c("precision") + " · bs " +
       g.cols.batch_size[j] + (g.cols.world_size[j] > 1 ? " x" + g.cols.world_size[j] : "") + " · " + c("backend") + " · " + c("device_kind") +
-      (c("source") === "measured" ? "" : " · " + c("source"));
+      (refs[j] ? " · " + (c("protocol") || c("source")) : c("source") === "measured" ? "" : " · " + c("source"));  // a badge says "reference"
     var f = figure(c("workload")), scale = f.key === "rate" ? f.scale : 1;  // rows' rates: GB/s for bytes, else their unit
-    if (!byLabel.has(label)) { byLabel.set(label, {label: label, unit: f.key === "rate" ? f.unit : unitOf(c("workload")), parts: []}); out.push(byLabel.get(label)); }
+    if (!byLabel.has(label)) {
+      byLabel.set(label, {label: label, unit: f.key === "rate" ? f.unit : unitOf(c("workload")), parts: [], reference: !!refs[j],
+                          why: refs[j] ? referenceWhy(c("protocol"), c("source"), I.raw.protocols) : ""});
+      out.push(byLabel.get(label));
+    }
     var values = S.points.cols.samples_per_s.slice(start, offset).map(function (v) { return v / scale; }), envs = S.points.cols.env.slice(start, offset);
     byLabel.get(label).parts.push({version: c("version"), values: values, envs: envs, total: g.cols.total[j]});
   }
-  return out;
+  var hide = hideReferences(), flags = out.map(function (grp) { return grp.reference ? 1 : 0; });  // references after the ranked
+  return rankedFirst(out.map(function (grp, k) { return k; }), flags).map(function (k) { return out[k]; })
+    .filter(function (grp) { return !(hide && grp.reference); });
 }
 
 function partSummary(p, unit) {
@@ -111,11 +124,12 @@ function deviceCharts(main, I, key, S, queue) {
     "quartiles, whiskers to the extremes. The configurations with the most rows; the table below lists all."}));
   groups.forEach(function (grp) {
     var div = h("div", {class: "chart strip"});
-    main.append(h("h3", {text: grp.label}), h("ul", {class: "spread"}, grp.parts.map(function (p) { return h("li", {text: partSummary(p, grp.unit)}); })), div);
+    main.append(h("h3", {}, [grp.label + " ", grp.reference ? badges([{label: "reference", why: grp.why}]) : null]), h("ul", {class: "spread"}, grp.parts.map(function (p) { return h("li", {text: partSummary(p, grp.unit)}); })), div);
     queue.add(div, function () {
       var traces = grp.parts.map(function (p, k) {
         return {type: "box", orientation: "h", name: esc(p.version || "(none)"), x: p.values, boxpoints: "all", jitter: 0.5, pointpos: 0,
-          marker: {color: PALETTE[k % PALETTE.length], size: 6, opacity: 0.75}, line: {width: 1}, fillcolor: "rgba(0,0,0,0)",
+          marker: {color: PALETTE[k % PALETTE.length], size: 6, opacity: 0.75, symbol: grp.reference ? "circle-open" : "circle"},
+          line: {width: 1}, fillcolor: "rgba(0,0,0,0)",
           hoveron: "points", hovertemplate: p.envs.map(function (e, m) {
             return "<b>" + esc(D.env[e]) + "</b><br>version: " + esc(p.version) + "<br>" + esc(fmt(p.values[m])) + " " + esc(grp.unit) + "<extra></extra>"; })};
       });

@@ -106,6 +106,43 @@ function rowTest(filters, keeps, query, fields) {
   return function (i) { for (var k = 0; k < tests.length; k++) if (!tests[k](i)) return false; return true; };
 }
 
+// ---- like with like ------------------------------------------------------------------------------------------
+// Only devicebench's own measurements rank (protocol `ranked`, source measured; an empty protocol is an older row's,
+// measured rows ranked as before). Every other protocol (another harness's published figure, the classic model.fit
+// protocol, legacy wall times) is a reference: shown after the ranked rows, never among them.
+function isReference(protocol, source, ranked) {
+  return source !== "measured" || (!!protocol && protocol !== ranked);
+}
+
+// 1 for each row of a table that is a reference: codes into the protocol and source dictionaries, each pair looked at once.
+function referenceFlags(protocols, sources, dicts, ranked, n) {
+  var out = new Uint8Array(n), seen = new Map();
+  for (var i = 0; i < n; i++) {
+    var p = protocols ? protocols[i] : -1, s = sources ? sources[i] : -1, key = p + "," + s, v = seen.get(key);
+    if (v === undefined) {
+      v = isReference(p < 0 ? "" : dicts.protocol[p] || "", s < 0 ? "measured" : dicts.source[s], ranked) ? 1 : 0;
+      seen.set(key, v);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+// What a reference's badge says: what its protocol timed (texts: protocol -> what it timed, from the site's data).
+function referenceWhy(protocol, source, texts) {
+  var what = (texts || {})[protocol] || (protocol ? "a figure another harness (" + protocol + ") published" :
+    "a " + source + " row, not measured by devicebench");
+  return "not ranked, shown for reference: " + (protocol || source) + ": " + what;
+}
+
+// Rows in order with the ranked ones first and the references after them, each part keeping its order.
+function rankedFirst(order, refs) {
+  if (!refs) return order;
+  var head = [], tail = [];
+  order.forEach(function (i) { (refs[i] ? tail : head).push(i); });
+  return head.concat(tail);
+}
+
 // Versions apart (pool code 1) or pooled (2); 0 is in both views.
 function poolKeep(pool, pooled) { return function (i) { return pooled ? pool[i] !== 1 : pool[i] !== 2; }; }
 
@@ -137,15 +174,16 @@ function geomean(values) {
 }
 
 // ---- comparing envs --------------------------------------------------------------------------------------------
-// A configuration: workload, model, mode, framework, precision, batch, devices, backend (and the framework version,
+// A configuration: workload, model, mode, framework, precision, batch, devices, backend, protocol (and the framework version,
 // where the reader splits versions). A side's configurations: key -> its row (the fastest where several).
-var KEY_COLS = ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend"];
+// The protocol is part of a configuration: a published figure meets only a figure of its own protocol.
+var KEY_COLS = ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend", "protocol"];
 
 function sideRows(t, keepRow, split) {
   var rows = new Map(), cols = split ? KEY_COLS.concat(["version"]) : KEY_COLS;
   for (var j = 0; j < t.n; j++) {
     if (!keepRow(j)) continue;
-    var key = cols.map(function (c) { return t.cols[c][j]; }).join(","), seen = rows.get(key);
+    var key = cols.map(function (c) { return t.cols[c] ? t.cols[c][j] : -1; }).join(","), seen = rows.get(key);  // -1: not in the file
     if (seen === undefined || t.cols.rate[seen] < t.cols.rate[j]) rows.set(key, j);
   }
   return rows;
@@ -217,5 +255,6 @@ if (typeof module === "object" && module.exports) {
     figureOf: figureOf, scaled: scaled, dictRank: dictRank, sortedRows: sortedRows, rowTest: rowTest, poolKeep: poolKeep,
     csvCell: csvCell, csvText: csvText, caveats: caveats, geomean: geomean, KEY_COLS: KEY_COLS, sideRows: sideRows,
     sharedKeys: sharedKeys, fieldsApart: fieldsApart, nearestPairs: nearestPairs, reproduceCommand: reproduceCommand,
-    perDollar: perDollar};
+    perDollar: perDollar, isReference: isReference, referenceFlags: referenceFlags, referenceWhy: referenceWhy,
+    rankedFirst: rankedFirst};
 }

@@ -1,5 +1,6 @@
 /* global NARROW, foldOnPhones, worthColumns, configOf, provenanceCell, reproduceColumn, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
-   spreadColumns, caveatColumn, secondaryFigures, textColumn, DB, pageOverview, pageEnv, pageCompare, pageDevice */
+   spreadColumns, caveatColumn, secondaryFigures, textColumn, DB, pageOverview, pageEnv, pageCompare, pageDevice, pageScore,
+   referencesOf, referenceToggle */
 // The leaderboards, the list of environments, and the start of every page (body data-page names which).
 
 function envRows(I) {  // dictionary code of an env -> its line in the index
@@ -42,36 +43,42 @@ function boardColumns(I, t, B) {
   var from = {key: "provenance", label: "from", sort: false, level: 3, title: "the results file, the latest run and the commit that added the file",
     cell: function (i) { var r = envLine(i); return provenanceCell(r < 0 ? "" : D.file[I.envs.cols.file[r]], t.cols.run ? B.runs[t.cols.run[i]] : "",
                                                                  r < 0 ? "" : D.commit[I.envs.cols.commit[r]]); }};
-  return [{key: "rank", label: "#", sort: false, csv: false, level: 2, cell: function (i, position) { return position + 1; }},
+  return [{key: "rank", label: "#", sort: false, csv: false, level: 2, title: "the place among devicebench's own measurements; " +
+      "ref: a reference of another protocol, not ranked", cell: function (i, position) { return B.refs[i] ? "ref" : position + 1; }},
     c("env", "env", "env", 1, {wrap: true, href: function (i) { return envHref(D.env[t.cols.env[i]]); }}),
-    c("model", "model", "model", 1, {wrap: true}), fig.col, caveatColumn(t, B.notes),
+    c("model", "model", "model", 1, {wrap: true}), fig.col, caveatColumn(t, B.notes, B.refs),
     c("device", "device", "dkey", 2, {wrap: true, href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }}),
     spreads[0]].concat(worth, [c("framework", "framework", "framework", 2), c("precision", "precision", "precision", 2),
     {key: "batch_size", label: "batch", num: t.cols.batch_size, fmt: String, level: 2}, spreads[1], spreads[2],
     c("device_kind", "kind", "kind", 3), c("platform", "platform", "platform", 3), c("version", "version", "version", 3),
     {key: "world_size", label: "devices", num: t.cols.world_size, fmt: String, level: 3}, c("backend", "backend", "backend", 3),
-    c("source", "source", "source", 3), reproduceColumn(config), from]).concat(secondaryFigures(t, f.key),
+    c("source", "source", "source", 3), c("protocol", "protocol", "protocol", 3), reproduceColumn(config), from]).concat(secondaryFigures(t, f.key),
     f.key !== "rate" ? [{key: "rate", label: I.raw.units[workload] || "samples/s", num: column(t, "rate"), level: 3}] : []);
 }
 
 function pageBoard(main) {
   var I = index(), id = document.body.dataset.board, B = DB.data["board/" + id], t = B.rows, D = I.dict, f = figure(B.meta.workload);
+  B.refs = referencesOf(t);
   document.title = B.meta.workload + " · " + B.meta.mode + " leaderboard · devicebench";
   main.append(h("h1", {text: B.meta.workload + " · " + B.meta.mode + " leaderboard"}), boardSwitcher(I, id),
     h("p", {class: "lead", text: "Each env's fastest batch size per model, ranked by " + f.unit + " (the median over repeat rows)."}),
     h("details", {class: "howto"}, [h("summary", {text: "how to read it"}), h("p", {text: "One line per env, model, framework, " +
       "framework version (major.minor), precision, backend and device count, at its fastest batch size; range is the spread of its " +
       "repeat rows, n their count. A badge marks a caveat (hover or tap it for the reason); “hide flagged rows” leaves those out. " +
-      "“pool versions” gives one line over every framework version, “all columns” every field. Every batch size is on the env's page."})]));
+      "“pool versions” gives one line over every framework version, “all columns” every field. Every batch size is on the env's page. " +
+      "Only devicebench's own measurements are ranked: figures of other protocols (other harnesses' published figures, the classic " +
+      "model.fit protocol, legacy wall times) follow them as references, marked “ref”; “hide references” leaves them out."})]));
   var c = function (key, label, dictName) { return {key: key, label: label, codes: t.cols[key], dict: D[dictName]}; };
   var filters = [["model", "model", "model"], ["framework", "framework", "framework"], ["version", "version", "version"],
     ["device_kind", "device kind", "kind"], ["precision", "precision", "precision"], ["backend", "backend", "backend"],
-    ["source", "source", "source"]].map(function (x) { return c(x[0], x[1], x[2]); });
+    ["source", "source", "source"], ["protocol", "protocol", "protocol"]].filter(function (x) { return t.cols[x[0]]; })
+    .map(function (x) { return c(x[0], x[1], x[2]); });
   var raw = B.meta.raw ? [{href: B.meta.raw, download: true, text: "the raw rows behind this board (" + B.meta.raw.split("/").pop() + ")"}] :
     [{href: "downloads.html", text: "the raw rows: the merged data and each env's own file"}];
   Table({root: main, n: t.n, columns: boardColumns(I, t, B), filters: filters, sort: {key: "figure", dir: "desc"},
     what: ["row", "rows"], file: "board-" + id, raw: raw,
-    toggles: [poolToggle(column(t, "pool").map(function (v) { return v || 0; })), flaggedToggle(column(t, "flags").map(function (v) { return v || 0; }))],
+    reference: B.refs, toggles: [poolToggle(column(t, "pool").map(function (v) { return v || 0; })),
+      flaggedToggle(column(t, "flags").map(function (v) { return v || 0; }))].concat(referenceToggle(B.refs)),
     search: {label: "search env or device", fields: [{codes: t.cols.env, dict: D.env}, {codes: t.cols.device_name, dict: D.device},
       {codes: t.cols.device, dict: D.dkey}]}});
   return Promise.resolve();
@@ -95,7 +102,7 @@ function pageMachines(main) {
 document.addEventListener("DOMContentLoaded", function () {
   var main = document.getElementById("main"), page = document.body.dataset.page;
   var run = {overview: pageOverview, boards: pageBoards, board: pageBoard, machines: pageMachines, env: pageEnv,
-             compare: pageCompare, device: pageDevice}[page];
+             compare: pageCompare, device: pageDevice, score: pageScore}[page];
   if (!run) { DB.ready(); return; }  // a page written whole in HTML (downloads): nothing to draw
   Promise.resolve().then(function () { return run(main); }).then(DB.ready, function (e) {
     main.prepend(h("p", {class: "error", role: "alert", text: "This page failed: " + (e && e.message ? e.message : e)}));

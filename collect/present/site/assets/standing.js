@@ -39,7 +39,8 @@ function standingPanel(main, I, name, S) {
   var fill = function (table) { body.replaceChildren(); for (var j = 0; j < table.n; j++) body.appendChild(standingLine(I, table, j)); };
   var box = h("section", {id: "standing"}, [h("h2", {text: "How it stacks up"}),
     h("p", {class: "lead", text: "For each configuration " + name + " shares with other environments (same framework, model, mode, " +
-      "precision, batch, devices and backend; every framework version pooled), the 8 shared by the most: how many of them it is " +
+      "precision, batch, devices and backend; every framework version pooled; devicebench's own measurements only, never a " +
+      "published figure of another harness or a classic model.fit time), the 8 shared by the most: how many of them it is " +
       "faster than, and its nearest environments above and below."}),
     h("div", {class: "scroll"}, [h("table", {class: "ranks"}, [h("thead", {}, [h("tr", {}, ["configuration", "median", "rank", "next faster", "next slower"]
       .map(function (x) { return h("th", {scope: "col", text: x}); }))]), body])])]);

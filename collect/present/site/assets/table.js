@@ -1,11 +1,13 @@
-/* global h, fmt, count, hashParams, setHash, dictRank, sortedRows, rowTest, tableExtras */
+/* global h, fmt, count, hashParams, setHash, dictRank, sortedRows, rowTest, tableExtras, rankedFirst */
 // A table over `n` rows held column-wise: sort, filters, search and pages, the state in the URL fragment.
 //
-// Columns: {key, label, codes + dict (text) | num (numbers) | cell(i, position) (anything), href(i), fmt(v),
+// o.bare: no "filter, search, options" box (a short list). Columns: {key, label, codes + dict (text) | num (numbers) | cell(i, position) (anything), href(i), fmt(v),
 //   sort: false, sortValue(i), level, wrap, note, csv(v) | false}. level 1 (default) is always shown; level 2 is
 //   hidden on narrow screens; level 3 only with "all columns" ticked: the identifying column and the ranked figure
 //   are level 1, so every table fits its page at 1400 and at 390 px.
 // Filters: {key, label, codes, dict}. Search: {label, fields: [{codes, dict}]}. Toggles: {key, label, keep(i, on)}.
+// reference: 1 for each row that is not ranked (another protocol's figure): whatever the sort, those rows come after
+// the ranked ones, under a line that says so, never among them.
 
 function Table(o) {
   var self = {o: o, size: o.pageSize || 50, ranks: {}, sorted: null, sortedBy: ""};
@@ -17,7 +19,7 @@ function Table(o) {
   self.pager = h("div", {class: "pager"});
   // the filters fold away on a phone, so its first screen shows the ranking, not a column of menus
   var options = foldOnPhones(h("details", {class: "options"}, [h("summary", {text: "filter, search, options"}), self.controls]));
-  self.root.append(options, self.counter, h("div", {class: "scroll"}, [self.table]), self.pager);
+  self.root.append(o.bare ? "" : options, self.counter, h("div", {class: "scroll"}, [self.table]), self.pager);
   o.root.appendChild(self.root);
   tableControls(self);
   tableHead(self);
@@ -113,7 +115,7 @@ function tableOrder(self) {  // every row, sorted; cached until the sort changes
   if (self.sortedBy === by) return self.sorted;
   var cols = self.o.columns, c = cols.find(function (x) { return x.key === self.state.sort && x.sort !== false; }) ||
     cols.find(function (x) { return x.key === self.o.sort.key; });
-  self.sorted = sortedRows(sortKeys(self, c), self.state.dir);
+  self.sorted = rankedFirst(sortedRows(sortKeys(self, c), self.state.dir), self.o.reference);
   self.sortedBy = by;
   return self.sorted;
 }
@@ -161,10 +163,16 @@ function tableSave(self, kind) {  // kind "q": typing in the search box replaces
   self.lastSave = kind;
 }
 
+var REFERENCE_LINE = "References, not ranked: figures of other protocols (other harnesses' published figures, the classic " +
+  "model.fit protocol, legacy wall times). Hover or tap a row's reference badge for what it timed.";
+
 function tableBody(self, rows, start) {
-  var body = h("tbody");
+  var body = h("tbody"), refs = self.o.reference;
   rows.forEach(function (i, k) {
-    var tr = h("tr");
+    if (refs && refs[i] && (k === 0 || !refs[rows[k - 1]])) {
+      body.appendChild(h("tr", {class: "apart"}, [h("td", {colspan: self.o.columns.length, text: self.o.referenceLine || REFERENCE_LINE})]));
+    }
+    var tr = h("tr", {class: refs && refs[i] ? "reference" : null});
     self.o.columns.forEach(function (c) {
       var value = c.cell ? c.cell(i, start + k) : c.codes ? c.dict[c.codes[i]] : (c.fmt || fmt)(c.num[i]);
       var td = h("td", {class: levelClass(c)});

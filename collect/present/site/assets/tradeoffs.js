@@ -1,13 +1,16 @@
-/* global h, esc, fmt, DB, figure, priceFor, perDollar, plot, PALETTE */
+/* global h, esc, fmt, DB, figure, priceFor, perDollar, plot, PALETTE, hideReferences */
 // Speed against efficiency on the overview, as LLM-Perf and MLPerf draw it: for one configuration (a menu of those
 // with the most envs whose energy or price is known), each env's figure against its samples per joule and against
 // its figure per dollar. Only measured energy and stated prices: a point that has neither is not drawn.
 
+// A reference (another protocol's figure, not ranked) is an open marker, named so in its hover.
 function tradeChart(div, points, o) {
   var traces = [{type: "scatter", mode: "markers", x: points.map(function (p) { return p.x; }), y: points.map(function (p) { return p.y; }),
-    marker: {size: 9, color: PALETTE[0], line: {width: 0.5, color: "#222"}}, showlegend: false,
+    marker: {size: 9, color: PALETTE[0], line: {width: 0.5, color: "#222"},
+             symbol: points.map(function (p) { return p.ref ? "circle-open" : "circle"; })}, showlegend: false,
     hovertemplate: points.map(function (p) { return "<b>" + esc(p.env) + "</b><br>" + esc(p.device) + "<br>" + esc(fmt(p.x)) + " " +
-      esc(o.xunit) + "<br>" + esc(fmt(p.y)) + " " + esc(o.yunit) + (p.why ? "<br>" + esc(p.why) : "") + "<extra></extra>"; })}];
+      esc(o.xunit) + "<br>" + esc(fmt(p.y)) + " " + esc(o.yunit) + (p.why ? "<br>" + esc(p.why) : "") +
+      (p.ref ? "<br>reference: another protocol, not ranked" : "") + "<extra></extra>"; })}];
   return plot(div, traces, {height: 360, margin: {l: 70, r: 20, t: 20, b: 55}, hoverlabel: {align: "left"},
     xaxis: {title: {text: esc(o.xunit) + " (faster →)"}, type: "log"}, yaxis: {title: {text: esc(o.yunit) + " (more →)"}, type: "log"}});
 }
@@ -16,10 +19,10 @@ function tradePoints(c) {  // {joule: [...], dollar: [...]} of one configuration
   var f = figure(c.workload), joule = [], dollar = [];
   c.points.forEach(function (p) {
     var x = p[2] === null ? null : p[2] / f.scale;
-    if (x === null) return;
-    if (p[3] !== null) joule.push({env: p[0], device: p[1], x: x, y: p[3]});
+    if (x === null || (p[4] && hideReferences())) return;
+    if (p[3] !== null) joule.push({env: p[0], device: p[1], x: x, y: p[3], ref: p[4]});
     var price = priceFor(p[0], p[1]), d = price && perDollar(x, price, f.unit);
-    if (d) dollar.push({env: p[0], device: p[1], x: x, y: d.value, unit: d.unit, why: "$" + fmt(price.usd) + (price.per === "hour" ? " an hour" : "") + ": " + price.source});
+    if (d) dollar.push({env: p[0], device: p[1], x: x, y: d.value, unit: d.unit, ref: p[4], why: "$" + fmt(price.usd) + (price.per === "hour" ? " an hour" : "") + ": " + price.source});
   });
   return {joule: joule, dollar: dollar};
 }

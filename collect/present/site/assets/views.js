@@ -77,7 +77,15 @@ function poolToggle(pool) {  // versions apart unless pooled; the count's total 
   return {key: "pool", label: "pool versions", base: true, keep: keep,
           title: "one line per configuration over every framework version, instead of a line per major.minor version"};
 }
+// References (rows of another protocol than devicebench's measured one) are shown after the ranked rows by default;
+// this hides them. None where the table has no reference.
+function referenceToggle(refs) {
+  if (!refs || !refs.some(function (v) { return v; })) return [];
+  return [{key: "noref", label: "hide references", keep: function (i, on) { return !on || !refs[i]; },
+           title: "leave out the rows of other protocols (other harnesses' published figures, classic model.fit, legacy): " +
+             "they are never ranked, and shown after the ranked rows"}];
+}
 function flaggedToggle(flags) {  // caveats (collect.present.flags): rows with any are hidden on request
   return {key: "clean", label: "hide flagged rows", keep: function (i, on) { return !on || !flags[i]; },
-          title: "leave out rows marked unsteady, noisy, bimodal, partial, input pipeline, over peak or published"};
+          title: "leave out rows marked unsteady, noisy, bimodal, partial, input pipeline, over peak, published, outlier or above roof"};
 }
