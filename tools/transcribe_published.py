@@ -3,6 +3,10 @@
 Run once by a maintainer: `python tools/transcribe_published.py [--results-dir results]`.
 Each figure is copied as published; derived values (img/s from seconds, ms from s) are
 plain unit conversions. It refuses to overwrite a file that exists.
+
+The openly licensed tables of other harnesses (timm, Lambda's tf_cnn_benchmarks logs, the MAMF table,
+NVIDIA DeepLearningExamples, pytorch-gpu-benchmark) are written by `python -m tools.published` from the
+excerpts vendored under third_party/.
 """
 
 from __future__ import annotations
