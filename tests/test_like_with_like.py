@@ -134,3 +134,26 @@ def test_where_a_run_sits_never_counts_a_published_figure(with_a_published_figur
     assert set(table["env"]) == {"laptop-cpu", "box-cpu"}
     box = table[table["env"] == "box-cpu"].iloc[0]
     assert (box["slower"], box["others"], box["above_env"]) == (0, 1, "laptop-cpu")
+
+
+def test_a_published_best_matmul_without_a_memory_size_is_the_roof_of_both_memory_variants():
+    import pandas as pd
+
+    from collect.present.roofline import compute_roofs
+
+    agg = pd.DataFrame({"env": ["mamf", "mine-40", "mine-80"], "device_kind": "cuda",
+                        "device": ["A100-SXM4", "A100-SXM4-40GB", "A100-SXM4-80GB"],
+                        "workload": ["matmul", "cnn", "cnn"], "model": ["matmul-4096", "resnet50", "resnet50"],
+                        "precision": "bf16", "rate": [1.0, 100.0, 100.0], "tflops": [271.2, 120.0, 130.0]})
+    roofs = compute_roofs(agg).set_index("env")["peak_tflops"]
+    assert roofs["mine-40"] == roofs["mine-80"] == 271.2
+
+
+def test_results_md_flags_a_figure_above_its_devices_roof_where_it_shows_it(results_dir):
+    mm = dict(workload="matmul", model="matmul-1024", mode="infer", batch_size=1)
+    write(results_dir, "a-cpu", [record(env="a-cpu", samples_per_s=100.0, tflops=0.2, **ZEN5, **mm),
+                                 record(env="a-cpu", run_id="r2", samples_per_s=10.0, tflops=0.3, **ZEN5, **CNN),
+                                 record(env="a-cpu", run_id="r3", samples_per_s=5.0, tflops=0.1, **ZEN5,
+                                        **dict(CNN, mode="train"))])
+    text = render(summarize(loaded(results_dir).frame), "subtitle")
+    assert "| 150% (above roof) |" in text and "| 50% |" in text

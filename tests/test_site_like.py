@@ -162,3 +162,17 @@ def test_the_score_page_leaves_out_a_run_to_run_sentence_it_does_not_have():
     definition = score_definition()
     assert "run-to-run" not in score_body({**definition, "run_to_run": ""})
     assert "moved within 2%" in score_body({**definition, "run_to_run": RUN_TO_RUN})
+
+
+def test_a_device_page_draws_no_strip_for_a_configuration_of_one_row(browser, site):
+    """A published figure (one row per configuration) would be a dot on an empty axis: the page says the table holds
+    them instead of drawing a chart per figure."""
+    visit(browser, site, "device.html")
+    browser.find_element("link text", "Paper GPU").click()
+    wait(browser, "location.search.indexOf('device=') >= 0 && document.body.dataset.ready === '1'")
+    wait(browser, "document.querySelectorAll('h2').length > 0 && Array.from(document.querySelectorAll('h2')).some("
+                  "function (e) { return e.textContent.indexOf('version by version') >= 0; })")
+    assert browser.find_elements("css selector", "div.chart.strip") == []
+    notes = [p.text for p in browser.find_elements("css selector", "p.note")]
+    assert any("No configuration of this device has more than one row yet" in text for text in notes)
+    assert errors(browser) == []

@@ -39,15 +39,20 @@ def identity_column(frame: pd.DataFrame) -> pd.Categorical:
     values = {"name": names}
     for column in ("device_kind", *GENERATION):
         parts[column], values[column] = _codes(frame[column]) if column in frame else (np.zeros(n, np.int64), [""])
-    combined = pd.DataFrame(parts)
-    group = combined.groupby(list(parts), sort=False).ngroup().to_numpy()
-    first = combined.drop_duplicates().reset_index(drop=True)  # one row per group, in ngroup's (appearance) order
+    key = np.zeros(n, dtype=np.int64)  # the codes as one mixed-radix integer: one hash pass, not a groupby of six
+    for column, codes in parts.items():
+        radix = len(values[column]) + 1
+        if int(key.max(initial=0)) >= 2**62 // radix:  # re-densify before the integer could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * radix + codes
+    group = pd.factorize(key)[0]
+    at = np.unique(group, return_index=True)[1]  # the first row of each group, in group order
     labels = []
-    for row in first.itertuples(index=False):
-        name = str(values["name"][row.name])
-        labels.append(identity(keys.get(name, ""), str(values["device_kind"][row.device_kind]),
-                               str(values["cpu_arch"][row.cpu_arch]), str(values["cpu_isa"][row.cpu_isa]),
-                               _number(values["cpu_family"][row.cpu_family]), _number(values["cpu_model"][row.cpu_model])))
+    for row in at:
+        name = str(values["name"][parts["name"][row]])
+        text = {c: values[c][parts[c][row]] for c in parts if c != "name"}
+        labels.append(identity(keys.get(name, ""), str(text["device_kind"]), str(text["cpu_arch"]), str(text["cpu_isa"]),
+                               _number(text["cpu_family"]), _number(text["cpu_model"])))
     codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
     return pd.Categorical.from_codes(codes[group], categories=list(uniques))
 

@@ -86,4 +86,9 @@ V1 = ScoreSet(version="1", reference="amd-epyc-2core-cpu", defined="2026-12-02",
               "llm-prefill": 874.107, "llm-decode": 32.2371, "matmul-best": 0.202338, "membw": 6.54511e10},
 })
 SETS = {V1.version: V1}
+# How far one machine's score moves between runs, measured (the site's score page and docs/methodology.md say it).
+RUN_TO_RUN = ("Run to run: three 'devicebench run --suite score' runs of each framework on one quiet 2-core cloud VM "
+              "(env intel-xeon-amx-2core-cpu, 2026-12-06, load average 1.3-2.3 with nothing else running) scored torch "
+              "1,217, 1,235 and 1,249 and TensorFlow 690, 694 and 713: within 3.3% of each other. The same VM scored torch "
+              "986 while other programs kept its two cores busy (load average 3.6): close other programs before a score run.")
 CURRENT = V1.version

@@ -114,7 +114,8 @@ def leaderboard(part: pd.DataFrame, workload: str = "") -> list[str]:
         "median step ms": numbers(part["step_ms"]), "TFLOP/s": numbers(part["tflops"]),
     })
     if "peak_frac" in part.columns and part["peak_frac"].notna().any():
-        columns["% of peak"] = percent(part["peak_frac"])
+        above = part["peak_frac"].astype(float) > 1  # above the best matmul its device measured: said where it is shown
+        columns["% of peak"] = percent(part["peak_frac"]).where(~above, percent(part["peak_frac"]) + " (above roof)")
     columns.update({"n": part["n"].astype(str), "source": cells(part["source"])})
     if "protocol" in part.columns and (part["protocol"].astype(str) != RANKED).any():
         columns["protocol"] = cells(part["protocol"])

@@ -22,6 +22,7 @@ nothing here is per measured row. Imports nothing of present's: summary.py impor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,13 +108,19 @@ def compute_roofs(agg: pd.DataFrame, done: pd.DataFrame | None = None) -> pd.Dat
     return out[[*ENV_KEYS, "precision", "peak_tflops", "device"]].sort_values([*ENV_KEYS, "precision"]).reset_index(drop=True)
 
 
+# A memory variant computes as its chip does ("A100-SXM4-40GB" and "-80GB" are one A100-SXM4 die and clock): a
+# published best matmul that names no memory size (ml-engineering's "A100 SXM") is the roof of both.
+_MEMORY = re.compile(r"-\d+GB$", re.IGNORECASE)
+
+
 def _owner(device: np.ndarray, env: np.ndarray) -> np.ndarray:
     """Whose matmuls a row is held against: its device's, or its env's own where the identity names no one device (a
     CPU whose generation was not recorded: outliers.comparable) or the table has none (device is env)."""
     codes, names = pd.factorize(device)
     pooled = np.asarray([comparable(str(name)) for name in names] + [False], dtype=bool)[codes]
+    chip = np.asarray([_MEMORY.sub("", str(name)) for name in names] + [""], dtype=object)[codes]
     own = ("env " + pd.Series(env, dtype=object)).to_numpy(dtype=object)
-    return np.where(pooled & (device is not env), device, own)
+    return np.where(pooled & (device is not env), chip, own)
 
 
 def bandwidth_roofs(agg: pd.DataFrame) -> pd.DataFrame:

@@ -59,7 +59,9 @@ def downloads_body(downloads: list[dict]) -> str:
     listing = f'<ul class="downloads">\n{items}\n</ul>' if downloads else "<p>This site was built without the merged data files.</p>"
     return ("<h1>Downloads</h1>\n<p class=\"lead\">Every valid row of every results file, merged and validated (the contract's "
             "columns, then the file and line each row came from). Each environment's own CSV file is on its page. The data is "
-            f"under CC BY 4.0: use it for anything, with credit.</p>\n{listing}\n")
+            "under CC BY 4.0: use it for anything, with credit; except third-party figures, each under its source's licence "
+            "(the <code>licence</code> column; named at the top of this page, with LICENSE-DATA): rows under a ShareAlike "
+            f"licence keep it in every copy or adaptation, and credit their author.</p>\n{listing}\n")
 
 
 def score_body(definition: dict) -> str:

@@ -117,11 +117,14 @@ function partSummary(p, unit) {
 }
 
 function deviceCharts(main, I, key, S, queue) {
-  var groups = deviceGroups(I, key, S), D = I.dict;
-  if (!groups.length) return;
+  var all = deviceGroups(I, key, S), D = I.dict;
+  // a configuration of one row (a published figure, a single run) is a dot on an empty axis: the table says it better
+  var groups = all.filter(function (grp) { return grp.parts.some(function (p) { return p.total > 1; }) || grp.parts.length > 1; });
+  if (!all.length) return;
   main.appendChild(h("h2", {text: "Every submission, version by version"}));
-  main.appendChild(h("p", {class: "note", text: "Each point is one row (one measurement); a box per framework version: its " +
-    "quartiles, whiskers to the extremes. The configurations with the most rows; the table below lists all."}));
+  main.appendChild(h("p", {class: "note", text: groups.length ? "Each point is one row (one measurement); a box per framework " +
+    "version: its quartiles, whiskers to the extremes. The configurations with more than one row; the table below lists all." :
+    "No configuration of this device has more than one row yet: each figure is in the table below."}));
   groups.forEach(function (grp) {
     var div = h("div", {class: "chart strip"});
     main.append(h("h3", {}, [grp.label + " ", grp.reference ? badges([{label: "reference", why: grp.why}]) : null]), h("ul", {class: "spread"}, grp.parts.map(function (p) { return h("li", {text: partSummary(p, grp.unit)}); })), div);
