@@ -200,5 +200,8 @@ def test_rows_through_the_command_line_validate(framework, results_dir):
     assert rows["decode"].bytes_per_sample == llm_math.decode_bytes_per_token(spec, 4, 1)
     assert (rows["prefill"].seq_len, rows["decode"].seq_len, rows["decode"].context_len) == (512, 128, 640)
     decode = rows["decode"]
-    assert decode.steps >= 20 and decode.step_ms_p10 <= decode.step_ms_median <= decode.step_ms_p99
+    # a latency row gets min_steps (10) requests unless they would take over 4x the 0.3 s budget (measure.timing),
+    # and at least 3: how many depends on the machine's load (5 in one loaded 2-core CI run, 347 on the same VM alone)
+    assert decode.steps >= (10 if decode.step_ms_median * 10 < 4 * 300 else 3)
+    assert decode.step_ms_p10 <= decode.step_ms_median <= decode.step_ms_p99
     assert decode.gb_per_s == pytest.approx(decode.bytes_per_sample * decode.samples_per_s / 1e9)
