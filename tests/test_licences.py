@@ -35,3 +35,13 @@ def test_results_md_carries_the_notice(results_dir, tmp_path):
     assert plot_results.main(["--results-dir", str(results_dir), "--out", str(tmp_path / "out" / "r.png"),
                               "--markdown", str(md)]) == 0
     assert "ShareAlike: this output is offered under CC-BY-SA-4.0 for those rows" in md.read_text()
+
+
+def test_every_site_page_names_the_terms_on_a_line_of_its_own(results_dir, tmp_path):
+    write(results_dir, "sa-cuda", [record(env="sa-cuda", device_kind="cuda", **SA)])
+    out = tmp_path / "out"
+    assert plot_results.main(["--results-dir", str(results_dir), "--out", str(out / "r.png"), "--markdown",
+                              str(out / "r.md"), "--site", str(out / "site")]) == 0
+    for page in ("index.html", "downloads.html", "device.html"):
+        html = (out / "site" / page).read_text()
+        assert "<br>\nThird-party figures: CC-BY-SA-4.0 from someone/tables by Ada Lovelace (ShareAlike" in html, page

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from collect.contract.cpus import NOT_RECORDED
-from collect.contract.identity import identity_column
+from collect.contract.identity import combined, identity_column
 from collect.contract.record import CLASSIC_NOTE, RANKED
 
 KEYS = ("framework", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend", "seq_len",
@@ -67,18 +67,6 @@ def _codes(column) -> np.ndarray:
     return pd.factorize(np.asarray(column), use_na_sentinel=True)[0].astype(np.int64)
 
 
-def _combined(codes: list[np.ndarray]) -> np.ndarray:
-    """One dense id (0, 1, ... in order of first appearance) per distinct combination of integer code columns: mixed
-    radix into one int64, re-densified before a column could overflow it. A groupby's ngroup does the same, but
-    factorizes every column again (already codes here) at several times the cost."""
-    key = np.zeros(len(codes[0]), dtype=np.int64)
-    for column in codes:
-        radix = int(column.max()) + 2 if len(column) else 1  # codes start at -1 (missing)
-        if int(key.max(initial=0)) >= (2**62) // radix:
-            key = pd.factorize(key)[0].astype(np.int64)
-        key = key * radix + (column + 1)
-    return pd.factorize(key)[0].astype(np.int64)
-
 
 def _rates(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(median, lowest, highest) rate of each row: an aggregate's rate, rate_min, rate_max, or a row's samples_per_s
@@ -108,8 +96,8 @@ def env_medians(frame: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["env", "device", *keys, "rate", "low", "high", "cell"])
     rate, low, high = rate[keep][known], low[keep][known], high[keep][known]
-    cell = _combined([device, *(_codes(rows[k]) for k in keys)])
-    entry = _combined([cell, _codes(rows["env"])])
+    cell = combined([device, *(_codes(rows[k]) for k in keys)])
+    entry = combined([cell, _codes(rows["env"])])
     per = pd.DataFrame({"rate": rate, "low": low, "high": high, "at": np.arange(len(rows))})
     grouped = per.groupby(entry, sort=False)
     at = grouped["at"].first().to_numpy()

@@ -177,8 +177,10 @@ def _fill_protocol(frame: pd.DataFrame) -> None:
     note = frame["note"] if isinstance(frame["note"].dtype, pd.CategoricalDtype) else frame["note"].astype("category")
     starts = np.asarray([str(v).startswith(r.CLASSIC_NOTE) for v in note.cat.categories] + [False], dtype=bool)
     classic = starts[note.cat.codes.to_numpy()]
-    derived = np.where(source == "legacy", r.LEGACY, np.where(source == "published", "published",
-                                                              np.where(classic, r.CLASSIC, r.STEADY)))
+    # record.protocol_of decides, once per distinct (source, classic note or not): its rule lives in one place
+    codes, sources = pd.factorize(source.astype(str))
+    told = [r.protocol_of(str(name), r.CLASSIC_NOTE if note else "") for name in sources for note in (False, True)]
+    derived = np.asarray(told, dtype=object)[codes * 2 + classic]
     column = frame["protocol"].astype(object).to_numpy(copy=True)
     column[missing] = derived[missing]
     frame["protocol"] = pd.Series(column, index=frame.index)

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from collect.measure.gpuinfo import nvml_handle
 from collect.measure.meters import UPDATES_PER_WINDOW, CounterMeter, Reading, SampledMeter, approx_note
 from collect.measure.outcome import Energy
 
@@ -44,12 +45,7 @@ def nvml_meter(nvml=None, *, index: int = 0, pci_bus_id: str | None = None, uuid
         if nvml is None:
             import pynvml as nvml
         nvml.nvmlInit()
-        if pci_bus_id:
-            handle = nvml.nvmlDeviceGetHandleByPciBusId(pci_bus_id)
-        elif uuid:
-            handle = nvml.nvmlDeviceGetHandleByUUID(uuid)
-        else:
-            handle = nvml.nvmlDeviceGetHandleByIndex(index)
+        handle = nvml_handle(nvml, index, pci_bus_id, uuid)
     except Exception as exc:  # no package, no driver, no such device
         return None, f"NVML unavailable: {type(exc).__name__}: {exc}"
     try:

@@ -9,7 +9,8 @@ leaves the cell empty. Pure Python; tests pass a fake `nvml` module.
 from __future__ import annotations
 
 
-def _handle(nvml, index: int, pci_bus_id: str | None, uuid: str | None):
+def nvml_handle(nvml, index: int = 0, pci_bus_id: str | None = None, uuid: str | None = None):
+    """The NVML handle of one GPU: by PCI bus id, else UUID, else NVML index (the adapter's nvml_target())."""
     if pci_bus_id:
         return nvml.nvmlDeviceGetHandleByPciBusId(pci_bus_id)
     if uuid:
@@ -28,7 +29,7 @@ def nvml_limits(nvml=None, *, index: int = 0, pci_bus_id: str | None = None, uui
         return {}
     out: dict = {}
     try:
-        handle = _handle(nvml, index, pci_bus_id, uuid)
+        handle = nvml_handle(nvml, index, pci_bus_id, uuid)
         try:
             out["accel_power_limit_w"] = round(nvml.nvmlDeviceGetEnforcedPowerLimit(handle) / 1000, 1)  # mW
         except Exception:  # NVMLError_NotSupported (some laptop and older GPUs)

@@ -24,7 +24,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from collect.contract import scoring  # noqa: E402
-from collect.present.flags import note_bits  # noqa: E402
+from collect.present.flags import FLAGS, note_bits  # noqa: E402
 from collect.present.mlp import draw_mlp, mlp_rows  # noqa: E402
 from collect.present.style import FRAMEWORK_COLORS, MAX_BARS, clip, env_colors, fmt, set_log_limits, shown, spread  # noqa: E402
 from collect.present.summary import Summary, best_per_model, per_category, ranked  # noqa: E402
@@ -119,7 +119,7 @@ def reference_detail(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         key = (str(row.env), str(row.framework), str(row.model), str(row.mode))
         if key in wanted and key not in texts:
             bits = int(note_bits([row.note])[0])
-            caveats = [name for k, name in enumerate(("unsteady", "noisy", "bimodal", "partial", "input pipeline")) if bits & (1 << k)]
+            caveats = [label for k, (label, _, _) in enumerate(FLAGS) if bits & (1 << k)]  # what the note says
             date = str(row.timestamp_utc or "")[:10]
             texts[key] = ", ".join(t for t in (str(row.protocol or row.source), date, *caveats) if t and t != "nan")
     detail = [texts.get(tuple(map(str, k)), d) if ref else d

@@ -18,7 +18,7 @@ import pandas as pd
 
 from collect.contract import scoring
 from collect.contract.devices import device_keys
-from collect.contract.record import RANKED
+from collect.contract.outliers import ranked_mask
 from collect.present import flags
 
 SIDE = ["env", "device_kind", "framework"]
@@ -29,8 +29,8 @@ def member_values(agg: pd.DataFrame, score_set: scoring.ScoreSet) -> pd.DataFram
     """One row per env side and member it measured: value (in the member's figure), lo, hi, device_name."""
     # comparisons on the (categorical) columns as they are: a text copy of 200,000 cells costs more than the score
     models = {model for m in score_set.members for model in m.models}
-    ranked = (agg["protocol"] == RANKED) if "protocol" in agg.columns else True  # classic model.fit rows never count
-    part = agg[((agg["source"] == "measured") & ranked & (agg["world_size"] == 1) & agg["model"].isin(models)).to_numpy(dtype=bool)]
+    # devicebench's own measurements only (contract.outliers.ranked_mask): classic model.fit rows never count
+    part = agg[ranked_mask(agg) & ((agg["world_size"] == 1) & agg["model"].isin(models)).to_numpy(dtype=bool)]
     if "device" not in part.columns:  # a hand-built table: each spelling's key (summary.aggregate adds the identity)
         part = part.assign(device=part["device_name"].astype(str).map(device_keys(part["device_name"].astype(str).tolist())))
     out = []

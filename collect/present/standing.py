@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from collect.contract.record import RANKED, rate_shown
+from collect.contract.outliers import ranked_mask
+from collect.contract.record import rate_shown
 
 SHARED = ["framework", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"]
 COLUMNS = ["env", "device_kind", *SHARED, "rate", "unit", "slower", "others", "above_env", "above_rate",
@@ -41,7 +42,7 @@ def standings(agg: pd.DataFrame, units: dict[str, str] | None = None, *, per_env
         return pd.DataFrame(columns=COLUMNS)
     # a language model's prompt and context lengths are part of its configuration (empty for every other workload)
     shared = SHARED + [name for name in ("seq_len", "context_len") if name in agg.columns]
-    agg = agg[agg["rate"].notna() & _ranked(agg)]
+    agg = agg[agg["rate"].notna().to_numpy(dtype=bool) & ranked_mask(agg)]
     if agg.empty:
         return pd.DataFrame(columns=COLUMNS)
     config, env = _codes(agg, shared), _codes(agg, ["env"])
@@ -65,17 +66,6 @@ def standings(agg: pd.DataFrame, units: dict[str, str] | None = None, *, per_env
     out["slower"], out["others"] = slower[chosen].astype(int), (size[chosen] - 1).astype(int)
     out["above_env"], out["above_rate"], out["below_env"], out["below_rate"] = _neighbours(agg, keep, config, env, chosen)
     return out
-
-
-def _ranked(agg: pd.DataFrame) -> pd.Series:
-    """True for the rows a standing ranks: measured under devicebench's steady-state protocol (tables without the
-    protocol or source columns, built by hand, count as measured)."""
-    ok = pd.Series(True, index=agg.index)
-    if "protocol" in agg.columns:
-        ok &= agg["protocol"].astype(str) == RANKED
-    if "source" in agg.columns:
-        ok &= agg["source"].astype(str) == "measured"
-    return ok
 
 
 def _most_shared(env: np.ndarray, size: np.ndarray, limit: int) -> np.ndarray:

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from collect.contract.identity import identity_column
-from collect.contract.record import RANKED, protocol_of
+from collect.contract.outliers import ranked_mask
+from collect.contract.record import protocol_of
 from collect.present.crosscheck import cross_bits
 from collect.present.roofline import Roofs, add_peak_frac
 from collect.present.score import scores
@@ -113,11 +114,10 @@ def with_device(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def ranked(agg: pd.DataFrame) -> pd.Series:
-    """True for the rows a ranking ranks: devicebench's own steady-state measurements. Every other protocol (classic
-    model.fit, legacy wall times, other harnesses' published figures) is shown beside them as a reference."""
-    if "protocol" not in agg.columns:
-        return pd.Series(True, index=agg.index)
-    return (agg["protocol"].astype(str) == RANKED) & (agg["source"].astype(str) == "measured")
+    """True for the rows a ranking ranks: devicebench's own steady-state measurements (contract.outliers.ranked_mask,
+    the one definition --check's outlier rule uses too). Every other protocol (classic model.fit, legacy wall times,
+    other harnesses' published figures) is shown beside them as a reference."""
+    return pd.Series(ranked_mask(agg), index=agg.index)
 
 
 def is_default_backend(rows: pd.DataFrame) -> pd.Series:

@@ -39,7 +39,7 @@ def page(kind: str, title: str, subtitle: str, data_files: list[str], downloads:
     scripts = (["assets/plotly.min.js"] if kind in PLOTTING else []) + ["assets/site.js"] + [f"data/{name}" for name in data_files]
     current = {"board": "boards"}.get(kind, kind)
     return Template(asset("page.html")).substitute(
-        csp=CSP, title=escape(title), kind=escape(kind), subtitle=escape(subtitle), body=body,
+        csp=CSP, title=escape(title), kind=escape(kind), subtitle="<br>\n".join(escape(line) for line in subtitle.split("\n")), body=body,  # the terms line on a line of its own
         scripts="\n".join(f'<script defer src="{escape(src)}"></script>' for src in scripts),
         board=f' data-board="{escape(board)}"' if board else "", data=_data_links(downloads),
         links="\n".join(f'<a href="{href}"{" aria-current=page" if key == current else ""}>{label}</a>' for href, label, key in NAV))
