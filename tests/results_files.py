@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from collect.contract import record as r
+from collect.dataset.validate import FREE_TEXT
 
 LONG = int(os.environ.get("DEVICEBENCH_EXAMPLES", "0"))  # 0: the bounded, derandomised run of `make test`
 
@@ -32,10 +33,24 @@ def bounded(examples: int, shrink: bool = True):
 
 
 ENV = st.from_regex(r.ENV_RE.pattern, fullmatch=True)
-TRICKY = ("a, with commas", 'say "hi"', "two\nlines", "cr\rlf\r\n", "=1+1", "+cmd", "-2", "@SUM(A1)", "ünïcødé ✓ 日本語",
-          "<b>bold</b> | pipe", " padded ", "NA", "nan", "null", "{braces}", "\u2028sep", "'quoted'", "tab\there")
-TEXT = st.one_of(st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12), st.sampled_from(TRICKY))
-NAMED = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12).filter(lambda s: s.strip())
+# Formula-like text is valid behind an apostrophe or inside a cell ('=1+1, a=1+1), and so is a '-' first; a cell
+# starting with = + @, a tab or a line break is refused (broken kind "formula cell").
+TRICKY = ("a, with commas", 'say "hi"', "two\nlines", "cr\rlf\r\n", "'=1+1", "a=1+1", "-2", "- dash", "-cmd|' /C calc'!A0",
+          "'@SUM(A1)", "ünïcødé ✓ 日本語", "<b>bold</b> | pipe", " padded ", "NA", "nan", "null", "{braces}", "\u2028sep",
+          "'quoted'", "tab\there")
+FORMULAS = ("=1+1", "+cmd", "@SUM(A1)", '=HYPERLINK("http://x", "y")', "\t=1+1", "\r=1+1", " =1+1", "+1.5")
+
+
+def inert(text: str) -> bool:
+    """True for text the loader accepts as a cell (measured: spaces stripped) or a legacy env name (flat)."""
+    first = text.replace("\r", "\n").strip(" ")[:1]
+    return not (first and first in "=+@\t\n") and flat(text)[:1] not in ("=", "+", "@")
+
+
+TEXT = st.one_of(st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12).filter(inert),
+                 st.sampled_from(TRICKY))
+NAMED = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12).filter(
+    lambda s: s.strip() and inert(s))
 RUN_IDS = st.one_of(st.sampled_from(["run-1", "run-2", "shared-run"]), NAMED)  # repeats across rows and files
 NUMERIC = set(r.NUMERIC_COLUMNS)
 # Column names no runner writes: any file may carry some (they are warned about and ignored).
@@ -197,7 +212,8 @@ def valid_folder(draw, min_files: int = 1, max_files: int = 20) -> list[File]:
 BROKEN = ("drop required", "empty required", "out of set", "not a number", "negative", "too few cells", "too many cells",
           "duplicated header", "empty file", "binary junk", "other env", "newer schema", "header only", "repeated row",
           "semicolons", "bad file name", "bad env in name", "unclosed quote", "blank line", "not a date", "ok without rate",
-          "power without method", "other framework's backend", "batch 0", "legacy not seconds", "legacy bad depth")
+          "power without method", "other framework's backend", "batch 0", "formula cell", "legacy not seconds",
+          "legacy bad depth", "legacy formula name")
 NOT_NUMBERS = ("fast", "n/a", "1,5", "12abc", "--1", "0x10", "nan", "inf", "-inf", "Infinity", "1e999")
 
 
@@ -296,6 +312,9 @@ def _break_rows(draw, kind, columns, rows, other):
         return (_lines(rows)[-1], "row"), columns, rows
     if kind == "batch 0":
         return _set(draw, columns, rows, "batch_size", "0"), columns, rows
+    if kind == "formula cell":
+        name = draw(st.sampled_from([c for c in present(FREE_TEXT) if c != 'timestamp_utc']))
+        return _set(draw, columns, rows, name, draw(st.sampled_from(FORMULAS))), columns, rows
     return _cross_column(draw, kind, columns, rows)
 
 
@@ -328,6 +347,10 @@ def _cross_column(draw, kind, columns, rows):
 
 def _broken_legacy(draw, env: str, kind: str) -> File:
     depths = draw(st.lists(st.integers(1, 50), min_size=1, max_size=4, unique=True))
+    if kind == "legacy formula name":
+        name = draw(st.sampled_from(["=1+1", "+cmd", "@SUM(A1)", "\t=cmd"]))
+        text = ",".join(["", *map(str, depths)]) + "\nOld Mac" + ",60" * len(depths) + "\n"
+        return File(f"results_{env}.csv", (text + name + ",60" * len(depths) + "\n").encode(), line=3, column="env", kind=kind)
     if kind == "legacy bad depth":
         bad = draw(st.sampled_from(["x", "5.5", "-5", "0", "deep"]))
         text = ",".join(["", *map(str, depths), bad]) + "\nM1 GPU" + ",60" * (len(depths) + 1) + "\n"

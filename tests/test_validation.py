@@ -172,10 +172,20 @@ def test_one_bad_file_does_not_hide_good_ones(capsys, valid_file, results_dir):
     assert "2 files: 1 valid, 1 invalid; 2 valid rows" in out
 
 
-def test_formula_cells_are_valid_csv(capsys, results_dir):
-    write(results_dir, "test-env-cpu", [record(note="=HYPERLINK(\"x\")", device_name="@evil")])
-    rc, _ = check(capsys, results_dir)
-    assert rc == 0
+def test_formula_cells_are_refused_where_they_are(capsys, results_dir):
+    """A spreadsheet opening the merged data would run them (tests/test_formula_cells.py has every case)."""
+    path = write(results_dir, "test-env-cpu", [record(note="=HYPERLINK(\"x\")", device_name="@evil")])
+    rc, out = check(capsys, results_dir)
+    assert rc == 1
+    assert f"{path}:2: device_name: must not start with '=', '+', '@', a tab or a line break" in out
+    assert f"{path}:2: note: must not start with '=', '+', '@', a tab or a line break" in out
+    assert "but '@evil' was found; start it otherwise, e.g. with an apostrophe (')" in out
+
+
+def test_an_apostrophe_before_a_formula_and_a_minus_first_are_valid(capsys, results_dir):
+    write(results_dir, "test-env-cpu", [record(note="'=HYPERLINK(\"x\")", device_name="-", run_id="-1")])
+    rc, out = check(capsys, results_dir)
+    assert rc == 0, out
 
 
 def test_missing_results_dir(capsys, tmp_path):

@@ -156,6 +156,38 @@ def number_hint(value: str) -> str:
     return ""
 
 
+# A text cell a spreadsheet opening the merged data (results.csv, a board's or an env's CSV) would run as a formula:
+# CSV injection (OWASP). '=', '+' and '@' start one; a tab or a carriage return is skipped before them by some
+# importers. The loader reads a CR inside a cell as LF, so a line break first is refused as a CR. '-' is allowed,
+# though OWASP lists it too: "-", "- none" and "-2" are ordinary notes, and refusing them would turn away files a
+# runner wrote; the site's and the report's downloads still put a ' before a '-' (csvCell, report.py).
+FORMULA = re.compile(r"[=+@\t\r\n]")
+FORMULA_REASON = ("must not start with '=', '+', '@', a tab or a line break: a spreadsheet opening the merged data would "
+                  "run it as a formula")
+FORMULA_FIX = ("start it otherwise, e.g. with an apostrophe (') as a spreadsheet marks text, or reword it; a leading "
+               "space is not enough (spaces around a cell are dropped)")
+
+
+def formula_like(column: pd.Series) -> pd.Series:
+    """True for the text cells a spreadsheet would run as a formula (FORMULA); False where empty."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # on the few categories, not on a million cells
+        starts = np.append(_starts_formula(column.cat.categories.astype(str)), False)
+        return pd.Series(starts[column.cat.codes.to_numpy()], index=column.index)
+    present = column.notna().to_numpy()
+    out = np.zeros(len(column), dtype=bool)
+    out[present] = _starts_formula(column[present].astype(str))
+    return pd.Series(out, index=column.index)
+
+
+def _starts_formula(values) -> np.ndarray:
+    return np.fromiter((bool(FORMULA.match(v)) for v in values), dtype=bool, count=len(values))
+
+
+def formula_reason(value: str) -> str:
+    """The whole reason for a formula-like cell: the rule, the cell as found, and the fix."""
+    return f"{FORMULA_REASON}, but {value!r} was found; {FORMULA_FIX}"
+
+
 def text(column: pd.Series) -> pd.Categorical:
     """Text as a categorical, empty cells as "" (filled on the codes, not on a million strings)."""
     cat = pd.Categorical(column)

@@ -53,8 +53,24 @@ def arrow_table(frame: pd.DataFrame):
     return pa.table(arrays, names=names)
 
 
+def inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with an apostrophe before each text cell a spreadsheet would run as a formula (cells.FORMULA).
+    Validation refuses such cells, so for loaded rows this changes nothing: it is the second guard, for a frame
+    built some other way, and costs a look at each text column's few categories."""
+    fixed = {}
+    for name in r.FIELDS:
+        if name in r.NUMERIC_COLUMNS:
+            continue
+        bad = cells.formula_like(frame[name]).to_numpy()
+        if bad.any():
+            text = frame[name].astype(object)
+            fixed[name] = text.where(~bad, "'" + text.astype(str))
+    return frame.assign(**fixed) if fixed else frame
+
+
 def write_merged(frame: pd.DataFrame, paths: list[Path]) -> list[Path]:
     """Write the merged rows to each path (.csv, .parquet); returns the paths written."""
+    frame = inert(frame)
     table = arrow_table(frame) if cells.USE_ARROW else merged(frame)
     for path in paths:
         with _replacing(path) as tmp:

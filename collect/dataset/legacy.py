@@ -15,7 +15,7 @@ import numpy as np
 
 from collect.contract.csvio import FileProblem
 from collect.contract.record import EPOCH_SAMPLES, FIELDS, make_record, slugify, to_row
-from collect.dataset.cells import Part, number_hint
+from collect.dataset.cells import FORMULA, Part, formula_reason, number_hint
 
 EPOCHS = 3
 BATCH_SIZE = 32
@@ -34,6 +34,8 @@ def legacy_part(path, header: tuple[str, ...], records, notes: tuple = ()) -> Pa
         name = " ".join(cells[0].split("\n")).strip()  # as to_row writes text: one line
         if not name:
             raise FileProblem(line_no, "env", "legacy rows need an env name in the first column")
+        if FORMULA.match(name):  # it becomes the rows' device_name: named here, at the cell the file holds
+            raise FileProblem(line_no, "env", formula_reason(name))
         known = {"env": slugify(name), "device_name": _quote(name), "run_id": _quote(f"legacy:{Path(path).name}")}
         for column, depth, cell in zip(header[1:], depths, cells[1:], strict=True):
             if cell.strip() == "":

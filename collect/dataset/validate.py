@@ -15,9 +15,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from collect.contract import record as r
-from collect.dataset.cells import number_hint, parse_numbers
+from collect.dataset.cells import FORMULA_REASON, formula_like, formula_reason, number_hint, parse_numbers
 
 ROW = "_row"  # helper column: the row's global position; failures on it are reported as column "row"
+# Free-text columns, checked for cells a spreadsheet would run as a formula (cells.FORMULA). Columns whose own
+# check wants a letter or digit first (a choice, env, protocol, licence) already refuse such a cell, and say so once.
+FREE_TEXT = tuple(name for name in r.FIELDS if name not in r.NUMERIC_COLUMNS and name not in r.CHOICES
+                  and name not in ("env", "protocol", "licence"))
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ def _column_checks(name: str, frame: pd.DataFrame, numbers: dict, file_env) -> l
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | s.isin(allowed), error=f"must be one of {allowed!r}"))
     if name in numbers:
         checks += _number_checks(name, numbers[name])
+    if name in FREE_TEXT:
+        checks.append(pa.Check(ignore_na=False, check_fn=lambda s: ~formula_like(s), error=FORMULA_REASON))
     if name == "env":
         checks.append(pa.Check(ignore_na=False, check_fn=lambda s: s.isna() | s.str.fullmatch(r.ENV_RE.pattern[1:-1]).fillna(False),
                                error="must be 1-64 of lower-case letters, digits, '.', '_', '-'"))
@@ -160,5 +166,7 @@ def reason_with_value(reason: str, value: str, column: str) -> str:
     shows it (1,234.5), say so and how to save it."""
     if value == "" or column == "row":
         return reason
+    if reason == FORMULA_REASON:
+        return formula_reason(value)
     hint = number_hint(value) if column in r.NUMERIC_COLUMNS else ""
     return f"{reason}, but {value!r} was found" + (f": {hint}" if hint else "")
