@@ -16,7 +16,7 @@ $(STAMP): $(wildcard requirements*.txt) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --editable .   # the `devicebench` command, running this clone's code
 	touch $(STAMP)
 
-# The site's JavaScript linter and test runner (package.json: eslint; node's own test runner), for `make test`.
+# The site's JavaScript and CSS linters and test runner (package.json: eslint, stylelint; node's own test runner), for `make test`.
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -24,10 +24,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(STAMP)
 
+# Ends with this machine's score in each framework (the default suite holds the score's set on every device kind).
 bench: $(STAMP)
 	$(BIN)/python -m collect --framework torch --suite $(SUITE)
 	$(BIN)/python -m collect --framework tensorflow --suite $(SUITE)
 	$(BIN)/python plot_results.py
+	@echo
+	$(BIN)/python -m collect.closing
 
 plot: $(STAMP)
 	$(BIN)/python plot_results.py
@@ -38,10 +41,12 @@ check: $(STAMP)
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	npm run --silent lint
+	npm run --silent lint:css
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	npm run --silent lint
+	npm run --silent lint:css
 	npm test --silent
 	$(BIN)/python -m pytest -n auto --maxprocesses 4
 

@@ -3,6 +3,7 @@
   devicebench run --suite quick                 # measure this machine (= python -m collect ...)
   devicebench plot                              # merge results/ into the charts (= python plot_results.py ...)
   devicebench check                             # validate results/ only (= python plot_results.py --check ...)
+  devicebench score                             # this machine's devicebench score, rank and range (= python -m collect.closing)
   devicebench submit results/results_<env>.csv  # send that one file as a pull request (asks first)
 
 `devicebench SUBCOMMAND --help` explains each one's flags.
@@ -23,6 +24,8 @@ SUBCOMMANDS = {
              "(the same flags as plot_results.py)", "python plot_results.py"),
     "check": ("validate results/*.csv only, write nothing; exit 1 if any file is invalid "
               "(the flags of plot_results.py, --check implied)", "python plot_results.py --check"),
+    "score": ("print an env's devicebench score per framework (range, rank, neighbours) or the members it lacks and "
+              "the command that adds them; reads results/, writes nothing", "python -m collect.closing"),
     "submit": ("validate one results file, show what would be sent, and after you agree open a pull request "
                "adding only that file", None),
 }
@@ -34,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="devicebench", description=__doc__, formatter_class=cli_args.HelpFormatter)
     parser.add_argument("--version", action="version", version=f"devicebench {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{run,plot,check,submit}", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}", required=True)
     for name, (summary, same_as) in SUBCOMMANDS.items():
         description = summary + (f". Same as `{same_as} ...`." if same_as else ".")
         child = sub.add_parser(name, help=summary, description=description, formatter_class=cli_args.HelpFormatter,
@@ -50,6 +53,10 @@ def delegated_parser(command: str) -> argparse.ArgumentParser:
         from collect.cli import build_parser as runner_parser
 
         parser = runner_parser()
+    elif command == "score":
+        from collect.closing import build_parser as score_parser
+
+        parser = score_parser()
     else:
         import plot_results
 
@@ -60,13 +67,17 @@ def delegated_parser(command: str) -> argparse.ArgumentParser:
 
 
 def delegate(command: str, rest: list[str]) -> int:
-    """run / plot / check: the same arguments, parser and exit code as the command they stand for. The arguments are
+    """run / score / plot / check: the same arguments, parser and exit code as the command they stand for. The arguments are
     parsed here first, so --help and argparse's errors name `devicebench <command>`."""
     delegated_parser(command).parse_args(rest)
     if command == "run":
         from collect.cli import main as run_main
 
         return run_main(rest)
+    if command == "score":
+        from collect.closing import main as score_main
+
+        return score_main(rest)
     import plot_results
 
     return plot_results.main(["--check", *rest] if command == "check" else rest)

@@ -17,7 +17,7 @@ ALLOWED = {
     "collect": set(),
     "__main__": {"cli"},
     # The installed `devicebench` command: its subcommands stand for python -m collect, plot_results.py and submit.
-    "console": {"console", "cli", "plot_results.py", "submit", "contract"},
+    "console": {"console", "cli", "closing", "plot_results.py", "submit", "contract"},
     "submit": {"submit", "contract", "dataset"},  # one results file: validated, committed alone, sent as a pull request
     # dataset: the target file is checked before a run (preflight) and read after it; present: the closing standing
     "cli": {"cli", "preflight", "runplan", "closing", "contract", "measure", "dataset", "present", *FRAMEWORK_LAYERS},

@@ -11,6 +11,8 @@ import pytest
 from conftest import ROOT, record, write
 from nbclient import NotebookClient
 
+from collect.contract import scoring
+
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -39,13 +41,33 @@ def text_of(nb) -> str:
     return "\n".join(out)
 
 
+def earlier_score_rows(env: str) -> list:
+    """An earlier run of env holding the score's members but its MLP, each at the reference's figure."""
+    out, ref = [], scoring.SETS[scoring.CURRENT].reference_values["torch"]
+    for m in scoring.SETS[scoring.CURRENT].members:
+        if m.workload == "mlp":
+            continue
+        extra = {"tflops": ref[m.key], "samples_per_s": 1.0} if m.figure == "tflops" else {"samples_per_s": ref[m.key]}
+        unit = {"llm": "tokens", "membw": "bytes"}.get(m.workload, "samples")
+        out.append(record(env=env, workload=m.workload, model=m.models[-1], mode=m.mode, batch_size=m.batch_size,
+                          rate_unit=unit, run_id="earlier", **extra))
+    return out
+
+
 def test_run_benchmark_notebook(tmp_path):
+    """The notebook's default suite (the score's set), narrowed here to its MLP member (one row, in the kernel:
+    rounds are test_trials.py's); an earlier run of the env holds the other members, so the last cell ends with the
+    score, its rank among the torch scores, and the file's way to a pull request is shown."""
     results = tmp_path / "results"
     shutil.copytree(ROOT / "results", results)
+    write(results, "notebook-test-cpu", earlier_score_rows("notebook-test-cpu"))
     params = (f"REPO_DIR = {str(ROOT)!r}\nRESULTS_DIR = {str(results)!r}\nENV = 'notebook-test-cpu'\n"
-              "EXTRA_ARGS = ['--models', 'mlp-d1-w1024', '--modes', 'infer', '--batch-sizes', '2', '--max-seconds', '0.2', "
-              "'--repeat', '1', '--device', 'cpu', '--no-progress']")  # one row, in the kernel: rounds are test_trials.py's
+              "EXTRA_ARGS = ['--models', 'mlp-d5-w1024', '--max-seconds', '0.2', '--repeat', '1', '--device', 'cpu', "
+              "'--no-progress']")
     nb = execute("run_benchmark.ipynb", params, tmp_path)
+    assert 'SUITE = "score"' in nb.cells[1].source.split("# injected by the test")[0]
+    last = "\n".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert re.search(r"^  torch: [\d,]+ .*· #\d+ of \d+ torch scores", last, re.M), last
     text = text_of(nb)
     assert "torch: exit code 0" in text
     assert f"devicebench is already importable from {ROOT} with everything it needs: nothing to install" in text

@@ -65,9 +65,29 @@ def test_workloads_narrow_models():
     assert {c.model for c in configs} == {f"mlp-d{d}-w1024" for d in (5, 10, 15, 20)}
 
 
-def test_accelerators_get_bigger_cnn_batches():
-    assert {c.batch_size for c in suites.expand("default", device_kind="cuda", workloads=["cnn"])} == {64}
+def test_accelerators_get_bigger_cnn_batches_beside_the_scores():
+    assert {c.batch_size for c in suites.expand("default", device_kind="cuda", workloads=["cnn"])} == {16, 64}
     assert {c.batch_size for c in suites.expand("default", device_kind="cpu", workloads=["cnn"])} == {16}
+
+
+@pytest.mark.parametrize("framework, backend", [("torch", "eager"), ("tensorflow", "tf_function"), ("tensorflow", "xla")])
+@pytest.mark.parametrize("kind", ["cpu", "cuda", "mps", "gpu"])
+def test_the_default_suite_holds_every_configuration_of_the_score_on_every_device_kind(kind, framework, backend):
+    """`make bench` (the default suite) ends with the score wherever it runs: its plan, as the runner's plan() reads
+    it for the device kind, holds the score suite's every configuration, with the backend the score counts."""
+    from types import SimpleNamespace
+
+    from collect.cli import plan
+    from collect.contract import scoring
+
+    args = SimpleNamespace(like=None, suite="default", framework=framework, modes=None, backends=None, workloads=None,
+                           models=None, precisions=None, batch_sizes=None, distributed="none")
+    default = set(plan(args, kind, backend))
+    score = set(plan(SimpleNamespace(**{**vars(args), "suite": "score"}), kind, backend))
+    assert len(score) == len(scoring.SETS[scoring.CURRENT].configs()) == 10
+    assert score <= default, sorted(c.label() for c in score - default)
+    for c in score:
+        assert c.backend in scoring.backends(framework, c.workload)
 
 
 @pytest.mark.parametrize("kwargs, message", [

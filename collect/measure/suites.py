@@ -141,8 +141,10 @@ SUITES = {
                 + [f"matmul-{n}" for n in MATMUL_SIZES[:5]] + ["gpt2-small", membw_name("copy", 1024), membw_name("axpy", 1024)],
                 "modes": ["train", "infer"], "precisions": ["fp32"],
                 "matmul_precisions@accelerator": ["fp32", "fp16", "bf16"], "llm_precisions@accelerator": ["fp32", "fp16", "bf16"],
-                "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [64], "transformer": [8],
-                                "transformer@accelerator": [32], "matmul": [1], "llm": [1], "llm@accelerator": [1, 8]},
+                # the score's batch sizes everywhere (CNN 16, encoder 8: collect.contract.scoring), an accelerator's
+                # bigger ones beside them, so every device's `make bench` ends with its score
+                "batch_sizes": {"mlp": [64], "cnn": [16], "cnn@accelerator": [16, 64], "transformer": [8],
+                                "transformer@accelerator": [8, 32], "matmul": [1], "llm": [1], "llm@accelerator": [1, 8]},
                 "infer_only@cpu": ["bert-base"], "max_seconds": 1.0, "warmup_s": 0.5},
     # The same models through each execution backend: throughput, and batch-1 latency (p50/p90/p99).
     "backends": {"models": ["mlp-d5-w1024", "resnet18"], "models@tensorflow": ["mlp-d5-w1024", "mobilenet_v2"],
