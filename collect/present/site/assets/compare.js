@@ -1,6 +1,8 @@
 /* global h, fmt, count, plural, column, index, hashParams, loadScript, DB, figure, caveatsOf, caveatText, badges,
    chartQueue, barChart, Table, textColumn, KEY_COLS, sideRows, sharedKeys, geomean, poolKeep, onNavigate, NAV,
-   compareDifferences, compareLeftOut, compareApart, referencesOf, referenceBadge, hideReferences, envPrint */
+   compareDifferences, compareLeftOut, compareApart, referencesOf, referenceBadge, hideReferences, envPrint, unitOf,
+   sidesWith, rowsShared, ratioTo, compareChartRows, perJouleColumns, energyScope,
+   comparableScope */
 // The comparison page. Its state is the URL fragment, #envs=A,B,C (an entry `env:kind` picks one device kind of an
 // env that has several), so a comparison is a link to share.
 //
@@ -48,7 +50,10 @@ function compareSides(I, wanted, split) {
 }
 
 // The configurations at least `need` sides share, as a columnar table: the key fields, and per side k its figure
-// (fig<k>, in the workload's unit), its range, n, caveats and its figure over the first side's (ratio<k>).
+// (fig<k>, in the workload's unit; null where the side lacks the configuration), its range, n, caveats, per joule and
+// how that was measured (energy<k>: stats.energy_label),
+// and its figure over the first side's (ratio<k>); per row how many sides have it (sides) and its units (figUnit: the
+// figure's, rateUnit: what per_j counts per joule) as codes into `units`, so a column sorts within a unit.
 function compareTable(I, sides, need, split) {
   var keys = sharedKeys(sides, need), cols = {}, keyCols = split ? KEY_COLS.concat(["version"]) : KEY_COLS;
   keyCols.forEach(function (c, k) { cols[c] = keys.map(function (key) { return Number(key.split(",")[k]); }); });
@@ -66,13 +71,39 @@ function compareTable(I, sides, need, split) {
     });
     cols["n" + k] = at.map(function (j) { return j === null ? null : s.t.cols.n[j]; });
     cols["perj" + k] = at.map(function (j) { return j === null ? null : column(s.t, "per_j")[j]; });
+    cols["energy" + k] = at.map(function (j) { return j === null ? "" : energyLabel(I, s.t, j); });
     cols["lo" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_min[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
     cols["hi" + k] = at.map(function (j, r) { return j === null ? null : s.t.cols.rate_max[j] * cols["fig" + k][r] / s.t.cols.rate[j]; });
     cols["device" + k] = at.map(function (j) { return j === null ? null : I.dict.device[s.t.cols.device_name[j]]; });
-    cols["ratio" + k] = cols["fig" + k].map(function (v, r) { var b = cols.fig0[r]; return v === null || !b ? null : v / b; });
+    cols["ratio" + k] = ratioTo(cols["fig" + k], cols.fig0);
     at.forEach(function (j, r) { if (j !== null && s.refs[j] && !cols.ref[r]) { cols.ref[r] = 1; cols.refWhy[r] = referenceBadge(s.t, j).why; } });
   });
-  return {n: keys.length, cols: cols, keyCols: keyCols};
+  cols.sides = sidesWith(sides.map(function (s, k) { return cols["fig" + k]; }), keys.length);
+  var units = [];
+  var unitCodes = function (unit) {
+    return cols.workload.map(function (w) { var u = unit(I.dict.workload[w]); if (units.indexOf(u) < 0) units.push(u); return u; });
+  };
+  var figUnits = unitCodes(function (w) { return figure(w).unit; }), rateUnits = unitCodes(unitOf);
+  units.sort();
+  cols.figUnit = figUnits.map(function (u) { return units.indexOf(u); });
+  cols.rateUnit = rateUnits.map(function (u) { return units.indexOf(u); });
+  return {n: keys.length, cols: cols, keyCols: keyCols, units: units};
+}
+
+// How a row's per joule was measured (stats.energy_label: "rapl", "nvml_energy", "published:unstated", ...; "" where
+// the shard has no such column: data written before it).
+function energyLabel(I, t, j) {
+  var v = t.cols.energy ? t.cols.energy[j] : null;
+  return v === null || v === undefined || v < 0 ? "" : (I.dict.energy || [])[v] || "";
+}
+
+// Only the rows of a table that `need` sides have: a comparison of many is worked out once over what any two share (every
+// pair's mean needs that), and the table the reader asked for is its rows shared by more.
+function compareView(t, need) {
+  if (need <= 2) return t;
+  var keep = rowsShared(t.cols.sides, need), cols = {};
+  Object.keys(t.cols).forEach(function (name) { cols[name] = keep.map(function (r) { return t.cols[name][r]; }); });
+  return Object.assign({}, t, {n: keep.length, cols: cols});
 }
 
 function configLabel(I, t, r) {
@@ -80,6 +111,31 @@ function configLabel(I, t, r) {
   return c("model") + " · " + c("mode") + " · " + c("framework") + " · " + c("precision") + " · bs " + t.cols.batch_size[r] +
     (t.cols.world_size[r] > 1 ? " x" + t.cols.world_size[r] : "") + " · " + c("backend") + (t.cols.version ? " · v" + c("version") : "") +
     " (" + figure(c("workload")).unit + ")";
+}
+
+// Samples per joule where a side's energy was measured, a column per side and energy scope, like scopes side by side;
+// the label names the scope, and a ratio only between figures of one scope (a GPU alone is not a CPU package).
+function perJouleTableColumns(t, sides) {
+  var table = DB.data.index.energy, perj = sides.map(function (s, k) { return t.cols["perj" + k]; });
+  var scopes = sides.map(function (s, k) {
+    return t.cols["energy" + k].map(function (label, r) { return perj[k][r] === null ? null : energyScope(label || "unstated", table); });
+  });
+  var list = perJouleColumns(perj, scopes), out = [];
+  // the scope in the label where the table holds more than one (the title names it always)
+  var several = list.some(function (c) { return c.scope !== list[0].scope; });
+  list.forEach(function (c) {
+    var name = sides[c.k].label, key = "perj" + c.k + (c.alone ? "" : "-" + c.scope);
+    out.push({key: key, label: "per joule: " + name + (several ? " (" + c.short + ")" : ""), num: c.values, within: t.cols.rateUnit, level: 2,
+              title: "samples (tokens, bytes) per joule, " + c.short + (c.why ? ": " + c.why : "") + (comparableScope(c.scope) ?
+                "; divided only by other sides' figures of this scope" : "; divided by no other side's figure")});
+    if (c.base >= 0) {
+      var base = list[c.base];
+      out.push({key: key + "-ratio", label: "per joule × vs " + sides[base.k].label + " (" + c.short + ")", level: 2,
+                num: ratioTo(c.values, base.values), fmt: function (v) { return v === null ? "" : v.toFixed(2) + "×"; },
+                title: "per joule over " + sides[base.k].label + "'s, both " + c.short + ": a ratio only between figures of one scope"});
+    }
+  });
+  return out;
 }
 
 function compareColumns(I, t, sides) {
@@ -91,17 +147,16 @@ function compareColumns(I, t, sides) {
   }}];
   sides.forEach(function (s, k) {
     var values = t.cols["fig" + k], cav = t.cols["caveats" + k];
-    columns.push({key: "fig" + k, label: s.label, num: values, csvValue: function (r) { return values[r] === null ? "" : String(values[r]); },
+    columns.push({key: "fig" + k, label: s.label, num: values, within: t.cols.figUnit, csvValue: function (r) { return values[r] === null ? "" : String(values[r]); },
       cell: function (r) { return h("span", {}, [values[r] === null ? "" : fmt(values[r]), cav[r].length ? badges(cav[r]) : null]); }});
     if (k > 0) columns.push({key: "ratio" + k, label: "× vs " + sides[0].label, num: t.cols["ratio" + k],
                              fmt: function (v) { return v === null ? "" : v.toFixed(2) + "×"; }});
   });
-  sides.forEach(function (s, k) {  // samples per joule where a side's energy was measured
-    if (t.cols["perj" + k].some(function (v) { return v !== null; })) {
-      columns.push({key: "perj" + k, label: "per joule: " + s.label, num: t.cols["perj" + k], level: 2,
-                    title: "samples (tokens, bytes) per joule, where the energy was measured"});
-    }
-  });
+  if (sides.length > 2) {
+    columns.push({key: "sides", label: "sides", num: t.cols.sides, fmt: String, level: 2,
+                  title: "how many of the " + sides.length + " sides measured this configuration"});
+  }
+  columns = columns.concat(perJouleTableColumns(t, sides));
   sides.forEach(function (s, k) {
     columns.push({key: "caveats" + k, label: "caveats: " + s.label, level: 3, sort: false,
                   cell: function (r) { return caveatText(t.cols["caveats" + k][r]); }});
@@ -114,18 +169,16 @@ function compareColumns(I, t, sides) {
   return columns;
 }
 
-// Grouped bars of each side's figure over the first side's for the (up to) 30 configurations the first runs
-// fastest relative to the rest: a ratio has no unit, so configurations of every workload share the axis.
+// Grouped bars of each side's figure over the first side's for the first 30 configurations the first side shares with
+// at least one other (a bar per side that has it): a ratio has no unit, so configurations of every workload share the axis.
 function compareChart(div, I, t, sides) {
-  var ranked = [], refs = [], hide = hideReferences();
-  for (var row = 0; row < t.n; row++) {
-    if (sides.every(function (s, k) { return t.cols["fig" + k][row] !== null; })) (t.cols.ref[row] ? refs : ranked).push(row);
-  }
-  var rows = [], order = ranked.slice(0, 30).concat(hide ? [] : refs.slice(0, 10));  // references after the ranked, apart
+  var figs = sides.map(function (s, k) { return t.cols["fig" + k]; });
+  var rows = [], order = compareChartRows(figs, t.cols.ref, 30, hideReferences() ? 0 : 10);  // references after the ranked, apart
   order.forEach(function (r) {
     var label = configLabel(I, t, r) + (t.cols.ref[r] ? " (ref)" : "");
     sides.slice(1).forEach(function (s, m) {
       var k = m + 1, ratio = t.cols["ratio" + k][r], unit = figure(I.dict.workload[t.cols.workload[r]]).unit;
+      if (ratio === null) return;  // this side lacks the configuration: no bar
       rows.push({label: label, group: s.label, env: s.label, device: t.cols["device" + k][r], framework: I.dict.framework[t.cols.framework[r]],
         batch: t.cols.batch_size[r], precision: I.dict.precision[t.cols.precision[r]], rate: ratio, n: 1, caveats: t.cols["caveats" + k][r],
         reference: !!t.cols.ref[r], refWhy: t.cols.refWhy[r],

@@ -89,12 +89,13 @@ function compareDifferences(sides) {
   return box;
 }
 
-function compareLeftOut(sides, partial) {  // configurations not in the table: how many, per side, and why
+// Configurations not in the table (the table shows those `need` of the sides have): how many, per side, and why.
+function compareLeftOut(sides, need) {
   var box = h("section", {id: "left-out"});
   if (sides.length < 2) return box;
-  var have = new Map();
+  var have = new Map(), partial = need < sides.length;
   sides.forEach(function (s) { s.rows.forEach(function (j, key) { have.set(key, (have.get(key) || 0) + 1); }); });
-  var need = partial ? 2 : sides.length, items = [];
+  var items = [];
   sides.forEach(function (s) {
     var missing = 0;
     s.rows.forEach(function (j, key) { if (have.get(key) < need) missing++; });

@@ -6,13 +6,18 @@ function scoreText(score, lo, hi) {  // "1,234 (range 1,180–1,290)"
   return fmt(score) + (lo !== null && hi !== null && hi - lo >= 1 ? " (range " + fmt(lo) + "–" + fmt(hi) + ")" : "");
 }
 
+// A score line's part of the set where it has no score yet: "7 of 8 measured" (and what is missing, where asked for).
+function scoreMeasured(line, missing) {
+  return count(line[5]) + " of " + count(line[6]) + " measured" + (missing ? " (missing: " + line[8].join(", ") + ")" : "");
+}
+
 // An env's score lines ([[framework, kind, score, lo, hi, measured, members, caveats, missing], ...]) as a list.
 function scoreList(lines, kinds) {
   var def = DB.data.index.score;
   var list = h("ul", {class: "scores"});
   lines.forEach(function (s) {
     var who = s[0] + (kinds > 1 ? " [" + s[1] + "]" : "");
-    var parts = s[2] === null ? [who + ": " + s[5] + " of " + s[6] + " measured (missing: " + s[8].join(", ") + "); ",
+    var parts = s[2] === null ? [who + ": " + scoreMeasured(s, true) + "; ",
       h("code", {text: "devicebench run --framework " + s[0] + " --suite score"}), " measures the set"] :
       [who + ": " + scoreText(s[2], s[3], s[4])];
     list.appendChild(h("li", {data: {framework: s[0]}}, parts.concat([s[7] ? h("span", {class: "note", text: " · " + s[7]}) : null])));
@@ -125,4 +130,8 @@ function pageScore(main) {
   main.appendChild(box);
   if (!S.frameworks.length) box.appendChild(h("p", {text: "No environment has measured the whole set yet."}));
   S.frameworks.forEach(function (f, k) { frameworkRanking(box, f, k); });
+}
+
+if (typeof module === "object" && module.exports) {  // node's tests (tests/js/score.test.js): the parts with no DOM
+  module.exports = {scoreText: scoreText, scoreMeasured: scoreMeasured, envScoreBars: envScoreBars, deviceScoreBars: deviceScoreBars};
 }

@@ -1,8 +1,9 @@
-/* global h, fmt, count, hashParams, setHash, dictRank, sortedRows, rowTest, tableExtras, rankedFirst */
+/* global h, fmt, count, hashParams, setHash, sortedRows, rowTest, tableExtras, rankedFirst, columnKeys, sortedWithin, nextSort,
+   filterChoices, pageOf, counterText */
 // A table over `n` rows held column-wise: sort, filters, search and pages, the state in the URL fragment.
 //
 // o.bare: no "filter, search, options" box (a short list). Columns: {key, label, codes + dict (text) | num (numbers) | cell(i, position) (anything), href(i), fmt(v),
-//   sort: false, sortValue(i), level, wrap, note, csv(v) | false}. level 1 (default) is always shown; level 2 is
+//   sort: false, sortValue(i), within (a code per row: the row's unit; sorted within each), level, wrap, note, csv(v) | false}. level 1 (default) is always shown; level 2 is
 //   hidden on narrow screens; level 3 only with "all columns" ticked: the identifying column and the ranked figure
 //   are level 1, so every table fits its page at 1400 and at 390 px.
 // Filters: {key, label, codes, dict}. Search: {label, fields: [{codes, dict}]}. Toggles: {key, label, keep(i, on)}.
@@ -56,11 +57,8 @@ function tableState(o) {  // the view as the address says: filters, search, sort
 function tableControls(self) {
   var o = self.o;
   (o.filters || []).forEach(function (f) {
-    var seen = new Map();
-    for (var i = 0; i < o.n; i++) seen.set(f.codes[i], (seen.get(f.codes[i]) || 0) + 1);
-    if (seen.size < 2) return;  // one value throughout: nothing to choose
-    var options = Array.from(seen.keys()).map(function (c) { return [f.dict[c], seen.get(c)]; })
-      .sort(function (a, b) { return a[0].localeCompare(b[0], "en", {numeric: true}); });
+    var options = filterChoices(f.codes, f.dict, o.n);
+    if (!options.length) return;  // one value throughout: nothing to choose
     var select = f.select = h("select", {name: f.key, "aria-label": f.label, onchange: function () {
       self.state.filters[f.key] = select.value; self.state.page = 1; tableApply(self, true); }},
       [h("option", {value: "", text: "any " + f.label})].concat(options.map(function (opt) {
@@ -88,9 +86,7 @@ function tableHead(self) {
     var th = h("th", {scope: "col", class: levelClass(c), title: c.title});
     if (c.sort === false) th.textContent = c.label;
     else th.appendChild(h("button", {type: "button", data: {key: c.key}, onclick: function () {
-      var same = self.state.sort === c.key;
-      self.state.dir = same ? (self.state.dir === "desc" ? "asc" : "desc") : (c.num ? "desc" : "asc");
-      self.state.sort = c.key; self.state.page = 1; tableApply(self, true); }}, [c.label]));
+      Object.assign(self.state, nextSort(self.state, c), {page: 1}); tableApply(self, true); }}, [c.label]));
     tr.appendChild(th);
   });
   self.table.appendChild(h("thead", {}, [tr]));
@@ -98,24 +94,13 @@ function tableHead(self) {
   self.table.appendChild(self.body);
 }
 
-function sortKeys(self, c) {  // a number per row: text by its rank in the sorted dictionary, numbers as they are
-  var n = self.o.n, keys = new Float64Array(n), i;
-  if (c.num) { for (i = 0; i < n; i++) keys[i] = c.num[i] === null || c.num[i] === undefined ? NaN : c.num[i]; return keys; }
-  if (c.codes) {
-    var rank = self.ranks[c.key] || (self.ranks[c.key] = dictRank(c.dict));
-    for (i = 0; i < n; i++) keys[i] = rank[c.codes[i]];
-    return keys;
-  }
-  for (i = 0; i < n; i++) keys[i] = c.sortValue ? c.sortValue(i) : i;
-  return keys;
-}
-
 function tableOrder(self) {  // every row, sorted; cached until the sort changes
   var by = self.state.sort + ":" + self.state.dir;
   if (self.sortedBy === by) return self.sorted;
   var cols = self.o.columns, c = cols.find(function (x) { return x.key === self.state.sort && x.sort !== false; }) ||
     cols.find(function (x) { return x.key === self.o.sort.key; });
-  self.sorted = rankedFirst(sortedRows(sortKeys(self, c), self.state.dir), self.o.reference);
+  var keys = columnKeys(c, self.o.n, self.ranks);
+  self.sorted = rankedFirst(c.within ? sortedWithin(keys, c.within, self.state.dir) : sortedRows(keys, self.state.dir), self.o.reference);
   self.sortedBy = by;
   return self.sorted;
 }
@@ -131,19 +116,17 @@ function tableMatches(self) {  // whether row i passes the filters, the toggles 
 function tableApply(self, save) {
   var order = tableOrder(self), pass = tableMatches(self), rows = [], k;
   for (k = 0; k < order.length; k++) if (pass(order[k])) rows.push(order[k]);
-  var pages = Math.max(1, Math.ceil(rows.length / self.size));
-  self.state.page = Math.min(Math.max(1, self.state.page || 1), pages);
+  var p = pageOf(self.state.page, rows.length, self.size);
+  self.state.page = p.page;
   self.rows = rows;
-  var start = (self.state.page - 1) * self.size;
-  tableBody(self, rows.slice(start, start + self.size), start);
+  tableBody(self, rows.slice(p.start, p.end), p.start);
   var total = self.o.n, what = self.o.what || ["row", "rows"];
   var base = rowTest([], (self.o.toggles || []).filter(function (t) { return t.keep && t.base; }).map(function (t) {
     return function (i) { return t.keep(i, self.state.toggles[t.key]); }; }));
   if (self.o.toggles && self.o.toggles.some(function (t) { return t.base; })) { total = 0; for (k = 0; k < self.o.n; k++) if (base(k)) total++; }
-  self.counter.textContent = count(rows.length) + " of " + count(total) + " " + (total === 1 ? what[0] : what[1]) +
-    (rows.length > self.size ? " · showing " + count(start + 1) + "–" + count(Math.min(start + self.size, rows.length)) : "");
+  self.counter.textContent = counterText(rows.length, total, p, self.size, what);
   self.counter.dataset.shown = rows.length; self.counter.dataset.total = total;
-  tablePager(self, pages);
+  tablePager(self, p.pages);
   Array.from(self.table.querySelectorAll("th")).forEach(function (th, j) {
     var key = self.o.columns[j].key;
     th.setAttribute("aria-sort", key === self.state.sort ? (self.state.dir === "desc" ? "descending" : "ascending") : "none");
