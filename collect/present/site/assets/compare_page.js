@@ -1,6 +1,6 @@
 /* global h, plural, index, hashParams, loadScript, DB, chartQueue, Table, NAV, MAX_SIDES, KEY_DICTS,
    parseEntries, compareSides, compareTable, compareView, compareColumns, compareChart, compareDifferences, compareLeftOut,
-   compareApart, scoreText, scoreMeasured, chartsFollow, referenceToggle, shareNeed, pairStats, pickerSlots */
+   compareApart, scoreText, scoreMeasured, chartsFollow, compareChartRows, referenceToggle, shareNeed, pairStats, pickerSlots */
 // The comparison page itself: the picker, and the comparison the address names, drawn again when it changes.
 
 function pickerBox(k) {
@@ -120,20 +120,22 @@ function compareRender(out, I, wanted) {
   var link = h("input", {type: "text", readonly: "readonly", class: "share", value: location.href, "aria-label": "link to this comparison"});
   var box = h("div", {id: "charts"}), queue = chartQueue();
   out.append(speedups(all, sides), compareApart(I, sides, split), compareOptions(sides.length, need, split));
-  if (sides.length > 1 && t.n) out.append(h("h2", {text: "Shared configurations, each over " + sides[0].label}), box);
+  // a chart only where the baseline shares a configuration with another side: its bars are ratios to the baseline
+  var charted = sides.length > 1 && compareChartRows(sides.map(function (s, k) { return t.cols["fig" + k]; }), t.cols.ref, 1, 1).length > 0;
+  if (charted) out.append(h("h2", {text: "Shared configurations, each over " + sides[0].label}), box);
   var follow = chartsFollow(box, function (into, q) {
     var div = h("div", {class: "chart"});
     into.appendChild(div);
     q.add(div, function () { return compareChart(div, I, t, sides); });
   });
-  if (sides.length > 1 && t.n) follow(queue);
+  if (charted) follow(queue);
   out.appendChild(h("h2", {text: need < sides.length ? "Every configuration two or more of them share" : "Every configuration they share"}));
   var raw = [];
   sides.forEach(function (s) { s.meta.csv.forEach(function (href) { if (!raw.some(function (r) { return r.href === href; }))
     raw.push({href: href, download: true, text: "raw rows: " + href.split("/").pop()}); }); });
   Table({root: out, n: t.n, columns: compareColumns(I, t, sides), what: ["configuration", "configurations"], prefix: "t",
     sort: {key: sides.length > 1 ? "ratio1" : "fig0", dir: "desc"}, raw: raw, reference: t.cols.ref, toggles: referenceToggle(t.cols.ref),
-    onChange: function () { if (sides.length > 1 && t.n) follow(); }, file: "compare-" + sides.map(function (s) { return s.env; }).join("-vs-"),
+    onChange: function () { if (charted) follow(); }, file: "compare-" + sides.map(function (s) { return s.env; }).join("-vs-"),
     filters: ["workload", "mode", "framework", "precision", "backend"].map(function (c) {
       return {key: c, label: c, codes: t.cols[c], dict: I.dict[KEY_DICTS[c]]}; })});
   out.append(compareDifferences(sides), compareLeftOut(sides, need), h("p", {}, ["Link: ", link]));
