@@ -2,8 +2,9 @@
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const L = require("../../collect/present/site/assets/logic.js");
-const C = require("./assets.js").asset("compare_logic.js");
+const {asset, logic} = require("./assets.js");
+const L = logic();
+const C = asset("compare_logic.js");
 
 // Five sides that share in pairs only, as a visitor found them: a and b share k1 and k2, b and c share k3, d and e k4
 // (a reference: another protocol on both), and k5 is a's alone.
