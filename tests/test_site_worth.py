@@ -93,14 +93,14 @@ def test_env_device_and_compare_pages_say_their_score(browser, site):
 def test_per_joule_only_where_measured_and_per_dollar_only_where_priced(browser, site):
     visit(browser, site, "board-mlp-train.html#cols=1")
     head = headers(browser)
-    assert "per joule" in head and "per $1k (to buy)" in head and "per $ (rented)" in head
-    envs, joule = column_text(browser, "env"), column_text(browser, "per_j")
+    assert "per joule, GPU only" in head and "per $1k (to buy)" in head and "per $ (rented)" in head
+    envs, joule = column_text(browser, "env"), column_text(browser, "per_j_gpu")  # NVML: the GPU alone
     buy, rent = column_text(browser, "per_usd"), column_text(browser, "per_usd_rented")
     by_env = {e: (j, b, r) for e, j, b, r in zip(envs, joule, buy, rent, strict=True)}
     assert by_env["gpu-cuda"][0] == "500" and by_env[REF][0] == "" and by_env["box-cpu"][0] == ""  # 1 / 0.002 J
     assert by_env["gpu-cuda"][1] != "" and by_env["gpu-cuda"][2] == ""  # a bought GPU: per $1k of its price
     assert by_env["box-cpu"][2] != "" and by_env["box-cpu"][1] == ""  # a rented machine: per dollar spent
-    assert by_env[REF][1] == by_env[REF][2] == ""  # no price known: nothing shown
+    assert by_env[REF][1] == by_env[REF][2] == "–"  # no price known: no figure, a dash whose hover says why
     title = browser.execute_script("return document.querySelector('td.lv2 span[title*=\"NVIDIA launch price\"]').title")
     assert "$1,499" in title and "2020-09-01" in title
 

@@ -152,13 +152,90 @@ test("only devicebench's own measurements rank; every other protocol is a refere
   assert.match(L.referenceWhy("tf_cnn_benchmarks", "published", {}), /another harness \(tf_cnn_benchmarks\)/);
 });
 
-test("a row's reproduce command names every field of its configuration", () => {
+test("a row's reproduce command names every field of its configuration, its device kind and its protocol", () => {
   const row = {framework: "torch", model: "resnet50", mode: "train", batch: 64, precision: "fp16", backend: "eager", devices: 1};
   assert.equal(L.reproduceCommand(row), "devicebench run --framework torch --models resnet50 --modes train " +
     "--batch-sizes 64 --precisions fp16 --backends eager");
   assert.match(L.reproduceCommand({...row, devices: 4}), / --distributed ddp --world-sizes 4$/);
   assert.match(L.reproduceCommand({...row, framework: "tensorflow", devices: 2}), / --distributed mirrored --world-sizes 2$/);
   assert.match(L.reproduceCommand({...row, model: "x; rm -rf ~"}), / --models 'x; rm -rf ~' /, "quoted for a shell");
+  // a Mac's CPU row and its MPS row: two commands, each naming its device as the runner spells it
+  const cpu = L.reproduceCommand({...row, kind: "cpu"}), mps = L.reproduceCommand({...row, kind: "mps"});
+  assert.match(cpu, /^devicebench run --framework torch --device cpu --models resnet50 /);
+  assert.match(mps, / --device mps /);
+  assert.notEqual(cpu, mps);
+  assert.match(L.reproduceCommand({...row, framework: "tensorflow", kind: "gpu"}), / --device gpu /, "tensorflow-metal's GPU");
+  // a kind the framework's runner does not take (torch has no "gpu"): the runner picks the device (auto)
+  assert.doesNotMatch(L.reproduceCommand({...row, kind: "gpu"}), /--device/);
+  assert.doesNotMatch(L.reproduceCommand({...row, framework: "tensorflow", kind: "mps"}), /--device/);
+});
+
+test("a classic model.fit row gets the classic suite, not the steady-state command", () => {
+  const row = {framework: "tensorflow", model: "mlp-d5-w1024", mode: "train", batch: 32, precision: "fp32", backend: "tf_function",
+               devices: 1, workload: "mlp", kind: "gpu", protocol: "classic", source: "measured"};
+  assert.equal(L.reproduceCommand(row), "devicebench run --framework tensorflow --device gpu --suite classic");
+  const offer = L.commandOffer(row);
+  assert.equal(offer.reproduces, true);
+  assert.equal(offer.label, "reproduce");
+  assert.match(offer.why, /classic suite/);
+  assert.match(L.reproduceCommand({...row, protocol: "devicebench"}), /--models mlp-d5-w1024 .*--backends tf_function$/);
+  assert.match(L.reproduceCommand({...row, protocol: "legacy"}), /--suite classic$/, "a legacy MLP wall time: the classic suite times it");
+});
+
+test("a published figure is offered as measuring its configuration here, never as reproducing it", () => {
+  const row = {framework: "torch", model: "resnet50", mode: "infer", batch: 256, precision: "fp16", backend: "eager", devices: 1,
+               kind: "cuda", protocol: "timm benchmark.py", source: "published"};
+  const offer = L.commandOffer(row);
+  assert.equal(offer.reproduces, false);
+  assert.equal(offer.label, "measure here");
+  assert.match(offer.why, /^measure this configuration here: devicebench's steady state\. It cannot reproduce this figure, which timm benchmark\.py measured/);
+  assert.equal(offer.command, "devicebench run --framework torch --device cuda --models resnet50 --modes infer --batch-sizes 256 " +
+    "--precisions fp16 --backends eager");
+  const own = L.commandOffer({...row, source: "measured", protocol: "devicebench"});
+  assert.equal(own.reproduces, true);
+  assert.equal(own.label, "reproduce");
+  assert.equal(L.commandOffer({...row, source: "measured", protocol: "legacy"}).reproduces, false, "an ancestor's wall time");
+});
+
+test("a published reference links to its source: a URL, or a GitHub file at its commit; a paper names no place", () => {
+  assert.equal(L.referenceHref("huggingface/pytorch-image-models@aa4b5850c1543fa488abf260f18390eda46cf85d:results/benchmark-infer-amp-nhwc.csv (row resnet50, 224 px)"),
+               "https://github.com/huggingface/pytorch-image-models/blob/aa4b5850c1543fa488abf260f18390eda46cf85d/results/benchmark-infer-amp-nhwc.csv");
+  assert.equal(L.referenceHref("stas00/ml-engineering@744d01e:compute/accelerator/README.md (table, row H100)"),
+               "https://github.com/stas00/ml-engineering/blob/744d01e/compute/accelerator/README.md");
+  assert.equal(L.referenceHref("https://example.org/results?x=1"), "https://example.org/results?x=1");
+  assert.equal(L.referenceHref("a paper (table 3)"), null);
+  assert.equal(L.referenceHref("javascript:alert(1)"), null, "only http(s) and GitHub references become links");
+  assert.equal(L.referenceHref(""), null);
+});
+
+test("energy: a row's label names its scope and method; published power is a scope of its own", () => {
+  const table = {methods: {nvml_energy: ["gpu", "NVML energy counter"], rapl: ["cpu", "RAPL energy counters"],
+                           unstated: ["unstated", "method not recorded"]},
+                 scopes: {gpu: ["GPU only", "the GPU alone"], cpu: ["CPU package", "the package"], stated: ["as published", "its source's"],
+                          unstated: ["method not recorded", "older"]}};
+  assert.deepEqual(L.energyScope("nvml_energy", table), {scope: "gpu", short: "GPU only", scopeWhy: "the GPU alone", method: "NVML energy counter"});
+  assert.equal(L.energyScope("rapl", table).short, "CPU package");
+  const published = L.energyScope("published:unstated", table);
+  assert.equal(published.scope, "stated");
+  assert.equal(published.method, "as published by its source (method: not stated)");
+  assert.equal(L.energyScope("published:powermetrics", table).method, "as published by its source (method: powermetrics)");
+  assert.equal(L.energyScope("something new", table).scope, "unstated", "an unknown method compares with nothing");
+  assert.equal(L.energyScope("", table), null);
+});
+
+test("a column of mixed units sorts unit first, then by value within each unit", () => {
+  const values = [5, 300, 1000, null, 2, 40, 7];
+  const units = ["TFLOP/s", "samples/s", "samples/s", "samples/s", "TFLOP/s", "GB/s", "tokens/s"];
+  const keys = L.unitFirstKeys(values, units, ["samples/s", "tokens/s", "TFLOP/s", "GB/s"]);
+  assert.ok(Number.isNaN(keys[3]), "not measured stays NaN: last either way");
+  const asc = L.sortedRows(keys, "asc"), desc = L.sortedRows(keys, "desc");
+  assert.deepEqual(asc, [1, 2, 6, 4, 0, 5, 3]);
+  assert.deepEqual(desc, [5, 0, 4, 6, 2, 1, 3]);
+  const run = (order) => order.filter((i) => values[i] !== null).map((i) => units[i]);
+  for (const order of [asc, desc]) {  // every unit's rows in one run: no samples/s figure between two TFLOP/s ones
+    const seen = run(order).filter((u, k, all) => k === 0 || all[k - 1] !== u);
+    assert.equal(new Set(seen).size, seen.length);
+  }
 });
 
 test("a figure per dollar: per $1k of a bought device, per dollar spent on a rented one", () => {

@@ -29,7 +29,7 @@ from collect.present import flags
 from collect.present.site import devices, encode, extras, roof, tables
 from collect.present.site.stats import ok_part, site_agg
 from collect.present.standing import standings
-from collect.present.summary import CONFIG, Summary
+from collect.present.summary import CONFIG, Summary, ranked
 
 SHARD_ROWS = 2000  # configurations per shard file (an env with more has a shard of its own)
 SHARD_ENVS = 64
@@ -37,7 +37,7 @@ SHARD_ENVS = 64
 FIGURES = ("rate", "rate_min", "rate_max", "q1", "q3", "step_ms", "tflops", "peak_frac", "peak", "per_j")
 BOARD_TEXT = {"env": "env", "device_kind": "kind", "device_name": "device", "source": "source", "model": "model",
               "framework": "framework", "precision": "precision", "backend": "backend", "version": "version",
-              "device": "dkey", "protocol": "protocol"}
+              "device": "dkey", "protocol": "protocol", "energy": "energy"}
 CONFIG_TEXT = {**BOARD_TEXT, "workload": "workload", "mode": "mode"}
 OTHER_TEXT = {name: name for name in ("workload", "mode", "status")} | {
     "env": "env", "device_kind": "kind", "model": "model", "framework": "framework", "precision": "precision",
@@ -122,23 +122,26 @@ def boards(agg: pd.DataFrame, rank: dict[str, int], out: SiteData, raw: dict[tup
     cols = encode.columns(best, out.book, present(best, BOARD_TEXT), tuple(c for c in INTS if c in best),
                           tuple(c for c in FIGURES if c in best))
     board = (best["workload"] + "\x00" + best["mode"]).to_numpy()
-    all_notes, all_runs = texts(best, "note"), texts(best, "run")
+    all_notes, all_runs, all_refs = texts(best, "note"), texts(best, "run"), texts(best, "reference")
     flagged = best["flags"].to_numpy() > 0 if "flags" in best else np.ones(len(best), dtype=bool)
+    ranks = ranked(best).to_numpy(dtype=bool)  # a board whose ranked rows are one env's ranks nothing (ranked_envs)
     for start, stop in _runs(board):
         workload, mode = best["workload"].iat[start], best["mode"].iat[start]
         ident = board_id(workload, mode)
         while any(b["id"] == ident for b in out.boards):
             ident += "_"
         meta = {"id": ident, "workload": workload, "mode": mode, "rows": stop - start,
-                "envs": int(best["env"].iloc[start:stop].nunique())}
+                "envs": int(best["env"].iloc[start:stop].nunique()),
+                "ranked_envs": int(best["env"].iloc[start:stop][ranks[start:stop]].nunique())}
         if 0 < (raw or {}).get((workload, mode), RAW_ROWS + 1) <= RAW_ROWS:
             meta["raw"] = f"downloads/board-{ident}.csv"
         part = slice(start, stop)  # a board names the reasons of its caveats only: other notes are on the env's page
         note, notes = local_text(all_notes[part], "note", flagged[part])
         run, runs = local_text(all_runs[part], "run")
-        rows = encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run})
+        ref, refs = local_text(all_refs[part], "reference")  # where a published figure was read: few rows have one
+        rows = encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run, **ref})
         payload = (f'{{"meta":{encode.safe_json(meta)},"rows":{rows},"notes":{encode.safe_json(notes)},'
-                   f'"runs":{encode.safe_json(runs)}}}')
+                   f'"runs":{encode.safe_json(runs)},"references":{encode.safe_json(refs)}}}')
         out.files[f"board-{ident}.js"] = encode.script(f"board/{ident}", payload)
         out.boards.append(meta)
 
@@ -166,12 +169,13 @@ def _parts(rows: pd.DataFrame, facts: pd.DataFrame, book: encode.Dictionary, tex
     rows = _figures(rows) if "n" in rows else rows
     cols = encode.columns(rows, book, present(rows, text), tuple(c for c in ints if c in rows), tuple(c for c in figures if c in rows))
     shard = facts["shard"].to_numpy()[np.sort(rank)]
-    out, all_notes, all_runs = {}, texts(rows, "note"), texts(rows, "run")
+    out, all_notes, all_runs, all_refs = {}, texts(rows, "note"), texts(rows, "run"), texts(rows, "reference")
     for start, stop in _runs(shard):
         part = slice(start, stop)
         (note, notes), (run, runs) = local_text(all_notes[part], "note"), local_text(all_runs[part], "run")
-        out[int(shard[start])] = (encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run}),
-                                  {"notes": notes or [""], "runs": runs})
+        ref, refs = local_text(all_refs[part], "reference")
+        out[int(shard[start])] = (encode.table({**{k: v[part] for k, v in cols.items()}, **note, **run, **ref}),
+                                  {"notes": notes or [""], "runs": runs, "references": refs})
     return out
 
 
@@ -185,7 +189,8 @@ def shards(summary: Summary, site: pd.DataFrame, facts: pd.DataFrame, per_env: d
     head = standing_parts(summary)
     parts = {"rows": _parts(site, facts, out.book, CONFIG_TEXT | {"version": "version"}, FIGURES),
              "other": _parts(tables.other_rows(summary.frame), facts, out.book, OTHER_TEXT, ()),
-             "standing": _parts(head, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate"), STANDING_INTS)}
+             "standing": _parts(head, facts, out.book, STANDING_TEXT, ("rate", "above_rate", "below_rate", "tflop"),
+                                  STANDING_INTS)}
     for number, envs in facts.groupby("shard", sort=True).groups.items():
         body = []
         for name, by_shard in parts.items():
@@ -211,7 +216,24 @@ def standing_parts(summary: Summary) -> pd.DataFrame:
     table = standings(summary.agg, tables.units(summary.frame), per_env=STANDING)
     for column in ("above_env", "below_env"):
         table[column] = table[column].astype(object).where(table[column].notna(), "")
-    return table
+    return table.assign(tflop=per_sample_tflop(table, summary.agg))
+
+
+def per_sample_tflop(table: pd.DataFrame, agg: pd.DataFrame) -> np.ndarray:
+    """TFLOP per sample of each standing line whose workload is read in TFLOP/s (tables.RANKED_BY: a matrix product),
+    NaN elsewhere: the page shows such a line, and its neighbours' (one configuration, one FLOP count), in TFLOP/s as
+    the boards rank it, never in products per second."""
+    out = np.full(len(table), np.nan)
+    by_tflops = [w for w, (key, _unit, _scale) in tables.RANKED_BY.items() if key == "tflops"]
+    if table.empty or agg.empty or "tflops" not in agg:
+        return out
+    keys = ["workload", "model", "mode", "batch_size"]
+    part = agg[agg["workload"].astype(str).isin(by_tflops).to_numpy(dtype=bool) & (agg["rate"] > 0).to_numpy(dtype=bool)]
+    if part.empty:
+        return out
+    ratio = (part["tflops"] / part["rate"]).groupby([part[k].astype(str) for k in keys], observed=True).median()
+    index = pd.MultiIndex.from_arrays([table[k].astype(str) for k in keys])
+    return ratio.reindex(index).to_numpy(dtype=float)
 
 
 def index(facts: pd.DataFrame, out: SiteData, extra: dict) -> None:
@@ -235,6 +257,7 @@ def build(summary: Summary, csv: dict[str, list[str]], extra: dict, *, prices: l
     part = ok_part(summary.frame, list(dict.fromkeys([*CONFIG, *devices.KEYS])))  # once, for both the env and device pages
     site = tables.with_notes(site_agg(summary.frame, summary.agg, summary.roofs.compute if summary.roofs else None, part),
                              summary.frame)
+    site = tables.with_references(site, summary.frame)
     out.site = site
     facts = tables.env_facts(summary.frame, summary.agg)
     facts["shard"] = shard_of(facts)
@@ -250,5 +273,6 @@ def build(summary: Summary, csv: dict[str, list[str]], extra: dict, *, prices: l
     shards(summary, site, facts, {"from": files, "score": extras.env_scores(summary.scores), "csv": csv}, out)
     index(facts, out, {**extra, **git, "units": tables.units(summary.frame), "figures": tables.figures(summary.frame),
                        "flags": flags.legend(), "score": extras.score_definition(), "prices": extras.price_payload(prices),
-                       "ranked": RANKED, "protocols": extras.PROTOCOLS})
+                       "ranked": RANKED, "protocols": extras.PROTOCOLS, "energy": extras.ENERGY,
+                       "prices_file": extras.PRICES_FILE})
     return out

@@ -10,7 +10,7 @@ row as a point of a strip plot, coloured by version.
             device whose rows are one env's under one spelling: that env's own lines (data/envs-<k>.js) are the
             same figures, and the page reads them there instead of the site holding them twice
     groups  the configurations whose points are drawn: each device's POINT_CONFIGS with the most rows
-    points  their rows' samples/s and env, in group order; at most POINTS a group (evenly spread over the sorted
+    points  their rows' samples/s, TFLOP/s (a matmul's points are drawn in it, as the boards rank it) and env, in group order; at most POINTS a group (evenly spread over the sorted
             values, so the extremes stay), `total` saying how many there were
 
 Devices are packed into shards as envs are (data.shard_of): a page loads one file however many devices there are.
@@ -75,7 +75,8 @@ def points(part: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     groups = sub.iloc[starts][[*DEV, "version"]].reset_index(drop=True)
     groups["total"] = stops - starts
     groups["count"] = np.minimum(stops - starts, POINTS)
-    return groups, sub.iloc[keep][["device", "env", "samples_per_s"]].reset_index(drop=True)
+    shown = ["device", "env", "samples_per_s", *(["tflops"] if "tflops" in sub else [])]
+    return groups, sub.iloc[keep][shown].reset_index(drop=True)
 
 
 KEYS = [*DEV, "env", "device_name"]  # the columns of stats.ok_part the device pages group by
@@ -132,7 +133,7 @@ def _write(info, stats, groups, pts, book, files, scores) -> None:
                                                                                         "pool", "flags"), STAT_FIGURES)),
         "groups": (groups, encode.columns(groups, book, DEV_TEXT | {"backend": "backend"}, ("batch_size", "world_size", "total",
                                                                                            "count"))),
-        "points": (pts, encode.columns(pts, book, {"env": "env"}, (), ("samples_per_s",))),
+        "points": (pts, encode.columns(pts, book, {"env": "env"}, (), tuple(c for c in ("samples_per_s", "tflops") if c in pts))),
     }
     cuts = {name: _slices(table["device"], shard_of) for name, (table, _cols) in tables.items()}
     for number, names in info.groupby("shard", sort=True).groups.items():

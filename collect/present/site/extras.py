@@ -29,6 +29,27 @@ PROTOCOLS = {
 }
 
 
+# What a figure per joule measured, so the site compares energy only within one scope (stats.energy_label's labels):
+# "methods": energy_method -> [scope, how]; "scopes": scope -> [short label, what it counts]. A published row's label is
+# "<source>:<method>": its power as its source stated it, a scope of its own ("stated").
+ENERGY = {
+    "methods": {"nvml_energy": ["gpu", "NVML energy counter"], "nvml_power": ["gpu", "NVML power, sampled"],
+                "rapl": ["cpu", "RAPL energy counters"], "powermetrics": ["soc", "macOS powermetrics, an estimate"],
+                "unstated": ["unstated", "method not recorded"]},
+    "scopes": {
+        "gpu": ["GPU only", "the GPU device alone, as NVML reads it: the CPU, host memory and the rest of the machine are not counted"],
+        "cpu": ["CPU package", "the CPU package as Linux RAPL counts it: no GPU, no memory outside the package, no rest of the machine"],
+        "soc": ["Apple SoC package", "the Apple chip's package as macOS powermetrics estimates it: CPU, GPU and memory controller together"],
+        "stated": ["as published", "the power the figure's source published, measured as that source did (its reference says how): "
+                                   "comparable with nothing measured here, nor with another source's"],
+        "unstated": ["method not recorded", "an older row that measured energy without saying how: comparable with no other row"],
+    },
+}
+# Where a figure per dollar's price comes from: plot_results.py --prices (this file by default), read by
+# collect.dataset.prices; a row has a price only where the file has a line for its device or its env.
+PRICES_FILE = "prices/prices.csv"
+
+
 def _num(value) -> float | None:
     value = float(value)
     return round(value, 1) if math.isfinite(value) else None
@@ -140,9 +161,17 @@ TRADE_POINTS = 300  # envs drawn per configuration, evenly spread over its ranki
 _TRADE_KEYS = ["workload", "model", "mode", "framework", "precision", "batch_size", "world_size", "backend"]
 
 
+def _energy_of(rows: pd.DataFrame) -> list[str]:
+    """Each row's energy label ("" where none, or where the rows were built without one)."""
+    if "energy" not in rows:
+        return [""] * len(rows)
+    return ["" if v != v else str(v) for v in rows["energy"].tolist()]
+
+
 def tradeoffs(site: pd.DataFrame, prices: list[dict] | None) -> list[dict]:
     """The overview's scatter data: for the TRADE_CONFIGS configurations with the most envs whose energy or price is
-    known, every such env's [env, device key, figure (rate or tflops), samples per joule, 1 where it is a reference]."""
+    known, every such env's [env, device key, figure (rate or tflops), samples per joule, 1 where it is a reference,
+    how its energy was measured (stats.energy_label: the page draws one chart per scope, never two scopes together)]."""
     if site.empty:
         return []
     part = site[site["pool"] != 1] if "pool" in site else site  # versions pooled: one point per env
@@ -162,7 +191,7 @@ def tradeoffs(site: pd.DataFrame, prices: list[dict] | None) -> list[dict]:
         figure = "tflops" if str(first["workload"]) == "matmul" else "rate"
         out.append({"workload": str(first["workload"]), "label": " · ".join(str(first[k]) for k in ("model", "mode", "framework",
                     "precision")) + f" · bs {int(first['batch_size'])} · {first['backend']}",
-                    "points": [[str(e), str(d), _num(v), None if pj != pj else float(f"{pj:.4g}"), int(not ok)]
-                               for e, d, v, pj, ok in zip(rows["env"], rows["device"], rows[figure], rows["per_j"], ranked(rows),
-                                                          strict=True)]})
+                    "points": [[str(e), str(d), _num(v), None if pj != pj else float(f"{pj:.4g}"), int(not ok), str(m)]
+                               for e, d, v, pj, ok, m in zip(rows["env"], rows["device"], rows[figure], rows["per_j"], ranked(rows),
+                                                             _energy_of(rows), strict=True)]})
     return out

@@ -77,6 +77,7 @@ def ok_part(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     bits, peak = flags.row_flags(frame.loc[ok])
     part["flags"], part["peak"] = bits, peak  # caveats (collect.present.flags), ORed over each group's rows
     part["per_j"] = per_joule(frame.loc[ok])
+    part["energy"] = energy_label(frame.loc[ok], part["per_j"].to_numpy())
     if "run_id" in frame:
         part["run"] = latest_first(frame.loc[ok, "run_id"])
     return part.reset_index(drop=True)
@@ -91,6 +92,46 @@ def per_joule(rows: pd.DataFrame) -> np.ndarray:
     rate = rows["samples_per_s"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(energy > 0, 1.0 / energy, np.where(power > 0, rate / power, np.nan))
+
+
+def energy_label(rows: pd.DataFrame, per_j: np.ndarray) -> pd.Categorical:
+    """How each row's samples per joule was measured, where it has one (missing elsewhere): its energy_method for a
+    measured row ("unstated" where an older row names none); "<source>:<method>" for a published (or any other
+    non-measured) row, whose power is as its source stated it. Two rows' per joule compare only under one scope
+    (extras.ENERGY): a GPU-only NVML figure is neither a CPU package's (RAPL) nor a published one. Labels are made per
+    distinct (method, source) pair, never per row."""
+    def codes(name: str) -> tuple[np.ndarray, list[str]]:
+        if name not in rows:
+            return np.full(len(rows), -1, dtype=np.int64), []
+        cat = rows[name] if isinstance(rows[name].dtype, pd.CategoricalDtype) else rows[name].astype(str).astype("category")
+        return cat.cat.codes.to_numpy().astype(np.int64), [str(c) for c in cat.cat.categories]
+
+    (method, methods), (source, sources) = codes("energy_method"), codes("source")
+    width = len(sources) + 1
+    uniques, inverse = np.unique((method + 1) * width + source + 1, return_inverse=True)
+    labels = []
+    for key in uniques.tolist():
+        m = methods[key // width - 1] if key // width else ""
+        s = sources[key % width - 1] if key % width else "measured"
+        m = "" if m in ("nan", "none") else m
+        labels.append((m or "unstated") if s == "measured" else f"{s}:{m or 'unstated'}")
+    table, names = pd.factorize(np.asarray(labels, dtype=object))
+    code = np.where(np.isfinite(np.asarray(per_j, dtype=float)), table[inverse.reshape(-1)], -1)
+    return pd.Categorical.from_codes(code, categories=list(names))
+
+
+def _energy(part: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(per joule median, energy label) of each group of `key`, in sorted key order: the median over the group's rows
+    of one label only (its highest code), so a configuration measured once by NVML and once by RAPL never reads as a
+    mix of the two."""
+    per_j = part["per_j"].to_numpy(dtype=float) if "per_j" in part else np.full(len(part), np.nan)
+    cat = part["energy"].array if "energy" in part else pd.Categorical.from_codes(np.full(len(part), -1), categories=[])
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    chosen = pd.Series(codes).groupby(key).transform("max").to_numpy()
+    median = pd.Series(np.where(codes == chosen, per_j, np.nan)).groupby(key).median().to_numpy()
+    top = pd.Series(codes).groupby(key).max().to_numpy()
+    names = np.asarray([*map(str, cat.categories), ""], dtype=object)
+    return median, names[top]  # code -1 picks the "" at the end
 
 
 def latest_first(column: pd.Series) -> pd.Categorical:
@@ -122,8 +163,8 @@ def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataF
                         "q1": rate.quantile(0.25), "q3": rate.quantile(0.75),
                         "step_ms": group["step_ms_median"].median() if "step_ms_median" in part else np.nan,
                         "tflops": group["tflops"].median() if "tflops" in part else np.nan, "n": rate.size(),
-                        "per_j": group["per_j"].median() if "per_j" in part else np.nan,
                         "run": group["run"].max() if "run" in part else ""})
+    out["per_j"], out["energy"] = _energy(part, key)
     if envs:
         out["envs"] = group["env"].nunique()
     firsts, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
@@ -152,7 +193,7 @@ def grouped_apart(part: pd.DataFrame, keys: list[str], envs: bool = False) -> pd
     `pool` says which view shows each (module docstring). envs: count the distinct envs of each group too."""
     if part.empty:
         return pd.DataFrame(columns=list(dict.fromkeys([*keys, "version", "device", "rate", "rate_min", "rate_max", "q1", "q3",
-                                                         "step_ms", "tflops", "n", "pool", "flags", "peak", "per_j", "run",
+                                                         "step_ms", "tflops", "n", "pool", "flags", "peak", "per_j", "energy", "run",
                                                          *(["envs"] if envs else [])])))
     config = group_codes(part, keys)
     vcodes = part["version"].cat.codes.to_numpy().astype(np.int64) + 1

@@ -159,16 +159,30 @@ def other_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def with_notes(agg: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """agg with a `note` column: the distinct notes of each configuration's rows, each clause once ("" for none)."""
-    note = frame["note"]
-    mask = ((frame["status"] == "ok") & note.notna() & (note.astype(str) != "")).to_numpy(dtype=bool)
+    return _with_text(agg, frame, "note", _join_notes)
+
+
+def with_references(agg: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """agg with a `reference` column: where each published (or legacy) configuration's figure was read, its rows'
+    distinct references one a line ("" for a measured row, which has none): the site links each to its source, since
+    a devicebench command cannot reproduce another harness's figure."""
+    if "reference" not in frame.columns:
+        return agg.assign(reference="")
+    return _with_text(agg, frame, "reference", lambda values: "\n".join(dict.fromkeys(str(v) for v in values)))
+
+
+def _with_text(agg: pd.DataFrame, frame: pd.DataFrame, column: str, join) -> pd.DataFrame:
+    """agg with `column`: the distinct non-empty values of each configuration's ok rows, joined by `join`."""
+    text = frame[column]
+    mask = ((frame["status"] == "ok") & text.notna() & (text.astype(str) != "")).to_numpy(dtype=bool)
     if agg.empty or not mask.any():
-        return agg.assign(note="")
-    notes = grouped(frame, mask, [*CONFIG, "note"], k=("note", "size"))  # distinct (configuration, note) pairs
-    # most configurations have one note: those are taken as they are; only the rest are joined in Python
-    several = notes.groupby(CONFIG, sort=False).ngroup().duplicated(keep=False).to_numpy()
-    joined = notes.loc[several].groupby(CONFIG, sort=False)["note"].agg(_join_notes)
-    joined = pd.concat([notes.loc[~several, [*CONFIG, "note"]], joined.reset_index()], ignore_index=True)
-    return agg.merge(joined, on=CONFIG, how="left").fillna({"note": ""})
+        return agg.assign(**{column: ""})
+    found = grouped(frame, mask, [*CONFIG, column], k=(column, "size"))  # distinct (configuration, value) pairs
+    # most configurations have one value: those are taken as they are; only the rest are joined in Python
+    several = found.groupby(CONFIG, sort=False).ngroup().duplicated(keep=False).to_numpy()
+    joined = found.loc[several].groupby(CONFIG, sort=False)[column].agg(join)
+    joined = pd.concat([found.loc[~several, [*CONFIG, column]], joined.reset_index()], ignore_index=True)
+    return agg.merge(joined, on=CONFIG, how="left").fillna({column: ""})
 
 
 def _join_notes(values) -> str:

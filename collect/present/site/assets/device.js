@@ -94,18 +94,31 @@ function deviceGroups(I, key, S) {  // [{label, unit, parts: [{version, values, 
     var label = c("workload") + " · " + c("model") + " · " + c("mode") + " · " + c("framework") + " · " + c("precision") + " · bs " +
       g.cols.batch_size[j] + (g.cols.world_size[j] > 1 ? " x" + g.cols.world_size[j] : "") + " · " + c("backend") + " · " + c("device_kind") +
       (refs[j] ? " · " + (c("protocol") || c("source")) : c("source") === "measured" ? "" : " · " + c("source"));  // a badge says "reference"
-    var f = figure(c("workload")), scale = f.key === "rate" ? f.scale : 1;  // rows' rates: GB/s for bytes, else their unit
+    var f = figure(c("workload")), drawn = pointValues(S.points, f, start, offset);  // in the unit the boards rank by
     if (!byLabel.has(label)) {
-      byLabel.set(label, {label: label, unit: f.key === "rate" ? f.unit : unitOf(c("workload")), parts: [], reference: !!refs[j],
+      byLabel.set(label, {label: label, unit: drawn.unit || unitOf(c("workload")), parts: [], reference: !!refs[j],
                           why: refs[j] ? referenceWhy(c("protocol"), c("source"), I.raw.protocols) : ""});
       out.push(byLabel.get(label));
     }
-    var values = S.points.cols.samples_per_s.slice(start, offset).map(function (v) { return v / scale; }), envs = S.points.cols.env.slice(start, offset);
+    var values = drawn.values, envs = S.points.cols.env.slice(start, offset);
     byLabel.get(label).parts.push({version: c("version"), values: values, envs: envs, total: g.cols.total[j]});
   }
   var hide = hideReferences(), flags = out.map(function (grp) { return grp.reference ? 1 : 0; });  // references after the ranked
   return rankedFirst(out.map(function (grp, k) { return k; }), flags).map(function (k) { return out[k]; })
     .filter(function (grp) { return !(hide && grp.reference); });
+}
+
+// A group's points in its workload's figure: TFLOP/s for a matrix product (as the table and the boards read it), GB/s
+// for bytes, else the rate's unit. Older data without the points' TFLOP/s draws products per second (unit null: the
+// rate's own).
+function pointValues(points, f, start, stop) {
+  var tflops = points.cols.tflops, rates = points.cols.samples_per_s.slice(start, stop);
+  if (f.key === "tflops") {
+    var got = tflops ? tflops.slice(start, stop) : [];
+    if (got.length && got.every(function (v) { return typeof v === "number"; })) return {values: got, unit: f.unit};
+    return {values: rates, unit: null};
+  }
+  return {values: rates.map(function (v) { return v / f.scale; }), unit: f.unit};
 }
 
 function partSummary(p, unit) {
@@ -116,6 +129,22 @@ function partSummary(p, unit) {
   return line + (p.values.length < n ? " (" + count(p.values.length) + " of its rows drawn, evenly spread)" : "");
 }
 
+// Quartiles from 4 rows on, as the tables' IQR: a version with fewer rows is its points alone (a box around one point
+// is a line that looks like a spread), at the same place on its row of the chart.
+var BOX_FROM = 4;
+function stripTrace(p, k, grp, D) {
+  var marker = {color: PALETTE[k % PALETTE.length], size: 6, opacity: 0.75, symbol: grp.reference ? "circle-open" : "circle"};
+  var hover = p.envs.map(function (e, m) {
+    return "<b>" + esc(D.env[e]) + "</b><br>version: " + esc(p.version) + "<br>" + esc(fmt(p.values[m])) + " " + esc(grp.unit) + "<extra></extra>"; });
+  var name = esc(p.version || "(none)");
+  if (p.values.length < BOX_FROM) {
+    return {type: "scatter", mode: "markers", orientation: "h", name: name, x: p.values, y: p.values.map(function () { return name; }),
+            marker: marker, hovertemplate: hover};
+  }
+  return {type: "box", orientation: "h", name: name, x: p.values, boxpoints: "all", jitter: 0.5, pointpos: 0, marker: marker,
+          line: {width: 1}, fillcolor: "rgba(0,0,0,0)", hoveron: "points", hovertemplate: hover};
+}
+
 function deviceCharts(main, I, key, S, queue) {
   var all = deviceGroups(I, key, S), D = I.dict;
   // a configuration of one row (a published figure, a single run) is a dot on an empty axis: the table says it better
@@ -123,19 +152,14 @@ function deviceCharts(main, I, key, S, queue) {
   if (!all.length) return;
   main.appendChild(h("h2", {text: "Every submission, version by version"}));
   main.appendChild(h("p", {class: "note", text: groups.length ? "Each point is one row (one measurement); a box per framework " +
-    "version: its quartiles, whiskers to the extremes. The configurations with more than one row; the table below lists all." :
+    "version of " + BOX_FROM + " rows or more: its quartiles, whiskers to the extremes (fewer rows are drawn as points alone: " +
+    "quartiles of one to three rows say nothing). The configurations with more than one row; the table below lists all." :
     "No configuration of this device has more than one row yet: each figure is in the table below."}));
   groups.forEach(function (grp) {
     var div = h("div", {class: "chart strip"});
     main.append(h("h3", {}, [grp.label + " ", grp.reference ? badges([{label: "reference", why: grp.why}]) : null]), h("ul", {class: "spread"}, grp.parts.map(function (p) { return h("li", {text: partSummary(p, grp.unit)}); })), div);
     queue.add(div, function () {
-      var traces = grp.parts.map(function (p, k) {
-        return {type: "box", orientation: "h", name: esc(p.version || "(none)"), x: p.values, boxpoints: "all", jitter: 0.5, pointpos: 0,
-          marker: {color: PALETTE[k % PALETTE.length], size: 6, opacity: 0.75, symbol: grp.reference ? "circle-open" : "circle"},
-          line: {width: 1}, fillcolor: "rgba(0,0,0,0)",
-          hoveron: "points", hovertemplate: p.envs.map(function (e, m) {
-            return "<b>" + esc(D.env[e]) + "</b><br>version: " + esc(p.version) + "<br>" + esc(fmt(p.values[m])) + " " + esc(grp.unit) + "<extra></extra>"; })};
-      });
+      var traces = grp.parts.map(function (p, k) { return stripTrace(p, k, grp, D); });
       var layout = {height: Math.max(200, 90 + 46 * grp.parts.length), margin: {l: 10, r: 20, t: 30, b: 45}, showlegend: false,
         xaxis: {title: {text: esc(grp.unit) + " (higher is better)"}, type: wantsLog([].concat.apply([], grp.parts.map(function (p) { return p.values; }))) ? "log" : "linear"},
         yaxis: {automargin: true, title: {text: "framework version"}}, hoverlabel: {align: "left"}};

@@ -1,6 +1,6 @@
 /* global h, count, plural, column, hashParams, envHref, deviceHref, figure, caveatsOf, chartQueue, barChart, barHeight,
    Table, poolToggle, flaggedToggle, figureColumn, spreadColumns, caveatColumn, secondaryFigures, textColumn, noteCell,
-   standingPanel, roofPanel, poolKeep, worthColumns, provenanceCell, reproduceColumn, configOf, scoreList, referencesOf,
+   standingPanel, roofPanel, poolKeep, worthColumns, priceNote, provenanceCell, reproduceColumn, configOf, scoreList, referencesOf,
    referenceToggle, referenceBadge, hideReferences, Plotly */
 // An env's page: what it is, its fingerprint, where it stands, its roofline, a chart per workload and mode, and
 // every configuration it measured.
@@ -30,7 +30,7 @@ function configColumns(I, t, S, meta, refs) {  // the columns of an env's config
     c("framework", "framework", "framework", 2), c("precision", "precision", "precision", 2),
     {key: "batch_size", label: "batch", num: t.cols.batch_size, fmt: String, level: 2}, spreads[0]].concat(worth, [
     {key: "note", label: "note", sort: false, note: true, level: 2, cell: noteCell(notes, t.cols.note)},
-    reproduceColumn(function (j) { return configOf(t, j); }), spreads[1], spreads[2], c("workload", "workload", "workload", 3),
+    reproduceColumn(function (j) { return configOf(t, j, S.rows_references); }), spreads[1], spreads[2], c("workload", "workload", "workload", 3),
     c("version", "version", "version", 3), {key: "world_size", label: "devices", num: t.cols.world_size, fmt: String, level: 3},
     c("backend", "backend", "backend", 3), c("device_kind", "device", "kind", 3), c("source", "source", "source", 3),
     c("protocol", "protocol", "protocol", 3), fig.unit, from])
@@ -185,6 +185,7 @@ function envPage(main, I, i, S) {
       filters: [["workload", "workload", "workload"], ["mode", "mode", "mode"], ["framework", "framework", "framework"],
                 ["precision", "precision", "precision"], ["backend", "backend", "backend"]].map(function (f) {
         return {key: f[0], label: f[1], codes: rows.cols[f[0]], dict: D[f[2]]}; })});
+    main.appendChild(priceNote(rows.n, function () { return name; }, function (j) { return D.dkey[rows.cols.device[j]]; }));
   }
   if (other && other.n) otherTable(main, I, other, S.other_notes);
   var from = provenanceSection(meta);

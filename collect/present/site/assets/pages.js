@@ -1,4 +1,4 @@
-/* global NARROW, foldOnPhones, worthColumns, configOf, provenanceCell, reproduceColumn, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
+/* global NARROW, foldOnPhones, worthColumns, priceNote, configOf, provenanceCell, reproduceColumn, h, count, plural, column, index, envHref, deviceHref, figure, Table, poolToggle, flaggedToggle, figureColumn,
    spreadColumns, caveatColumn, secondaryFigures, textColumn, DB, pageOverview, pageEnv, pageCompare, pageDevice, pageScore,
    referencesOf, referenceToggle */
 // The leaderboards, the list of environments, and the start of every page (body data-page names which).
@@ -18,7 +18,7 @@ function pageBoards(main) {
   byWorkload.forEach(function (boards, workload) {
     main.append(h("h2", {text: workload + " (" + figure(workload).unit + ")"}), h("ul", {}, boards.map(function (b) {
       return h("li", {}, [h("a", {href: "board-" + b.id + ".html", text: b.workload + " · " + b.mode}),
-        " — " + plural(b.rows, "row") + ", " + plural(b.envs, "environment")]); })));
+        " — " + plural(b.rows, "row") + ", " + plural(b.envs, "environment") + (ranksNothing(b) ? " (" + onlyOne(b) + ")" : "")]); })));
   });
   return Promise.resolve();
 }
@@ -37,14 +37,16 @@ function boardColumns(I, t, B) {
   var fig = figureColumn(t, function () { return workload; }, {unit: f.unit, key: "figure"});
   var spreads = spreadColumns(t, function () { return workload; }, [2, 3]);
   var envLine = function (i) { return rowOf[t.cols.env[i]]; };
-  var config = function (i) { return Object.assign(configOf(t, i), {mode: B.meta.mode, workload: workload}); };
+  var config = function (i) { return Object.assign(configOf(t, i, B.references), {mode: B.meta.mode, workload: workload}); };
   var worth = worthColumns(t, fig.values, function () { return f.unit; }, function (i) { return D.env[t.cols.env[i]]; },
                            function (i) { return D.dkey[t.cols.device[i]]; });
   var from = {key: "provenance", label: "from", sort: false, level: 3, title: "the results file, the latest run and the commit that added the file",
     cell: function (i) { var r = envLine(i); return provenanceCell(r < 0 ? "" : D.file[I.envs.cols.file[r]], t.cols.run ? B.runs[t.cols.run[i]] : "",
                                                                  r < 0 ? "" : D.commit[I.envs.cols.commit[r]]); }};
-  return [{key: "rank", label: "#", sort: false, csv: false, level: 2, title: "the place among devicebench's own measurements; " +
-      "ref: a reference of another protocol, not ranked", cell: function (i, position) { return B.refs[i] ? "ref" : position + 1; }},
+  var alone = ranksNothing(B.meta);  // one env's rows: a place of 1 of 1 would claim a ranking there is not
+  return [{key: "rank", label: "#", sort: false, csv: false, level: 2, title: alone ? "not ranked: " + onlyOne(B.meta) :
+      "the place among devicebench's own measurements; ref: a reference of another protocol, not ranked",
+    cell: function (i, position) { return B.refs[i] ? "ref" : alone ? "–" : position + 1; }},
     c("env", "env", "env", 1, {wrap: true, href: function (i) { return envHref(D.env[t.cols.env[i]]); }}),
     c("model", "model", "model", 1, {wrap: true}), fig.col, caveatColumn(t, B.notes, B.refs),
     c("device", "device", "dkey", 2, {wrap: true, href: function (i) { return deviceHref(D.dkey[t.cols.device[i]]); }}),
@@ -56,12 +58,22 @@ function boardColumns(I, t, B) {
     f.key !== "rate" ? [{key: "rate", label: I.raw.units[workload] || "samples/s", num: column(t, "rate"), level: 3}] : []);
 }
 
+// A board whose devicebench rows are one env's (or none) ranks nothing: it says so instead of numbering 1 of 1. Older
+// data without ranked_envs counts every env.
+function ranksNothing(meta) { return (meta.ranked_envs === undefined ? meta.envs : meta.ranked_envs) <= 1; }
+function onlyOne(meta) {
+  var n = meta.ranked_envs === undefined ? meta.envs : meta.ranked_envs;
+  return n ? "one environment measured this: nothing to rank it against yet" : "no devicebench measurement here to rank: references only";
+}
+
 function pageBoard(main) {
   var I = index(), id = document.body.dataset.board, B = DB.data["board/" + id], t = B.rows, D = I.dict, f = figure(B.meta.workload);
   B.refs = referencesOf(t);
   document.title = B.meta.workload + " · " + B.meta.mode + " leaderboard · devicebench";
   main.append(h("h1", {text: B.meta.workload + " · " + B.meta.mode + " leaderboard"}), boardSwitcher(I, id),
-    h("p", {class: "lead", text: "Each env's fastest batch size per model, ranked by " + f.unit + " (the median over repeat rows)."}),
+    h("p", {class: "lead", text: ranksNothing(B.meta) ? "Not a ranking: " + onlyOne(B.meta) + ". Each configuration's fastest batch " +
+      "size, in " + f.unit + " (the median over repeat rows); another machine's file makes it a ranking." :
+      "Each env's fastest batch size per model, ranked by " + f.unit + " (the median over repeat rows)."}),
     h("details", {class: "howto"}, [h("summary", {text: "how to read it"}), h("p", {text: "One line per env, model, framework, " +
       "framework version (major.minor), precision, backend and device count, at its fastest batch size; range is the spread of its " +
       "repeat rows, n their count. A badge marks a caveat (hover or tap it for the reason); “hide flagged rows” leaves those out. " +
@@ -81,6 +93,7 @@ function pageBoard(main) {
       flaggedToggle(column(t, "flags").map(function (v) { return v || 0; }))].concat(referenceToggle(B.refs)),
     search: {label: "search env or device", fields: [{codes: t.cols.env, dict: D.env}, {codes: t.cols.device_name, dict: D.device},
       {codes: t.cols.device, dict: D.dkey}]}});
+  main.appendChild(priceNote(t.n, function (i) { return D.env[t.cols.env[i]]; }, function (i) { return D.dkey[t.cols.device[i]]; }));
   return Promise.resolve();
 }
 

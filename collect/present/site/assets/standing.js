@@ -5,13 +5,17 @@
 // The env's shard holds its 8 configurations shared by the most envs (collect.present.standing, on the pooled
 // aggregates), as the runner's closing panel shows them: bounded, so 10,000 envs cost 80,000 lines, not millions.
 
-function rateText(workload) {  // a rate as the site reads it: GB/s for bytes, tokens/s, samples/s
-  var f = figure(workload), scale = f.key === "rate" ? f.scale : 1, unit = f.key === "rate" ? f.unit : unitOf(workload);
-  return function (v) { return v === null || v === undefined ? "" : fmt(v / scale) + " " + unit; };
+// A line's rates in the unit its boards rank by: GB/s for bytes, tokens/s, samples/s; TFLOP/s for a matrix product,
+// from the line's TFLOP per sample (`tflop`: one configuration, one FLOP count, so its neighbours' too). Without that
+// factor (older data) a matmul line says its products per second, named as such.
+function rateText(workload, tflop) {
+  var f = figure(workload), per = f.key === "tflops" && typeof tflop === "number" ? tflop : null;
+  var scale = f.key === "rate" ? f.scale : 1, unit = f.key === "rate" ? f.unit : per !== null ? f.unit : unitOf(workload);
+  return function (v) { return v === null || v === undefined ? "" : fmt(per !== null ? v * per : v / scale) + " " + unit; };
 }
 function standingLine(I, t, j) {
   var D = I.dict, c = function (name) { return D[name === "device_kind" ? "kind" : name][t.cols[name][j]]; };
-  var value = rateText(c("workload"));
+  var value = rateText(c("workload"), column(t, "tflop")[j]);
   var near = function (which) {
     var who = D.env[column(t, which + "_env")[j]];
     if (!who) return "";

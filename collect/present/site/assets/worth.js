@@ -1,6 +1,7 @@
-/* global h, fmt, column, index, figure, perDollar, reproduceCommand, DB */
-// What a figure is worth and where it came from: samples per joule (where energy was measured), per dollar (where a
-// price is known), the row's results file, run and commit, and the command that measures it again.
+/* global h, fmt, count, column, index, figure, perDollar, commandOffer, referenceHref, energyScope, DB */
+// What a figure is worth and where it came from: samples per joule (where energy was measured, one column per scope
+// of what was measured), per dollar (where a price is known), the row's results file, run and commit, and the command
+// that measures it again (or, for another harness's figure, its source and the command that measures it here).
 
 // The price that applies to a row: its env's (a whole or rented machine), else its device's; {usd, per, source, date}.
 function priceFor(env, dkey) {
@@ -13,15 +14,31 @@ function priceText(price) {
   return "$" + fmt(price.usd) + (price.per === "hour" ? " an hour" : "") + " (" + price.date + "): " + price.source +
     (price.note ? "; " + price.note : "");
 }
+function pricesFile() { return DB.data.index.prices_file || "prices/prices.csv"; }
 
-// Columns of samples per joule and per dollar for a table whose rows have an env, a device key and a figure; only
-// the columns some row has a value for. unitOf(i): the figure's unit.
-function worthColumns(t, values, unitOf, envOf, dkeyOf) {
-  var out = [], perJ = column(t, "per_j");
-  if (perJ.some(function (v) { return v !== null; })) {
-    out.push({key: "per_j", label: "per joule", num: perJ, level: 2, csvLabel: "per joule",
-              title: "samples (tokens, bytes) per joule, where the row's energy was measured (never from a TDP)"});
-  }
+// One per-joule column per scope the rows' energy covers (GPU only, CPU package, Apple SoC package, as published):
+// a GPU board's NVML figure leaves the CPU out, so it is never sorted against a package's. Each cell's hover names its
+// method. energyOf(i): the row's label (stats.energy_label).
+function energyColumns(t, energyOf) {
+  var perJ = column(t, "per_j"), table = DB.data.index.energy, scopes = [], seen = {};
+  var info = perJ.map(function (v, i) {
+    var s = v === null ? null : energyScope(energyOf(i) || "unstated", table);
+    if (s && !seen[s.scope]) { seen[s.scope] = true; scopes.push(s); }
+    return s;
+  });
+  return scopes.map(function (s) {
+    var nums = perJ.map(function (v, i) { return info[i] && info[i].scope === s.scope ? v : null; });
+    return {key: "per_j_" + s.scope, label: "per joule, " + s.short, csvLabel: "per joule (" + s.short + ")", num: nums, level: 2,
+      cell: function (i) { return nums[i] === null ? "" : h("span", {title: "samples per joule, " + s.short + ": " + info[i].method, text: fmt(nums[i])}); },
+      csvValue: function (i) { return nums[i] === null ? "" : String(nums[i]); },
+      title: "samples (tokens, bytes) per joule of " + s.scopeWhy + "; compared only with rows of this scope, never from a TDP"};
+  });
+}
+
+// Per dollar columns (bought, rented) where some row has a price. A row without one says why in its hover: the
+// prices file has no line for its device or its env.
+function dollarColumns(values, unitOf, envOf, dkeyOf) {
+  var out = [];
   [false, true].forEach(function (rented) {
     var got = values.map(function (v, i) {
       var p = priceFor(envOf(i), dkeyOf(i)), d = p && perDollar(v, p, unitOf(i));
@@ -30,11 +47,41 @@ function worthColumns(t, values, unitOf, envOf, dkeyOf) {
     if (!got.some(Boolean)) return;
     var nums = got.map(function (g) { return g ? g.value : null; });
     out.push({key: rented ? "per_usd_rented" : "per_usd", label: rented ? "per $ (rented)" : "per $1k (to buy)", num: nums, level: 2,
-      cell: function (i) { return got[i] ? h("span", {title: got[i].unit + ": " + priceText(got[i].price), text: fmt(got[i].value)}) : ""; },
+      cell: function (i) {
+        if (got[i]) return h("span", {title: got[i].unit + ": " + priceText(got[i].price), text: fmt(got[i].value)});
+        return priceFor(envOf(i), dkeyOf(i)) ? "" : h("span", {class: "no-price", title: noPrice(envOf(i), dkeyOf(i)), text: "–"});
+      },
       csvValue: function (i) { return got[i] ? String(got[i].value) : ""; },
-      title: rented ? "the figure times 3,600 over the price per hour: per dollar spent" : "the figure per $1,000 of the purchase price"});
+      title: (rented ? "the figure times 3,600 over the price per hour: per dollar spent" : "the figure per $1,000 of the purchase price") +
+        "; prices from " + pricesFile() + ", each with its source and date"});
   });
   return out;
+}
+function noPrice(env, dkey) {
+  return "no price: " + pricesFile() + " has no line for its device (" + (dkey || "unknown") + ") or its env (" + env + ")";
+}
+
+// Columns of samples per joule and per dollar for a table whose rows have an env, a device key and a figure; only
+// the columns some row has a value for. unitOf(i): the figure's unit.
+function worthColumns(t, values, unitOf, envOf, dkeyOf) {
+  var energy = t.cols.energy, D = index().dict;
+  return energyColumns(t, function (i) { return energy ? D.energy[energy[i]] : ""; })
+    .concat(dollarColumns(values, unitOf, envOf, dkeyOf));
+}
+
+// The sentence under a table that says where per dollar comes from and how many of its environments have a price, so
+// a board without one says why: a price exists only where the prices file has a line for the env or its device.
+function priceNote(n, envOf, dkeyOf) {
+  var seen = new Map(), i;
+  for (i = 0; i < n; i++) {
+    var env = envOf(i);
+    seen.set(env, seen.get(env) || !!priceFor(env, dkeyOf(i)));
+  }
+  var priced = Array.from(seen.values()).filter(Boolean).length;
+  return h("p", {class: "note prices", text: "Per dollar: " + count(priced) + " of " + count(seen.size) + " environments here " +
+    (priced === 1 ? "has" : "have") + " a price. Prices come from " + pricesFile() + " (a device's purchase price or an env's " +
+    "rent per hour, each with its source and date); an env without one has no line there for itself or its device. "},
+    [h("a", {href: "add.html#prices", text: "Add a price"})]);
 }
 
 // A row's provenance: its results file, its latest run, the commit that added the file (and its pull request).
@@ -53,27 +100,42 @@ function provenanceCell(file, run, commit) {
   return node;
 }
 
-function reproduceCell(row) {  // the command, ready to copy: selected whole when focused
-  var cmd = reproduceCommand(row);
-  var input = h("input", {type: "text", readonly: "readonly", class: "command", value: cmd, "aria-label": "command that measures this configuration",
+function sourceLinks(reference) {  // a published row's references (one a line), each a link where it names a place
+  return h("span", {class: "source"}, ["source: "].concat(reference.split("\n").map(function (ref, k) {
+    var href = referenceHref(ref), node = href ? h("a", {href: href, rel: "noopener", text: ref}) : h("span", {text: ref});
+    return k ? [" · ", node] : [node];
+  }).reduce(function (a, b) { return a.concat(b); }, [])));
+}
+
+// The command, ready to copy (selected whole when focused), said as what it is: "reproduce" for devicebench's own row,
+// "measure here" beside the source for another harness's figure.
+function reproduceCell(row) {
+  var offer = commandOffer(row);
+  var input = h("input", {type: "text", readonly: "readonly", class: "command", value: offer.command, "aria-label": offer.why,
                           onfocus: function () { input.select(); }});
-  var box = h("details", {class: "reproduce"}, [h("summary", {text: "show", title: "the command that measures this configuration here"}), input]);
-  box.dataset.csv = cmd;
+  var parts = [h("summary", {text: offer.label, title: offer.why})];
+  if (!offer.reproduces && row.reference) parts.push(sourceLinks(row.reference));
+  if (!offer.reproduces) parts.push(h("span", {class: "measure-here", text: "measure this configuration here:"}));
+  var box = h("details", {class: "reproduce" + (offer.reproduces ? "" : " elsewhere")}, parts.concat([input]));
+  box.dataset.csv = offer.command;
   return box;
 }
 
-// The fields reproduceCommand needs, from a columnar table's row j.
-function configOf(t, j) {  // a board's rows have no mode or workload column: the board supplies them
-  var D = index().dict;
-  return {framework: D.framework[t.cols.framework[j]], model: D.model[t.cols.model[j]], mode: t.cols.mode ? D.mode[t.cols.mode[j]] : "",
-          batch: t.cols.batch_size[j], precision: D.precision[t.cols.precision[j]], backend: D.backend[t.cols.backend[j]],
-          devices: t.cols.world_size[j], workload: t.cols.workload ? D.workload[t.cols.workload[j]] : ""};
+// The fields reproduceCommand needs, from a columnar table's row j; refs: the file's list its `reference` codes point into.
+function configOf(t, j, refs) {  // a board's rows have no mode or workload column: the board supplies them
+  var D = index().dict, text = function (name, dict) { return t.cols[name] ? D[dict][t.cols[name][j]] : ""; };
+  return {framework: text("framework", "framework"), model: text("model", "model"), mode: text("mode", "mode"),
+          batch: t.cols.batch_size[j], precision: text("precision", "precision"), backend: text("backend", "backend"),
+          devices: t.cols.world_size[j], workload: text("workload", "workload"), kind: text("device_kind", "kind"),
+          protocol: text("protocol", "protocol"), source: text("source", "source") || "measured",
+          reference: t.cols.reference && refs ? refs[t.cols.reference[j]] || "" : ""};
 }
 
 function reproduceColumn(configFor) {
   return {key: "reproduce", label: "command", sort: false, level: 2, cell: function (i) { return reproduceCell(configFor(i)); },
-          csvValue: function (i) { return reproduceCommand(configFor(i)); },
-          title: "the command that measures this configuration on your machine"};
+          csvValue: function (i) { var o = commandOffer(configFor(i)); return (o.reproduces ? "" : "measure here: ") + o.command; },
+          title: "reproduce: the command that measures a devicebench row again on your machine (its device kind and protocol); " +
+            "measure here: for another harness's figure, its source and the command that measures the same configuration here"};
 }
 
 function figureName(workload) { return figure(workload).unit; }
