@@ -3,7 +3,8 @@
 A `Resave` is one way a file comes back from a tool: pandas itself (`read_csv`, then `to_csv` with or without
 its index, a float format, another separator or decimal mark, quoting) or a spreadsheet or text editor, emulated
 with the csv module (Excel, LibreOffice, Numbers: display formats with upper-case exponents or fewer digits,
-thousands separators, ';', tabs or '|' with decimal commas, every cell quoted, reordered and padded columns, trailing
+thousands separators, ';', tabs or '|' with decimal commas, every cell quoted, reordered and padded columns, spaces
+around the separators outside quoted cells (`a , "b, c" , d`), trailing
 empty columns and rows, CR or CRLF line ends, a BOM, Windows-1252 or UTF-16, no final newline or blank lines at
 the end). `resaved(table, resave)` returns a `Saved`: the bytes, and what the loader must do with them: merge
 exactly the values of `expected` (the original's, or its numbers as the tool rounded them), or refuse the file
@@ -64,7 +65,9 @@ class Resave:
     sep: str = ","
     decimal: str = "."
     quote_all: bool = False
-    pad: bool = False  # spaces around every cell (sheet)
+    pad: str = ""  # (sheet) "cells": a space each side of every cell's text, inside its quotes; "after": a space
+    # after each separator, outside quotes (`a, "b, c"`); "before": one before it (`"b, c" ,d`); "around": spaces
+    # either side of it (`a ,  "b, c" , d`)
     empty_columns: int = 0  # trailing columns with no name and no cells (sheet)
     empty_rows: int = 0  # trailing rows of separators only (sheet)
     encoding: str = "utf-8"  # "utf-8-sig" (BOM), "cp1252" (unencodable characters become '?'), "utf-16"
@@ -80,7 +83,7 @@ class Resave:
         commas come with ';' (pandas can write them between commas too: keep_marks, a file that is refused)."""
         out = self
         if out.tool == "pandas":
-            out = replace(out, grouping=False, pad=False, empty_columns=0, empty_rows=0)
+            out = replace(out, grouping=False, pad="", empty_columns=0, empty_rows=0)
         if out.decimal == "," and out.sep == "," and not keep_marks:
             out = replace(out, sep=";")
         return out
@@ -104,7 +107,12 @@ FEATURES: dict[str, dict] = {
     "pipes": {"tool": "pandas", "sep": "|"},
     "quoted": {"quote_all": True},
     "reordered": {"order": ()},  # filled with a drawn permutation
-    "padded": {"tool": "sheet", "pad": True},
+    "padded": {"tool": "sheet", "pad": "cells"},
+    "padded after separators": {"tool": "sheet", "pad": "after"},
+    "padded before separators": {"tool": "sheet", "pad": "before"},
+    "padded around separators": {"tool": "sheet", "pad": "around"},
+    "padded around semicolons": {"tool": "sheet", "pad": "around", "sep": ";"},
+    "padded around tabs": {"tool": "sheet", "pad": "around", "sep": "\t"},
     "empty columns": {"tool": "sheet", "empty_columns": 2},
     "empty rows": {"tool": "sheet", "empty_rows": 2},
     "bom": {"encoding": "utf-8-sig"},
@@ -123,7 +131,7 @@ def resaves(draw, table: Table, feature: str | None = None) -> Resave:
     rare = lambda values: st.sampled_from(values[:1] * 3 + values[1:])  # noqa: E731  mostly the first
     fields = dict(tool=draw(st.sampled_from(["sheet", "pandas"])), index=draw(rare(["none", "blank", "unnamed", "both"])),
                   numbers=draw(rare(list(FORMATS))), grouping=draw(rare([False, True])), sep=draw(rare([",", ";", "\t", "|"])),
-                  decimal=draw(rare([".", ","])), quote_all=draw(rare([False, True])), pad=draw(rare([False, True])),
+                  decimal=draw(rare([".", ","])), quote_all=draw(rare([False, True])), pad=draw(rare(["", "cells", "after", "before", "around"])),
                   empty_columns=draw(rare([0, 1, 3])), empty_rows=draw(rare([0, 1, 2])),
                   encoding=draw(rare(["utf-8", "utf-8-sig", "cp1252", "utf-16"])), newline=draw(rare(["\n", "\r\n", "\r"])),
                   end=draw(rare(["\n", "", "\n\n\n"])))
@@ -190,15 +198,35 @@ def _sheet(table: Table, how: Resave):
                 grouped.add((i, j))
             cells[i][j] = text.translate(str.maketrans(",.", ".,")) if how.decimal == "," else text
     header, rows = _indexed(list(table.header), cells, how.index)
-    if how.pad:
+    if how.pad == "cells":
         header, rows = [f" {c} " for c in header], [[f" {c} " for c in row] for row in rows]
     header += [""] * how.empty_columns
     rows = [row + [""] * how.empty_columns for row in rows]
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=how.sep, lineterminator="\r\n",
-               quoting=csv.QUOTE_ALL if how.quote_all else csv.QUOTE_MINIMAL).writerows([header, *rows])
-    text = _ended(buf.getvalue(), how.newline) + (how.sep * (len(header) - 1) + how.newline) * how.empty_rows
+    text = _ended(_sheet_text([header, *rows], how), how.newline) + (how.sep * (len(header) - 1) + how.newline) * how.empty_rows
     return text, Table(table.header, expected, table.legacy), grouped
+
+
+JOINS = {"after": "{sep} ", "before": " {sep}", "around": " {sep}  "}  # what stands between two cells of a padded file
+
+
+def _sheet_text(records: list[list[str]], how: Resave) -> str:
+    """The records as the csv module writes them (CRLF ends); with pad "after" or "around", each cell is written
+    alone, quoted as it would be in its row, and the cells joined by the separator with spaces outside the quotes."""
+    quoting = csv.QUOTE_ALL if how.quote_all else csv.QUOTE_MINIMAL
+    if how.pad not in JOINS:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=how.sep, lineterminator="\r\n", quoting=quoting).writerows(records)
+        return buf.getvalue()
+
+    def cell(value: str) -> str:
+        if value == "" and not how.quote_all:  # the csv module writes a lone empty cell as "" to keep its row
+            return ""
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=how.sep, lineterminator="\r\n", quoting=quoting).writerow([value])
+        return buf.getvalue()[:-2]
+
+    join = JOINS[how.pad].format(sep=how.sep)
+    return "".join(join.join(cell(value) for value in row) + "\r\n" for row in records)
 
 
 INDEX_NAMES = {"none": [], "blank": [""], "unnamed": ["Unnamed: 0"], "both": ["", "Unnamed: 0"]}
@@ -267,7 +295,8 @@ class _Written:
 
 
 def _records(text: str, sep: str, shift: int) -> _Written:
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), delimiter=sep)
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), delimiter=sep,
+                        skipinitialspace=True)  # a padded file: `a, "b, c"` is two cells
     records, lines, last = [], [], 0
     for cells in reader:
         lines.append(last + 1)

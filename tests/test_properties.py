@@ -5,7 +5,9 @@
     merge with exactly the sum of their rows;
   - every broken file is reported as FILE:LINE: column: reason (line 0: the whole file), at its first
     problem where that is known, and the valid files beside it still merge;
-  - plot_results.py on such a mix never fails with an unexpected error, and writes every output.
+  - plot_results.py on such a mix never fails with an unexpected error, and writes every output;
+  - a valid file padded as spreadsheets pad (spaces before or after the ',', ';' or tab separators, outside the
+    quotes) whose quoted cells hold the separator, doubled quotes and line breaks merges with the same values.
 
 In `make test` the examples are derived from a fixed seed and bounded (well under a minute together). A longer,
 randomised run (docs/development.md, "Tests"):
@@ -24,12 +26,16 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import given
+import pandas as pd
+from hypothesis import assume, given
 from hypothesis import strategies as st
-from results_files import ENV, File, bounded, broken_file, valid_folder
+from resave import Resave, resaved, table_of
+from results_files import ENV, File, bounded, broken_file, measured_file, valid_folder
 
 import plot_results
+from collect.contract import record as r
 from collect.dataset.loader import load
+from collect.dataset.validate import FREE_TEXT
 
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<column>.*?): (?P<reason>.+)$")
 
@@ -107,3 +113,50 @@ def test_plot_results_draws_what_is_valid_and_never_fails_unexpectedly(mix):
             names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
             assert {"r.png", "r.md", "r.csv"} <= set(names) and all(n.startswith(("r.", "figures/", "site/")) for n in names)
             assert sorted(os.listdir(results)) == sorted(f.name for f in valid + broken)  # nothing written there
+
+
+# Pieces of a quoted cell that a padded file must not split or change: every separator, quotes (doubled when
+# written), line breaks (CRLF reads as LF), spaces next to them; each cell starts with a letter (cells.FORMULA).
+PIECES = st.sampled_from([",", ";", "\t", '"', '""', '", "', "\n", "\r\n", " ", " , ", '" ;', "x", "ü", "'"])
+
+
+@st.composite
+def padded_file(draw):
+    """(the plain file, its padded re-save as a Table and bytes): text cells holding separators, quotes and line
+    breaks, written with `sep` and spaces around the separators outside the quotes."""
+    env = draw(ENV)
+    table = table_of(draw(measured_file(env)).data)
+    text = [j for j, name in enumerate(table.header) if name in FREE_TEXT and name != "timestamp_utc"]
+    for i, row in enumerate(table.rows):
+        for j in draw(st.lists(st.sampled_from(text), min_size=1, max_size=3, unique=True)):
+            row[j] = f"c{i}" + "".join(draw(st.lists(PIECES, min_size=1, max_size=6)))  # unique per row: no repeats
+    how = Resave(sep=draw(st.sampled_from([",", ";", "\t"])), pad=draw(st.sampled_from(["after", "before", "around"])),
+                 quote_all=draw(st.booleans()), newline=draw(st.sampled_from(["\n", "\r\n"])))
+    saved = resaved(table, how)
+    assume(not saved.refusals)  # a ';' file whose only marked number is 1.234: refused as ambiguous (test_resave)
+    return f"results_{env}.csv", table, saved.data, how
+
+
+def _rows(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A file's merged rows in file order, text as str and numbers as float, with their lines."""
+    mine = frame[frame["file"].astype(str) == str(path)].sort_values("line", kind="stable").reset_index(drop=True)
+    out = {name: (mine[name].to_numpy(dtype=float) if name in r.NUMERIC_COLUMNS else mine[name].astype(str).to_numpy())
+           for name in r.FIELDS}
+    return pd.DataFrame({**out, "line": mine["line"].to_numpy()})
+
+
+@bounded(30)
+@given(padded_file())
+def test_a_padded_file_with_separators_quotes_and_line_breaks_in_its_cells_merges_the_same_values(case):
+    name, table, data, how = case
+    with tempfile.TemporaryDirectory() as tmp:
+        plain, padded = Path(tmp) / "plain" / name, Path(tmp) / "padded" / name
+        for path, content in ((plain, table.csv()), (padded, data)):
+            path.parent.mkdir()
+            path.write_bytes(content)
+        loaded = load([plain, padded])
+        errors = [str(p) for p in loaded.problems if p.level == "error"]
+        assert errors == [], f"{how}: " + "\n".join(errors)
+        want = _rows(loaded.frame, plain)
+        assert len(want) == len(table.rows)
+        pd.testing.assert_frame_equal(_rows(loaded.frame, padded), want, obj=str(how))  # the lines too

@@ -14,6 +14,8 @@ only, each named at one of the cells where it is.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tempfile
 from pathlib import Path
@@ -190,3 +192,46 @@ def test_an_old_wide_file_resaved_by_pandas_with_its_index_stays_an_old_wide_fil
     assert len(before) == 2 and problems == ["1: column 1: warning: a column with no name before the others (the "
                                              "index pandas writes without index=False), ignored"]
     assert _values(loaded.frame, path).equals(_values(before, path))
+
+
+def _padded(text: str, sep: str = ",") -> str:
+    """Each record of a comma file (cells as csv.writer wrote them) with `sep` and a space after it, outside quotes."""
+    out = io.StringIO()
+    for row in csv.reader(io.StringIO(text)):
+        out.write(f"{sep} ".join(_one(cell, sep) for cell in row) + "\n")
+    return out.getvalue()
+
+
+def _one(cell: str, sep: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=sep, lineterminator="\n").writerow([cell])
+    return buf.getvalue()[:-1] if cell else ""
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+@pytest.mark.parametrize("header", ["plain", "padded"])
+def test_padding_after_the_separator_with_the_separator_in_a_quoted_note_merges_the_same_values(results_dir, valid_file,
+                                                                                               sep, header):
+    """The issue's case: `, "a, b"` was read as an unquoted ' "a' and ' b"' ('row has 65 cells but the header has 63')."""
+    rows = list(csv.reader(io.StringIO(valid_file.read_text())))
+    rows[1][rows[0].index("note")] = 'one, two; three\tfour "five"'
+    rows[2][rows[0].index("note")] = 'two\nlines, "quoted"'
+    plain = io.StringIO()
+    csv.writer(plain, lineterminator="\n").writerows(rows)
+    valid_file.write_text(plain.getvalue())
+    before = load([valid_file]).frame
+    text = _padded(plain.getvalue(), sep)
+    if header == "plain":  # the comma file's fast path: its header says nothing of the padding below it
+        text = sep.join(rows[0]) + "\n" + text.partition("\n")[2]
+    valid_file.write_text(text)
+    loaded, problems = _load_one(valid_file)
+    assert problems == [] and _values(loaded.frame, valid_file).equals(_values(before, valid_file))
+    assert list(loaded.frame["note"].astype(str)) == ['one, two; three\tfour "five"', 'two\nlines, "quoted"']
+
+
+def test_a_padded_file_with_a_quote_never_closed_is_named_at_its_record_not_by_its_cell_count(results_dir, valid_file):
+    lines = valid_file.read_text().splitlines()
+    lines[2] = lines[2].replace(",", ', "', 1)  # a quote opened after padding, never closed
+    valid_file.write_text("\n".join(lines) + "\n")
+    _, problems = _load_one(valid_file)
+    assert problems == ["3: row: a quoted cell is never closed"]

@@ -9,6 +9,8 @@ Accepted, with the values the tool holds (pandas, Excel, LibreOffice, Numbers, a
     decimal-comma locale saves ';' with them;
   - spaces around column names, columns with no name and no cells, rows of empty cells at the end (a
     spreadsheet's used range); spaces around cells are stripped for every file (cells.strip_spaces);
+  - spaces around the separators outside quoted cells (`a , "b, c" , d`), whatever the quoted cells hold
+    (separators, doubled quotes, line breaks): read as the unpadded file;
   - and on the fast path too: a UTF-8 or UTF-16 byte order mark, CRLF or CR line ends, no final newline or
     blank lines at the end, every cell quoted, columns in any order, exponents in any case (1.2E+03), numbers
     rounded by a display format (read as written).
@@ -35,6 +37,7 @@ UNNAMED = re.compile(r"Unnamed: \d+(?:\.\d+)?")  # what pandas calls a column wi
 SEPARATORS = (";", "\t", "|")
 INDEX_NOTE = "a column with no name before the others (the index pandas writes without index=False), ignored"
 NUMBERISH = re.compile(r"[+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?")  # digits and marks, perhaps an exponent
+PADDED_QUOTE = re.compile(rb'(?:^|,) +"|" +(?:,|$)', re.MULTILINE)
 MIXED = "the file's numbers use both ',' and '.' as the decimal mark; save them with one ('.')"
 
 
@@ -45,6 +48,13 @@ def separator(first: str) -> str:
     counts = {sep: first.count(sep) for sep in SEPARATORS}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
+
+
+def padded_quotes(body: bytes) -> bool:
+    """True where a quote may open a cell after spaces (`, "b, c"`) or a space may follow one that closes it: a
+    parser that takes only a quote at the cell's first byte as one would split such a cell, so records() reads
+    the file. A match inside a quoted cell (a doubled quote after a comma) costs only that slower reading."""
+    return b'"' in body and bool(PADDED_QUOTE.search(body))
 
 
 def unnamed(name: str) -> bool:
@@ -92,7 +102,10 @@ def record_starts(text: str, width: int) -> list[int]:
 def _records(text: str, width: int | None, sep: str, first: int, strict: bool):
     if not text:  # a header and no rows
         return
-    reader = csv.reader(io.StringIO(text + "\n"), delimiter=sep, strict=strict)
+    # skipinitialspace: a spreadsheet that pads cells writes `a, "b, c"`; without it the quote is no quote there
+    # and the cell's separators split it (a row "has 65 cells"). A space after a closing quote (`"b, c" ,`) is
+    # read by the lenient pass; spaces around a cell are no part of its value either way.
+    reader = csv.reader(io.StringIO(text + "\n"), delimiter=sep, strict=strict, skipinitialspace=True)
     last = first - 1
     while True:
         start = last + 1
@@ -230,7 +243,8 @@ def _cell_at(data: bytes, line: int) -> tuple[int, str]:
     if line == 1:
         return line, "file"
     text = data.decode("latin-1")  # one character per byte: never fails
-    reader = csv.reader(io.StringIO(text), delimiter=separator(text.partition("\n")[0]), strict=False)
+    reader = csv.reader(io.StringIO(text), delimiter=separator(text.partition("\n")[0]), strict=False,
+                        skipinitialspace=True)
     try:
         header, start = next(reader), 2
         for cells in reader:

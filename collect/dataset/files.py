@@ -92,7 +92,7 @@ def _part(path: Path, match: re.Match, data: bytes) -> Part:
         header = tuple(next(csv.reader([first], delimiter=sep), []))
     if not any(name.strip(" ") for name in header):
         raise FileProblem(1, "file", "the first line holds no column names; the header must be the first line")
-    if sep != "," or not dialects.plain(header):  # re-saved by another tool: the slow path
+    if sep != "," or not dialects.plain(header) or dialects.padded_quotes(body):  # re-saved by another tool: the slow path
         plain = dialects.normalised(decoded(path, data[:-1]), sep)  # read_bytes ends data with one LF
         if plain.legacy:
             return legacy_part(path, plain.header, plain.records, plain.notes)
