@@ -11,16 +11,16 @@ function pickerBox(k) {
 // The picker: a box per entry of the address, however many (compareRender says which of them did not fit), one more
 // to add another while there is room; its boxes are the address's entries again whenever the address changes.
 function comparePicker(I, main) {
-  var list = h("datalist", {id: "env-names"}), boxes = h("span", {class: "boxes"});
+  var list = h("datalist", {id: "env-names"}), button = h("button", {type: "submit", text: "Compare"});
   for (var i = 0; i < I.n; i++) list.appendChild(h("option", {value: I.name(i)}));
   var form = h("form", {class: "picker", onsubmit: function (e) {
     e.preventDefault();
-    var names = Array.from(boxes.querySelectorAll("input")).map(function (x) { return x.value.trim(); }).filter(Boolean);
+    var names = Array.from(form.querySelectorAll("input")).map(function (x) { return x.value.trim(); }).filter(Boolean);
     var was = hashParams(), p = new URLSearchParams();
     p.set("envs", names.join(","));
     ["partial", "split", "noref"].forEach(function (k) { if (was.has(k)) p.set(k, was.get(k)); });  // the reader's choices stay
     location.hash = p.toString().replace(/%2C/gi, ",");  // a new table: its sort and page start over
-  }}, [boxes, h("button", {type: "submit", text: "Compare"}), list]);
+  }}, [button, list]);
   main.append(h("h1", {text: "Compare environments"}), h("p", {class: "lead", text: "Two to " + MAX_SIDES + " environments side by " +
     "side (a link may name more: the first " + MAX_SIDES + " sides are shown, the rest named) on the configurations they share: " +
     "same workload, model, mode, framework, precision, batch, devices, backend and " +
@@ -28,12 +28,13 @@ function comparePicker(I, main) {
     "With three or more, each configuration two or more of them share is a row, blank where a side lacks it. " +
     "Configurations of another protocol than devicebench's are references, after the others. Framework versions are pooled unless you split them. × is each one's figure over the first's. " +
     "The address of this page is the comparison: share it."}), form);
-  return function (entries) {  // the boxes for these entries of the address
-    boxes.replaceChildren.apply(boxes, Array.from({length: pickerSlots(entries.length, MAX_SIDES)}, function (x, k) {
+  return function (entries) {  // the boxes for these entries of the address, in the form's row before its button
+    Array.from(form.querySelectorAll("input")).forEach(function (x) { x.remove(); });
+    for (var k = 0; k < pickerSlots(entries.length, MAX_SIDES); k++) {
       var box = pickerBox(k);
       box.value = entries[k] || "";
-      return box;
-    }));
+      form.insertBefore(box, button);
+    }
   };
 }
 
