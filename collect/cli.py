@@ -23,12 +23,12 @@ from collect import closing
 from collect.contract import cli_args
 from collect.contract.csvio import results_path
 from collect.contract.record import FRAMEWORKS, UNSTEADY_RATIO
-from collect.measure import envinfo, interrupts, launch, llm_math, progress, quiet, say, suites, trials
+from collect.measure import envinfo, eta, interrupts, launch, llm_math, progress, quiet, say, suites, trials
 from collect.measure.adapter import Adapter, Budget
 from collect.measure.energy import plan as energy_plan
 from collect.measure.loop import new_run_id, run_suite, summary_table
 from collect.preflight import preflight
-from collect.runplan import DEVICES, check_args, like
+from collect.runplan import DEVICES, check_args, duration_said, like
 
 log = logging.getLogger("devicebench")
 
@@ -187,27 +187,31 @@ def _run(args, argv: list[str], kept: say.Kept) -> int:
         print(f"{len(configs)} measurements on {adapter.device_name} ({adapter.device_kind}), env {env}"
               f"{f', {_repeat(args)} trials each' if _repeat(args) > 1 else ''}:")
         print("\n".join("  " + c.label() for c in configs))
+        print(duration_said(args, configs, adapter.device_kind, _repeat(args), adapter.default_backend))
         return 0
     # The energy meter every row uses, or why there is none: the plan line says which.
     energy = energy_plan(args.energy, adapter.device_kind, nvml_kwargs=adapter.nvml_target(), distributed=adapter.distributed)
     if adapter.writer and not _is_round(args):
         log.info(say.plan_line(len(configs), _repeat(args), adapter.device_name, adapter.device_kind,
                                say.energy_said(energy, args.energy), kept.path))
+        log.info(duration_said(args, configs, adapter.device_kind, _repeat(args), adapter.default_backend))
+    budget = Budget(_max_seconds(args), energy, float(suites.setting(args.suite, "warmup_s")))
+    shapes = eta.shapes(configs, adapter.device_kind, budget.max_seconds, budget.warmup_s)  # the time-left estimate's plan
     if _repeat(args) > 1:
         adapter.close()
-        return repeated(args, argv, env, len(configs), kept)
-    budget = Budget(_max_seconds(args), energy, float(suites.setting(args.suite, "warmup_s")))
-    return once(args, adapter, configs, env, budget, fingerprint, kept)
+        return repeated(args, argv, env, shapes, kept, adapter.device_kind)
+    return once(args, adapter, configs, env, budget, fingerprint, kept, shapes)
 
 
 def _max_seconds(args) -> float:
     return args.max_seconds or float(suites.setting(args.suite, "max_seconds"))
 
 
-def once(args, adapter: Adapter, configs, env: str, budget: Budget, fingerprint: dict, kept: say.Kept) -> int:
+def once(args, adapter: Adapter, configs, env: str, budget: Budget, fingerprint: dict, kept: say.Kept, shapes=None) -> int:
     """One round in this process: a plain run, or one round of --repeat (which reports to its parent only)."""
     shown = adapter.writer and not _is_round(args)
-    display = progress.display(1, len(configs), shown and not args.no_progress, cli_args.in_kernel())
+    display = progress.display(1, len(configs), shown and not args.no_progress, cli_args.in_kernel(), plan=shapes,
+                               device_kind=adapter.device_kind)
     reporter = (progress.writer_from_env() or progress.Silent()) if _is_round(args) else display if shown else None
     display.round_started(1)
     try:
@@ -261,11 +265,13 @@ def _repeat(args) -> int:
     return int(suites.setting(args.suite, "trials"))
 
 
-def repeated(args, argv: list[str], env: str, configs: int, kept: say.Kept) -> int:
-    """--repeat N: each round in a fresh process under one display, then the verdict on each configuration's trials."""
+def repeated(args, argv: list[str], env: str, shapes: list, kept: say.Kept, device_kind: str = "cpu") -> int:
+    """--repeat N: each round in a fresh process under one display, then the verdict on each configuration's trials.
+    shapes: each configuration's eta.Shape, the time-left estimate's plan."""
     run_id, rounds = new_run_id(), _repeat(args)
     kept.rows = None  # counted from the file once the rounds end
-    display = progress.display(rounds, configs, not args.no_progress, cli_args.in_kernel())
+    display = progress.display(rounds, len(shapes), not args.no_progress, cli_args.in_kernel(), plan=shapes,
+                               device_kind=device_kind)
     try:
         code = launch.run_rounds([*cli_args.without(argv, "--env"), "--env", env], rounds, run_id, display=display)
     finally:

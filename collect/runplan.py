@@ -50,3 +50,27 @@ def check_args(args) -> None:
     if args.repeat is not None and args.repeat > 1 and (args.distributed != "none" or args.world_sizes):
         raise ValueError("`repeat` above 1 is not supported with --distributed or --world-sizes: launch the run again "
                          "for another trial")
+
+
+def duration_said(args, configs: list[suites.Config], device_kind: str, rounds: int, default_backend: str) -> str:
+    """How long the run will take by its plan (collect.measure.eta: each configuration's work at a typical
+    device_kind's speed; the progress display corrects it as configurations finish), and on a run of over five
+    minutes the flags that shorten it, with their own estimates."""
+    from collect.measure import eta
+
+    def seconds(chosen, suite: str, trials: int) -> float:
+        max_s = args.max_seconds or float(suites.setting(suite, "max_seconds"))
+        return eta.predicted(eta.shapes(chosen, device_kind, max_s, float(suites.setting(suite, "warmup_s"))),
+                             device_kind, trials)
+
+    total = seconds(configs, args.suite, rounds)
+    said = f"planned: about {eta.say_duration(total)} at a typical {device_kind}'s speed, corrected as it runs"
+    if total < 300 or args.like or args.suite == "classic":
+        return said
+    shorter = []
+    if args.suite != "quick":
+        quick = suites.expand("quick", device_kind=device_kind, framework=args.framework, default_backend=default_backend)
+        shorter.append(f"--suite quick (about {eta.say_duration(seconds(quick, 'quick', 1))}, no score)")
+    if rounds > 1:
+        shorter.append(f"--repeat 1 (about {eta.say_duration(seconds(configs, args.suite, 1))}, no spread between trials)")
+    return said + (f"; shorter: {' or '.join(shorter)}" if shorter else "")

@@ -5,8 +5,8 @@ the display itself; a round of --repeat runs in a child process, which appends i
 the parent names (EventWriter) and the parent reads them back while it waits (EventTail) and draws the one display
 (RunProgress). The children draw nothing.
 
-Time left comes from the first round (Estimate): its wall time, process start included, stands for every later
-round, and its per-configuration times for what is left of the current one. Every clock is injectable.
+Time left (Estimate): in round 1 the plan's per-configuration seconds (collect.measure.eta) fitted to what the
+finished ones took; after it, round 1's measured times at the pace of the later rounds. Every clock is injectable.
 """
 
 from __future__ import annotations
@@ -22,45 +22,99 @@ log = logging.getLogger("devicebench")
 
 
 class Estimate:
-    """Time left in a run of `rounds` rounds of `configs` configurations, from what round 1 took."""
+    """Time left in a run of `rounds` rounds of `configs` configurations.
 
-    def __init__(self, rounds: int, configs: int, clock=time.monotonic):
+    Round 1: the plan (`plan`: each configuration's eta.Shape, in run order) fitted to what its finished
+    configurations took (eta.fit: the machine's speed and overhead), so the estimate before the first one finishes is
+    the plan's and each finished one corrects it; without a plan, the mean configuration so far. Later rounds repeat
+    round 1's configurations: round 1's measured times, scaled by the pace of the rounds since (a machine that has
+    slowed down stays slower for a while)."""
+
+    def __init__(self, rounds: int, configs: int, clock=time.monotonic, plan=None, device_kind: str = "cpu"):
         self.rounds, self.configs, self.clock = rounds, configs, clock
-        self.first: list[float] = []  # round 1: seconds to each configuration's end from the previous event
+        self.plan, self.device_kind = plan, device_kind
+        self.first: list[float] = []  # round 1: seconds of each configuration, from its start to its end
         self.first_total: float | None = None  # round 1 from the start of its process to its exit
-        self.round, self.done, self.running = 0, 0, False
+        self.first_start: float | None = None  # round 1's start-up: from its process's start to its first configuration
+        self.current: list[float] = []  # the running round's configuration seconds
+        self.paces: list[float] = []  # each later round's total over round 1's
+        self.round, self.done, self.running, self.began = 0, 0, False, False
         self.started = self.mark = clock()
+        self.fitted = (1.0, 1.0)  # eta.fit's (speed, overhead) over round 1's finished configurations
 
     def round_started(self, k: int) -> None:
-        self.round, self.done, self.running = k, 0, True
+        self.round, self.done, self.running, self.began, self.current = k, 0, True, False, []
         self.started = self.mark = self.clock()
+
+    def config_started(self) -> None:
+        """A configuration starts: the first one of a round ends the round's start-up (a fresh process's imports)."""
+        now = self.clock()
+        if not self.began:
+            if self.round == 1:
+                self.first_start = now - self.started
+            self.mark, self.began = now, True
 
     def config_done(self) -> None:
         now = self.clock()
-        if self.round == 1:
-            self.first.append(now - self.mark)
-        self.mark, self.done = now, self.done + 1
+        (self.first if self.round == 1 else self.current).append(now - self.mark)
+        self.mark, self.done, self.began = now, self.done + 1, True
+        if self.round == 1 and self.plan is not None:
+            from collect.measure import eta
+
+            self.fitted = eta.fit(list(zip(self.plan, self.first, strict=False)))
 
     def round_finished(self) -> None:
         now = self.clock()
         if self.round == 1:
             self.first_total = now - self.started
+        elif self.first_total:
+            self.paces.append((now - self.started) / self.first_total)
         self.mark, self.running = now, False
 
     def left(self) -> float | None:
-        """Seconds left, or None before anything has finished."""
+        """Seconds left, or None before anything has finished (and no plan says)."""
         since = self.clock() - self.mark
-        if self.first_total is None:  # still in round 1: the mean configuration so far
+        if self.first_total is None:
+            return self._first_round(since)
+        pace = self._pace()
+        later = (self.rounds - self.round) * self.first_total * pace
+        if not self.running:
+            return later
+        tail = max(0.0, self.first_total - sum(self.first))  # a process's start-up and exit
+        start = min(tail, self.first_start or 0.0)
+        rest = [t * pace for t in self.first[self.done:]]
+        if not self.began:  # still starting up
+            return max(0.0, later + sum(rest) + tail - min(since, start))
+        return max(0.0, later + sum(rest) + tail - start - min(since, rest[0] if rest else 0.0))
+
+    def _first_round(self, since: float) -> float | None:
+        if self.plan is None:
             if not self.first:
                 return None
             per = sum(self.first) / len(self.first)
             units = self.configs - len(self.first) + (self.rounds - 1) * self.configs
             return max(0.0, per * units - min(since, per))
-        later = (self.rounds - self.round) * self.first_total
-        if not self.running:
-            return later
-        rest = [*self.first[self.done:], max(0.0, self.first_total - sum(self.first))]  # the tail: process exit
-        return max(0.0, later + sum(rest) - min(since, rest[0]))
+        from collect.measure import eta
+
+        speed, overhead = self.fitted
+        planned = [shape.seconds(speed, overhead) for shape in self.plan]
+        start = self.first_start if self.first_start is not None else eta.PRIORS.get(
+            self.device_kind, eta.PRIORS["gpu"]).start_s * overhead
+        rest = planned[len(self.first):]
+        later = (self.rounds - 1) * (start + sum(self.first) + sum(rest))
+        if not self.began:  # round 1's own start-up is still ahead, or under way
+            return max(0.0, later + start + sum(rest) - min(since, start))
+        return max(0.0, later + sum(rest) - min(since, rest[0] if rest else 0.0))
+
+    def _pace(self) -> float:
+        """How fast the run goes now against round 1: the running round's finished configurations over the same ones
+        in round 1, else the last round's total over round 1's; pulled toward 1 by a tenth of a round (one quick
+        configuration says little)."""
+        weight = 0.1 * (self.first_total or 0.0)
+        if self.running and self.current:
+            ref = sum(self.first[: len(self.current)])
+            return (sum(self.current) + weight) / (ref + weight) if ref + weight > 0 else 1.0
+        return self.paces[-1] if self.paces else 1.0
 
 
 def say_left(seconds: float | None) -> str:
@@ -81,9 +135,9 @@ class RunProgress:
     """The display: a bar (tqdm: a widget in notebooks) or, with bar=None, one log line per finished
     configuration. Fed by started/finished (a Reporter) and by round_started/round_finished."""
 
-    def __init__(self, rounds: int, configs: int, bar=None, clock=time.monotonic):
+    def __init__(self, rounds: int, configs: int, bar=None, clock=time.monotonic, plan=None, device_kind: str = "cpu"):
         self.rounds, self.configs, self.bar = rounds, configs, bar
-        self.estimate = Estimate(rounds, configs, clock)
+        self.estimate = Estimate(rounds, configs, clock, plan, device_kind)
         self.label, self.count = "", 0
 
     def round_started(self, k: int) -> None:
@@ -92,6 +146,7 @@ class RunProgress:
         self.tick()
 
     def started(self, index: int, label: str) -> None:
+        self.estimate.config_started()
         self.label = label
         self.tick()
 
@@ -130,7 +185,8 @@ class RunProgress:
             self.bar.close()
 
 
-def display(rounds: int, configs: int, enabled: bool, in_notebook: bool = False) -> RunProgress:
+def display(rounds: int, configs: int, enabled: bool, in_notebook: bool = False, plan=None,
+            device_kind: str = "cpu") -> RunProgress:
     """The run's display: a bar where someone watches (a terminal, a notebook), log lines elsewhere (CI, a file)."""
     bar = None
     if enabled and (in_notebook or sys.stderr.isatty()):
@@ -141,7 +197,7 @@ def display(rounds: int, configs: int, enabled: bool, in_notebook: bool = False)
         if tqdm is not None:
             bar = tqdm(total=rounds * configs, file=sys.stderr, dynamic_ncols=True, mininterval=0.5,
                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]")
-    return RunProgress(rounds, configs, bar)
+    return RunProgress(rounds, configs, bar, plan=plan, device_kind=device_kind)
 
 
 class Silent:
