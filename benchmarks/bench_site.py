@@ -2,7 +2,6 @@
 
     python benchmarks/bench_site.py                          # the shipped results/ and a 10,000-env synthetic set
     python benchmarks/bench_site.py --shape shipped --screenshots figures   # also figures/site-<kind>-<width>.png
-    python benchmarks/bench_site.py --shape shipped --screenshots /tmp/shots --resize-cycle   # and each at 1400 after 390
     python benchmarks/bench_site.py --dir /tmp/bench         # keep the synthetic results folder and reuse it
 
 The synthetic set is benchmarks/bench_merge.py's `today` shape: 10,000 files, 1,000,000 rows (written once, not
@@ -102,6 +101,8 @@ def page_bytes(site: Path, page: str) -> int:
         total += max(p.stat().st_size for p in (site / "data").glob("envs-*.js"))
     if page.startswith("device.html"):
         total += max((p.stat().st_size for p in (site / "data").glob("devs-*.js")), default=0)
+    if page.startswith("device.html?"):  # a device's page loads plotly with its first chart (charts.js plotlyReady)
+        total += (site / "assets" / "plotly.min.js").stat().st_size
     return total
 
 
@@ -188,7 +189,7 @@ def check(site: Path, pages: dict[str, str]) -> None:
         d.quit()
 
 
-WIDTHS = ((1400, 1000), (390, 844))  # a desktop and a phone
+WIDTHS = ((1400, 1000), (800, 1000), (390, 844))  # a desktop, a small laptop or tablet, a phone
 
 
 def shoot(d, target: Path) -> None:
@@ -200,27 +201,27 @@ def shoot(d, target: Path) -> None:
     print(f"  wrote {target}", flush=True)
 
 
-def screenshots(site: Path, pages: dict[str, str], folder: Path, cycle: bool = False) -> None:
-    """site-<kind>-<width>.png: the first screen of every kind of page at each of WIDTHS, after a resize to it (the
-    layout a reader sees when they turn a phone or narrow a window), palette-compressed. cycle: also
-    site-<kind>-1400-cycled.png, the page opened at 1400 px, narrowed to 390 and widened back (nothing may stay narrow)."""
+def screenshots(site: Path, pages: dict[str, str], folder: Path) -> None:
+    """The first screen of every kind of page, palette-compressed: site-<kind>-<width>.png at each of WIDTHS, opened
+    at another width and resized to it (the layout a reader sees when they turn a phone or narrow a window), and
+    site-<kind>-resized-1400.png, opened at 1400 px, narrowed to 390 and widened back (nothing may stay narrow)."""
     folder.mkdir(parents=True, exist_ok=True)
     d = driver()
     try:
         for width, height in WIDTHS:
             for kind, page in pages.items():
-                d.set_window_size(1100 if width != 1100 else 800, height)
+                d.set_window_size(1100, height)
                 open_page(d, site, page)
                 d.set_window_size(width, height)
                 shoot(d, folder / f"site-{kind}-{width}.png")
-        for kind, page in pages.items() if cycle else ():
-            (wide, height), (narrow, tall) = WIDTHS
+        (wide, height), (narrow, tall) = WIDTHS[0], WIDTHS[-1]
+        for kind, page in pages.items():
             d.set_window_size(wide, height)
             open_page(d, site, page)
             d.set_window_size(narrow, tall)
-            time.sleep(0.8)
+            time.sleep(0.8)  # the charts are drawn again for the phone (charts.js redrawForWidth), then widened back
             d.set_window_size(wide, height)
-            shoot(d, folder / f"site-{kind}-{wide}-cycled.png")
+            shoot(d, folder / f"site-{kind}-resized-{wide}.png")
     finally:
         d.quit()
 
@@ -257,7 +258,7 @@ def page_set(site: Path, built: dict) -> dict[str, str]:
             "score": "score.html", "add": "add.html"}
 
 
-def bench(name: str, results: Path, shots: Path | None, cycle: bool = False) -> bool:
+def bench(name: str, results: Path, shots: Path | None) -> bool:
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         site = Path(tmp) / "site"
         built = build(results, site)
@@ -280,7 +281,7 @@ def bench(name: str, results: Path, shots: Path | None, cycle: bool = False) -> 
         print(f"[{name}] targets: written < {TARGET_S:.0f} s, < {TARGET_MB:.0f} MB, every page interactive < {TARGET_TTI:.0f} s "
               f"(worst {worst:.2f} s cold): {'met' if ok else 'MISSED'}", flush=True)
         if shots:
-            screenshots(site, pages, shots, cycle)
+            screenshots(site, pages, shots)
     return ok
 
 
@@ -301,9 +302,8 @@ def main(argv=None) -> int:
     parser.add_argument("--shape", choices=("shipped", "synthetic", "all"), default="all", help="which results to build a site of")
     parser.add_argument("--dir", type=Path, help="keep the synthetic results folder here and reuse it")
     parser.add_argument("--screenshots", type=Path, help="write site-<kind>-<width>.png of the shipped site here: every kind "
-                                                          "of page at 1400 and 390 px wide")
-    parser.add_argument("--resize-cycle", action="store_true", help="with --screenshots: also each page at 1400 px after "
-                                                                     "a resize to 390 px and back (site-<kind>-1400-cycled.png)")
+                                                          "of page at 1400, 800 and 390 px wide, and at 1400 after a resize to "
+                                                          "390 and back (site-<kind>-resized-1400.png)")
     args = parser.parse_args(cli_args.arguments(argv))
     if webdriver is None or not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
         print(f"needs selenium (requirements-dev.txt), {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)",
@@ -311,7 +311,7 @@ def main(argv=None) -> int:
         return 2
     results = []
     if args.shape in ("shipped", "all"):
-        results.append(bench("shipped", ROOT / "results", args.screenshots, args.resize_cycle))
+        results.append(bench("shipped", ROOT / "results", args.screenshots))
     if args.shape in ("synthetic", "all"):
         with tempfile.TemporaryDirectory(prefix="bench-site-data-") as tmp:
             results.append(bench("synthetic", synthetic((args.dir or Path(tmp)) / "today-10000"), None))

@@ -18,7 +18,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 NAV = (("index.html", "Overview", "overview"), ("score.html", "Score", "score"), ("leaderboards.html", "Leaderboards", "boards"),
        ("machines.html", "Environments", "machines"), ("device.html", "Devices", "device"), ("compare.html", "Compare", "compare"),
        ("downloads.html", "Downloads", "downloads"), ("add.html", "Add your machine", "add"))
-PLOTTING = {"overview", "env", "compare", "device"}  # the pages that draw charts load plotly
+# the pages that always draw charts name plotly (4.8 MB); device.html draws only for one device, not for the list of
+# devices, and loads it with its first chart (assets/charts.js plotlyReady)
+PLOTTING = {"overview", "env", "compare"}
 
 
 def asset(name: str) -> str:

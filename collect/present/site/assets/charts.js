@@ -2,17 +2,113 @@
    overviewScore, overviewTradeoffs, hideReferences, referenceWhy */
 // plotly charts: bars with whiskers over repeat rows, lines, a log/linear switch; the chart queue; the overview page.
 //
-// Every chart's height is set on its element before plotly draws it (plot()): plotly's responsive mode then
-// resizes the width only, so no chart collapses to its minimum when the window changes size.
+// Every chart is drawn for the width it has (drawChart()): its height is set on its element before plotly draws it, so
+// plotly's responsive mode resizes the width only and no chart collapses to its minimum when the window changes
+// size. Under NARROW_CHART px (a phone), or where its labels or legend beside the plot would take much of its width,
+// a chart is laid out compact: a bar's label above it, the legend under the plot, fewer ticks. A resize that changes
+// that draws it again for the new width, from the same data.
 
 var FRAMEWORK_COLORS = {torch: "#ee4c2c", tensorflow: "#ff9f00"};
 var PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#ff7f0e"];
-var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false,
-                     modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "downloadJson"]};
+// plotly's cloud buttons ("Share chart" sends the data to chart-studio.plotly.com) leave the site: none on any chart
+var PLOTLY_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false,
+                     modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "sendDataToCloud", "editInChartStudio", "downloadJson"]};
+var NARROW_CHART = 600;
+var LABEL_FONT = 10, CHAR_PX = 5.8, LINE_PX = 13;  // compact labels: the width of a character and a line at that size
+var TICK_CHAR_PX = 6.6;  // a character of a wide chart's labels (12 px)
+// At most 4 ticks on a compact chart's value axis: a log axis over 3 or more decades then labels whole decades
+// (10, 100, 1000), not the 2 and 5 between them that print over each other on a phone.
+var COMPACT_TICKS = 4;
 
+// plotly.min.js (4.8 MB) is named by the pages that always draw (pages.py PLOTTING); a page that draws only
+// sometimes (device.html: a device's page does, the list of devices does not) loads it with its first chart.
+var PLOTLY_LOADING = null;
+function plotlyReady() {
+  if (typeof Plotly !== "undefined") return Promise.resolve();
+  if (!PLOTLY_LOADING) PLOTLY_LOADING = loadScript("assets/plotly.min.js");
+  return PLOTLY_LOADING;
+}
+
+// Every chart drawn, with what draws it: spec(width) -> {traces, layout, compact}.
+var CHARTS = [];
+function isNarrow(width) { return width < NARROW_CHART; }
+
+function drawChart(div, spec, config) {
+  return plotlyReady().then(function () {
+    var width = div.clientWidth, s = spec(width);
+    var chart = {div: div, spec: spec, config: Object.assign({}, PLOTLY_CONFIG, config), width: width, compact: s.compact};
+    CHARTS = CHARTS.filter(function (c) { return c.div !== div && c.div.isConnected; }).concat([chart]);
+    div.dataset.compact = String(s.compact);
+    div.style.height = s.layout.height + "px";
+    return Plotly.newPlot(div, s.traces, s.layout, chart.config);
+  });
+}
+
+// The charts whose layout changes at their new width (compact or not; a compact one whose width moved 40 px: its
+// labels wrap to it) are drawn again for it; the reader's choices (a log or linear axis, a trace hidden from the
+// legend) stay. Plotly's own resize, on the same event, fits the others' width.
+function redrawForWidth() {
+  CHARTS = CHARTS.filter(function (c) { return c.div.isConnected; });
+  CHARTS.forEach(function (c) {
+    var width = c.div.clientWidth;
+    if (!c.div.data || !width || width === c.width) return;
+    var s = c.spec(width);
+    if (s.compact === c.compact && (!s.compact || Math.abs(width - c.width) < 40)) return;
+    keepChoices(c.div, s);
+    Object.assign(c, {width: width, compact: s.compact});
+    c.div.dataset.compact = String(s.compact);
+    c.div.style.height = s.layout.height + "px";
+    Plotly.react(c.div, s.traces, s.layout, c.config);
+  });
+}
+window.addEventListener("resize", function () {
+  clearTimeout(redrawForWidth.timer);
+  redrawForWidth.timer = setTimeout(redrawForWidth, 150);
+});
+
+function keepChoices(div, s) {
+  ["xaxis", "yaxis"].forEach(function (axis) {
+    var now = div.layout[axis] && div.layout[axis].type;
+    if (now && s.layout[axis] && s.layout[axis].type && s.layout[axis].type !== "category") s.layout[axis].type = now;
+    if (now && s.layout.updatemenus) s.layout.updatemenus[0].active = now === "log" ? 0 : 1;
+  });
+  var hidden = new Set(div.data.filter(function (t) { return t.visible === "legendonly"; }).map(function (t) { return t.name; }));
+  s.traces.forEach(function (t) { if (hidden.has(t.name)) t.visible = "legendonly"; });
+  return s;
+}
+
+// A chart laid out by its caller (device.js's strips, tradeoffs.js's scatters): on a phone its numeric axes get
+// fewer ticks (COMPACT_TICKS) and a legend goes under the plot.
 function plot(div, traces, layout, config) {
-  div.style.height = layout.height + "px";
-  return Plotly.newPlot(div, traces, layout, config || PLOTLY_CONFIG);
+  return drawChart(div, function (width) {
+    var narrow = isNarrow(width);
+    return {traces: traces, layout: narrow ? phoneLayout(traces, layout, width) : layout, compact: narrow};
+  }, config);
+}
+function phoneLayout(traces, layout, width) {
+  var out = Object.assign({}, layout);
+  ["xaxis", "yaxis"].forEach(function (axis) {
+    if (layout[axis] && (layout[axis].type === "log" || layout[axis].type === "linear")) out[axis] = Object.assign({nticks: COMPACT_TICKS}, layout[axis]);
+  });
+  var named = traces.filter(function (t) { return t.showlegend !== false; });
+  if (layout.showlegend !== false && named.length > 1) {
+    var plotH = layout.height - layout.margin.t - layout.margin.b, under = legendBelow(named, width, plotH, layout.margin.b);
+    Object.assign(out, {legend: under.legend, height: layout.height + under.px, margin: Object.assign({}, layout.margin, {b: layout.margin.b + under.px})});
+  }
+  return out;
+}
+
+// A horizontal legend under the plot, below its axis title (axisPx under the plot area): its layout and the pixels
+// it takes, its entries packed into rows of the chart's width.
+function legendBelow(traces, width, plotH, axisPx) {
+  var rows = 1, used = 0;
+  traces.forEach(function (t) {
+    var w = 40 + CHAR_PX * String(t.name || "").replace(/&[a-z#0-9]+;/g, "x").length;
+    if (used && used + w > width - 10) { rows++; used = 0; }
+    used += w;
+  });
+  return {legend: {orientation: "h", x: 0, xanchor: "left", y: -axisPx / plotH, yanchor: "top", font: {size: LABEL_FONT}, title: {text: ""}},
+          px: rows * 19 + 8};
 }
 
 function scaleMenu(axis, log) {  // plotly's own buttons: switch the value axis between log and linear
@@ -37,23 +133,58 @@ function unique(labels) {  // category labels must differ: a repeated one gets (
   var seen = new Map();
   return labels.map(function (l) { var k = (seen.get(l) || 0) + 1; seen.set(l, k); return k > 1 ? l + " (" + k + ")" : l; });
 }
-function barHeight(rows, grouped) {
-  var cats = new Set(rows.map(function (r) { return r.label; })).size;
-  return Math.max(240, 110 + (grouped ? 8 + 10 * grouped : 22) * cats);
+
+// A label in lines of at most `chars` characters, broken after a space or a "·" (a word longer than a line is cut
+// into pieces): plotly draws "<br>" as a line break and never wraps by itself.
+function wrapLabel(text, chars) {
+  var lines = [], line = "";
+  text.split(/(?<= )/).forEach(function (word) {
+    while (word.length > chars) { if (line) { lines.push(line); line = ""; } lines.push(word.slice(0, chars)); word = word.slice(chars); }
+    if ((line + word).trimEnd().length > chars) { lines.push(line); line = ""; }
+    line += word;
+  });
+  if (line.trim()) lines.push(line);
+  return lines.map(function (l) { return l.trimEnd(); });
 }
+
+// The width the charts of the page will have (main's content box): a bar chart's height is set before it is drawn,
+// so later charts do not jump.
+function expectedWidth() {
+  var main = document.getElementById("main");
+  if (!main) return 1000;
+  var style = getComputedStyle(main);
+  return main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+}
+function barHeight(rows, grouped, width) {
+  var w = width === undefined ? expectedWidth() : width;
+  var b = barData(rows, {grouped: grouped});
+  return labelsAbove(b, w) ? compactBars(b, w).layout.height : wideHeight(b.cats.length, grouped);
+}
+function wideHeight(cats, grouped) { return Math.max(240, 110 + (grouped ? 8 + 10 * grouped : 22) * cats); }
 
 // Horizontal bars, fastest on top, one trace (colour, legend entry) per `group` value; a bar with caveats is
 // hatched and its label marked ⚠. A reference bar (r.reference: another protocol, not ranked) comes after the ranked
 // ones (the caller orders them so), outlined and cross-hatched, under a dotted line that says so.
 function barChart(div, rows, o) {
-  var labels = rows.map(function (r) { return esc(r.label) + (r.caveats && r.caveats.length && !o.grouped ? " ⚠" : ""); }), groups = new Map();
+  var b = barData(rows, o);
+  return drawChart(div, function (width) { return labelsAbove(b, width) ? compactBars(b, width) : wideBars(b); });
+}
+// Labels above the bars on a phone, and wherever the labels beside them would leave the bars under 60% of the width.
+function labelsAbove(b, width) {
+  var longest = Math.max.apply(null, b.cats.map(function (c) { return c.length; }).concat([0]));
+  return isNarrow(width) || longest * TICK_CHAR_PX > 0.4 * width;
+}
+
+// What a bar chart shows at any width: its categories (labels), traces and axes.
+function barData(rows, o) {
+  var labels = rows.map(function (r) { return esc(r.label) + (r.caveats && r.caveats.length && !o.grouped ? "\u00a0⚠" : ""); }), groups = new Map();
   if (!o.grouped) labels = unique(labels);  // grouped bars share a label per configuration
   var cats = Array.from(new Set(labels));
   rows.forEach(function (r, k) { var g = r.group; if (!groups.has(g)) groups.set(g, []); groups.get(g).push(k); });
   var log = wantsLog(rows.map(function (r) { return r.n > 1 ? r.lo : r.rate; }).concat(rows.map(function (r) { return r.rate; })));
   var traces = Array.from(groups.keys()).map(function (g, gi) {
     var ks = groups.get(g), pick = function (f) { return ks.map(function (k) { return f(rows[k], k); }); };
-    var color = (o.colors || FRAMEWORK_COLORS)[g] || PALETTE[gi % PALETTE.length];
+    var color = ((o.colors || FRAMEWORK_COLORS)[g]) || PALETTE[gi % PALETTE.length];
     return {type: "bar", orientation: "h", name: esc(g), y: pick(function (r, k) { return labels[k]; }),
       x: pick(function (r) { return r.rate; }),
       marker: {color: pick(function (r) { return r.reference ? "rgba(255,255,255,0.9)" : color; }),
@@ -66,71 +197,83 @@ function barChart(div, rows, o) {
                 arrayminus: pick(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
       hovertemplate: pick(function (r) { return hoverText(r, o.unit); })};
   });
-  var layout = {barmode: o.grouped ? "group" : "overlay", height: barHeight(rows, o.grouped), margin: {l: 10, r: 20, t: 56, b: 50},
-    xaxis: {title: {text: esc(o.unit) + " (" + (o.lower ? "lower" : "higher") + " is better)"}, type: log ? "log" : "linear"},
-    yaxis: {type: "category", categoryorder: "array", categoryarray: cats, autorange: "reversed", automargin: true},
-    legend: {title: {text: esc(o.legend || "framework")}}, updatemenus: scaleMenu("xaxis", log), hoverlabel: {align: "left"},
-    shapes: o.ref ? [{type: "line", xref: "x", yref: "paper", x0: o.ref, x1: o.ref, y0: 0, y1: 1, line: {color: "#333", dash: "dot", width: 1}}] : []};
-  referenceLine(layout, rows, labels, cats, traces);
-  if (!o.grouped) {  // a phone: the labels name the framework and "(ref)", so the plot keeps the width a legend would take
-    var many = traces.length > 1;  // one trace (a framework's score) needs no legend at any width
-    var short = cats.map(function (c) { return c.length > 34 ? c.slice(0, 14) + "…" + c.slice(-19) : c; });
-    var fit = function (narrow) {  // a phone: no legend, labels cut in the middle (the hover names the whole)
-      var out = {showlegend: !narrow && many, "yaxis.tickmode": narrow ? "array" : "auto", "yaxis.tickfont.size": narrow ? 9 : 12};
-      if (narrow) { out["yaxis.tickvals"] = cats; out["yaxis.ticktext"] = short; }
-      if (layout.annotations) out["annotations[0].text"] = narrow ? REFS_SHORT : REFS_LONG;
-      return out;
-    };
-    var now = adaptive(div, 0, null, fit);
-    layout.showlegend = now.showlegend;
-    Object.assign(layout.yaxis, {tickmode: now["yaxis.tickmode"], tickfont: {size: now["yaxis.tickfont.size"]}},
-                  now["yaxis.tickvals"] ? {tickvals: cats, ticktext: short} : {});
-    if (layout.annotations) layout.annotations[0].text = now["annotations[0].text"];
-  }
-  return plot(div, traces, layout);
-}
-var REFS_LONG = "<i>references below: other protocols, not ranked</i>", REFS_SHORT = "<i>references (not ranked)</i>";
-
-// Where a bar chart has references: a dotted line above the first, a note on it, and a legend entry for their style.
-function referenceLine(layout, rows, labels, cats, traces) {
   var first = rows.findIndex(function (r) { return r.reference; });
-  if (first < 0) return;
-  var at = cats.indexOf(labels[first]) - 0.5;
-  layout.shapes.push({type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: at, y1: at, line: {color: "#555", dash: "dot", width: 1}});
-  layout.annotations = [{xref: "paper", yref: "y", x: 1, y: at, xanchor: "right", yanchor: "bottom", showarrow: false,
-    text: REFS_LONG, font: {size: 10, color: "#555"}}];
-  if (layout.barmode === "group") return;  // a legend-only trace would take a slot of every group
-  traces.push({type: "bar", orientation: "h", name: "reference (not ranked)", x: [null], y: [cats[cats.length - 1]], hoverinfo: "skip",
-    marker: {color: "rgba(255,255,255,0.9)", line: {color: "#555", width: 1.5}, pattern: {shape: "x", fgcolor: "#555", size: 6}}});
+  var b = {o: o, cats: cats, traces: traces, log: log, refAt: first < 0 ? null : cats.indexOf(labels[first]) - 0.5};
+  if (b.refAt !== null && !o.grouped) traces.push(referenceTrace(cats));  // grouped: it would take a slot of every group
+  return b;
 }
 
-// A chart whose legend sits beside the plot on a wide screen and under it on a phone (the MLP lines, the roofline):
-// when the window crosses that width, the legend moves and the chart takes the height that layout needs.
-var NARROW_CHART = 600;
-function legendLayout(div, entries, wide) {
-  return div.clientWidth < NARROW_CHART ? {legend: {orientation: "h", y: -0.3, x: 0, font: {size: 10}}, height: wide.narrowHeight + 18 * entries}
-    : {legend: wide.legend, height: wide.height};
+function barAxes(b) {
+  var o = b.o;
+  return {xaxis: {title: {text: esc(o.unit) + " (" + (o.lower ? "lower" : "higher") + " is better)"}, type: b.log ? "log" : "linear"},
+    yaxis: {type: "category", categoryorder: "array", categoryarray: b.cats, autorange: "reversed", automargin: true},
+    updatemenus: scaleMenu("xaxis", b.log), hoverlabel: {align: "left"},
+    shapes: (o.ref ? [{type: "line", xref: "x", yref: "paper", x0: o.ref, x1: o.ref, y0: 0, y1: 1, line: {color: "#333", dash: "dot", width: 1}}] : [])
+      .concat(b.refAt === null ? [] : [{type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: b.refAt, y1: b.refAt,
+                                         line: {color: "#555", dash: "dot", width: 1}}])};
 }
-// fit(narrow): the layout changes for either width, where a chart has its own (the bar charts': no legend on a phone).
-function adaptive(div, entries, wide, fit) {
-  div.dataset.narrow = String(div.clientWidth < NARROW_CHART);
-  ADAPTIVE.push({div: div, entries: entries, wide: wide, fit: fit});
-  return fit ? fit(div.clientWidth < NARROW_CHART) : legendLayout(div, entries, wide);
+
+// A wide screen: the labels beside the bars, the legend beside the plot.
+function wideBars(b) {
+  var o = b.o, many = b.traces.length > 1;  // one trace (a framework's score) needs no legend
+  var layout = Object.assign(barAxes(b), {barmode: o.grouped ? "group" : "overlay", height: wideHeight(b.cats.length, o.grouped),
+    margin: {l: 10, r: 20, t: 56, b: 50}, legend: {title: {text: esc(o.legend || "framework")}}});
+  if (!o.grouped) layout.showlegend = many;
+  if (b.refAt !== null) {
+    layout.annotations = [{xref: "paper", yref: "y", x: 1, y: b.refAt, xanchor: "right", yanchor: "bottom", showarrow: false,
+      text: "<i>references below: other protocols, not ranked</i>", font: {size: 10, color: "#555"}}];
+  }
+  return {traces: b.traces, layout: layout, compact: false};
 }
-var ADAPTIVE = [];
-window.addEventListener("resize", function () {
-  clearTimeout(ADAPTIVE.timer);
-  ADAPTIVE.timer = setTimeout(function () {
-    ADAPTIVE.forEach(function (a) {
-      var narrow = String(a.div.clientWidth < NARROW_CHART);
-      if (narrow === a.div.dataset.narrow || !a.div.data) return;
-      a.div.dataset.narrow = narrow;
-      var next = a.fit ? a.fit(narrow === "true") : legendLayout(a.div, a.entries, a.wide);
-      if (next.height) a.div.style.height = next.height + "px";
-      Plotly.relayout(a.div, next);
-    });
-  }, 150);
-});
+
+// Compact (a phone, or labels too long to sit beside the bars): each bar's label above it, wrapped to the width (the
+// plot takes the whole width: no label column beside it), a few ticks, the legend under the plot. Every band is as
+// tall as the longest label needs; the bars sit in its lower part (plotly's offset and width, in bands), each label
+// right above its bar.
+function compactBars(b, width) {
+  var o = b.o, margin = {l: 8, r: 14, t: 40, b: 46};
+  var plotW = width - margin.l - margin.r, chars = Math.max(12, Math.floor(plotW / CHAR_PX));
+  var wrapped = b.cats.map(function (c) { return wrapLabel(c, chars); });
+  var lines = Math.max.apply(null, wrapped.map(function (l) { return l.length; }).concat([1]));
+  var sides = o.grouped || 1, barPx = o.grouped ? 7 * sides + 4 : 12, labelPx = lines * LINE_PX + 3, band = labelPx + barPx + 6;
+  var plotH = band * b.cats.length, many = b.traces.length > 1, under = legendBelow(b.traces, width, plotH, margin.b);
+  var barW = barPx / band, top = 0.5 - 4 / band - barW;  // a band spans -0.5..0.5 around its category, downwards
+  var traces = b.traces.map(function (t, i) {
+    var k = o.grouped && i < sides ? i : 0;
+    return Object.assign({}, t, {width: barW / sides, offset: top + k * barW / sides});
+  });
+  var layout = Object.assign(barAxes(b), {barmode: "overlay", showlegend: many, margin: Object.assign(margin, {b: margin.b + (many ? under.px : 0)}),
+    legend: under.legend, annotations: wrapped.map(function (l, k) {
+      // on white: a dotted line (a ratio of 1, where the references start) passes behind it
+      return {xref: "paper", x: 0, xanchor: "left", yref: "y", y: k + top, yanchor: "bottom", yshift: 1, showarrow: false, align: "left",
+              text: l.join("<br>"), font: {size: LABEL_FONT, color: "#333"}, bgcolor: "rgba(255,255,255,0.85)", borderpad: 0};
+    })});
+  layout.height = plotH + layout.margin.t + layout.margin.b;
+  Object.assign(layout.xaxis, {nticks: COMPACT_TICKS, tickfont: {size: LABEL_FONT}, title: {text: layout.xaxis.title.text, font: {size: 11}}});
+  Object.assign(layout.yaxis, {showticklabels: false, automargin: false});
+  return {traces: traces, layout: layout, compact: true};
+}
+
+function referenceTrace(cats) {  // a legend entry for the references' style: no bar of its own
+  return {type: "bar", orientation: "h", name: "reference (not ranked)", x: [null], y: [cats[cats.length - 1]], hoverinfo: "skip",
+    marker: {color: "rgba(255,255,255,0.9)", line: {color: "#555", width: 1.5}, pattern: {shape: "x", fgcolor: "#555", size: 6}}};
+}
+
+// A chart whose legend sits beside the plot on a wide screen and under it on a phone, or where it would take more
+// than a third of the width beside it (the MLP lines, the roofline): wide {height, legend, margin}; compact, the plot
+// keeps plotH px and the chart grows by what its legend takes.
+function legendChart(traces, layout, wide, width) {
+  var longest = Math.max.apply(null, traces.map(function (t) { return String(t.name || "").length; }));
+  if (!isNarrow(width) && 40 + longest * CHAR_PX * 1.1 < width / 3) {
+    return {traces: traces, layout: Object.assign({}, layout, {height: wide.height, legend: wide.legend, margin: wide.margin}), compact: false};
+  }
+  var margin = Object.assign({}, wide.margin, {l: Math.min(wide.margin.l, 56), r: 14}), plotH = wide.plotH;
+  var under = legendBelow(traces, width, plotH, margin.b);
+  margin.b += under.px;
+  var out = Object.assign({}, layout, {height: plotH + margin.t + margin.b, legend: under.legend, margin: margin});
+  ["xaxis", "yaxis"].forEach(function (axis) { out[axis] = Object.assign({}, layout[axis], {nticks: COMPACT_TICKS, tickfont: {size: LABEL_FONT}}); });
+  return {traces: traces, layout: out, compact: true};
+}
 
 // The classic MLP: seconds per epoch against depth, a line per env and style; a style of another protocol than
 // devicebench's (classic model.fit, legacy) is a reference: dashed, its name marked "ref".
@@ -148,11 +291,10 @@ function lineChart(div, rows, o) {
                 arrayminus: pts.map(function (r) { return r.n > 1 ? r.rate - r.lo : 0; })},
       hovertemplate: pts.map(function (r) { return hoverText(Object.assign({extra: "depth: " + r.depth + " · " + r.style}, r), o.unit); })};
   });
-  var fit = adaptive(div, lines.size, {height: 460, narrowHeight: 380, legend: {orientation: "v", y: 1, x: 1.02, font: {size: 10}}});
-  var layout = Object.assign({margin: {l: 60, r: 20, t: 56, b: 50}, xaxis: {title: {text: "hidden layers of 1024 units"}},
-    yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"}, updatemenus: scaleMenu("yaxis", true),
-    hoverlabel: {align: "left"}}, fit);
-  return plot(div, traces, layout);
+  var layout = {xaxis: {title: {text: "hidden layers of 1024 units"}, type: "linear"},
+    yaxis: {title: {text: esc(o.unit) + " (lower is better)"}, type: "log"}, updatemenus: scaleMenu("yaxis", true), hoverlabel: {align: "left"}};
+  var wide = {height: 460, plotH: 280, margin: {l: 60, r: 20, t: 56, b: 50}, legend: {orientation: "v", y: 1, x: 1.02, font: {size: 10}}};
+  return drawChart(div, function (width) { return legendChart(traces, layout, wide, width); });
 }
 
 // Charts in view are drawn first: the page is ready when those are; the rest follow one at a time, yielding to the

@@ -1,4 +1,4 @@
-/* global h, esc, fmt, plot, adaptive */
+/* global h, esc, fmt, drawChart, legendChart */
 // The roofline on an env's page (data from roof.py), the interactive twin of figures/roofline.png: log-log, each
 // precision's roof min(compute roof, bandwidth roof x intensity), and every configuration whose FLOPs and bytes are
 // known at its FLOP per byte and attained TFLOP/s, hover naming it.
@@ -36,11 +36,10 @@ function roofChart(div, r) {
                      line: {width: 0.5, color: "#222"}},
             hovertemplate: g.map(function (p) { return esc(p[0]) + " · " + esc(p[2]) + "<br>" + fmt(p[3]) + " FLOP/byte · " + fmt(p[4]) + " TFLOP/s<extra></extra>"; })};
   }));
-  // a phone: the legend under the plot; elsewhere beside it, below the toolbar (charts.js adaptive)
-  var fit = adaptive(div, traces.length, {height: 440, narrowHeight: 380, legend: {orientation: "v", x: 1.02, font: {size: 11}, y: 0.9, yanchor: "top"}});
-  return plot(div, traces, Object.assign({margin: {l: 70, r: 20, t: 40, b: 50},
-    xaxis: {type: "log", title: {text: "arithmetic intensity (FLOP/byte, log)"}}, yaxis: {type: "log", title: {text: "TFLOP/s (log)"}}}, fit),
-    {displaylogo: false, responsive: true});
+  // a phone: the legend under the plot; elsewhere beside it, below the toolbar (charts.js legendChart)
+  var layout = {xaxis: {type: "log", title: {text: "arithmetic intensity (FLOP/byte, log)"}}, yaxis: {type: "log", title: {text: "TFLOP/s (log)"}}};
+  var wide = {height: 440, plotH: 290, margin: {l: 70, r: 20, t: 40, b: 50}, legend: {orientation: "v", x: 1.02, font: {size: 11}, y: 0.9, yanchor: "top"}};
+  return drawChart(div, function (width) { return legendChart(traces, layout, wide, width); });
 }
 
 function roofPanel(main, meta, queue) {  // one chart per device kind the env has a roof for
