@@ -196,7 +196,7 @@ def _run(args, argv: list[str], kept: say.Kept) -> int:
                                say.energy_said(energy, args.energy), kept.path))
         log.info(duration_said(args, configs, adapter.device_kind, _repeat(args), adapter.default_backend))
     budget = Budget(_max_seconds(args), energy, float(suites.setting(args.suite, "warmup_s")))
-    shapes = eta.shapes(configs, adapter.device_kind, budget.max_seconds, budget.warmup_s)  # the time-left estimate's plan
+    shapes = eta.shapes(configs, adapter.device_kind, budget.max_seconds, budget.warmup_s, args.framework)  # time left: the plan
     if _repeat(args) > 1:
         adapter.close()
         return repeated(args, argv, env, shapes, kept, adapter.device_kind)

@@ -60,11 +60,12 @@ def duration_said(args, configs: list[suites.Config], device_kind: str, rounds: 
 
     def seconds(chosen, suite: str, trials: int) -> float:
         max_s = args.max_seconds or float(suites.setting(suite, "max_seconds"))
-        return eta.predicted(eta.shapes(chosen, device_kind, max_s, float(suites.setting(suite, "warmup_s"))),
+        return eta.predicted(eta.shapes(chosen, device_kind, max_s, float(suites.setting(suite, "warmup_s")), args.framework),
                              device_kind, trials)
 
     total = seconds(configs, args.suite, rounds)
-    said = f"planned: about {eta.say_duration(total)} at a typical {device_kind}'s speed, corrected as it runs"
+    speed = "the 2-core reference CPU's" if device_kind == "cpu" else f"a typical {device_kind} GPU's"
+    said = f"planned: about {eta.say_duration(total)} at {speed} speed, corrected as it runs"
     if total < 300 or args.like or args.suite == "classic":
         return said
     shorter = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -238,3 +239,22 @@ def test_round_one_fits_the_plan_to_the_machine_from_its_first_configurations(sp
         clock.advance(seconds)
         estimate.config_done()
     assert estimate.left() == pytest.approx(sum(truth[3:]), rel=0.2)
+
+
+def test_the_plan_says_how_long_and_past_five_minutes_how_to_shorten_it():
+    from types import SimpleNamespace
+
+    from collect.measure import suites
+    from collect.runplan import duration_said
+
+    args = SimpleNamespace(suite="default", framework="tensorflow", max_seconds=None, like=None)
+    configs = suites.expand("default", device_kind="cpu", framework="tensorflow", default_backend="tf_function")
+    said = duration_said(args, configs, "cpu", 3, "tf_function")
+    minutes = int(re.search(r"planned: about (\d+) min at the 2-core reference CPU's speed", said).group(1))
+    quick = re.search(r"shorter: --suite quick \(about (\d+) s, no score\) or --repeat 1 \(about (\d+) min", said)
+    assert quick and int(quick.group(1)) < 90 and int(quick.group(2)) == pytest.approx(minutes / 3, abs=1)
+    short = duration_said(SimpleNamespace(**{**vars(args), "suite": "quick"}), suites.expand("quick", device_kind="cpu"), "cpu", 1,
+                          "tf_function")
+    assert "shorter" not in short and short.startswith("planned: about ")
+    gpu = duration_said(args, suites.expand("default", device_kind="cuda"), "cuda", 3, "eager")
+    assert "a typical cuda GPU's speed" in gpu

@@ -35,7 +35,7 @@ class Prior:
     start_s: float
 
 
-PRIORS = {"cpu": Prior(1.5e11, 4e10, 2.0, 6.0), "cuda": Prior(1e13, 5e11, 3.0, 10.0),
+PRIORS = {"cpu": Prior(1.5e11, 4e10, 0.7, 5.0), "cuda": Prior(1e13, 5e11, 3.0, 10.0),
           "mps": Prior(1.5e12, 8e10, 3.0, 8.0), "gpu": Prior(2e12, 1e11, 3.0, 10.0)}
 
 
@@ -80,12 +80,17 @@ class Shape:
         return overhead * self.build_s + step + warm + max(self.max_seconds, 3 * step)
 
 
-def shapes(configs, device_kind: str, max_seconds: float, warmup_s: float) -> list[Shape]:
+# A framework's model build and first step against torch's: Keras builds the model and traces its tf.function.
+BUILD_FACTOR = {"tensorflow": 2.5}
+
+
+def shapes(configs, device_kind: str, max_seconds: float, warmup_s: float, framework: str = "torch") -> list[Shape]:
     prior = PRIORS.get(device_kind, PRIORS["gpu"])
+    build = prior.build_s * BUILD_FACTOR.get(framework, 1.0)
     out = []
     for c in configs:
         flops, moved = step_work(c)
-        out.append(Shape(flops / prior.flops + moved / prior.bytes, prior.build_s, warmup_s, max_seconds))
+        out.append(Shape(flops / prior.flops + moved / prior.bytes, build, warmup_s, max_seconds))
     return out
 
 
