@@ -205,6 +205,8 @@ def test_a_devices_version_of_fewer_than_four_rows_is_points_not_a_box(browser, 
       return d.data.map(function (t) { return [t.name, t.type, t.x.length]; }); });""")
     mlp = next(t for t in traces if any(x[2] == 5 for x in t))
     assert sorted(mlp) == [["2.13", "box", 5], ["2.14", "scatter", 1]]
+    axes = browser.execute_script("return Array.from(document.querySelectorAll('.chart.strip')).map(function (d) { return d.layout.yaxis.type; })")
+    assert set(axes) == {"category"}  # a version is a name: "2.13" and "2.14" are two rows, not points on a number line
     assert "fewer rows are drawn as points alone" in browser.find_element("id", "charts").text
 
 

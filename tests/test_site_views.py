@@ -106,7 +106,9 @@ def test_the_download_is_the_filtered_sorted_view_every_page_of_it(browser, site
     for k, (dom, down) in enumerate(zip(on_screen, rows[1:], strict=True)):
         assert all(same(a, b) for j, (a, b) in enumerate(zip(dom, down, strict=True)) if j not in other), (k, dom, down)
     commands = [r[head.index("command")] for r in rows[1:]]
-    assert all(c.startswith("devicebench run --framework torch --models ") for c in commands)
+    # each names its device kind (the CPU envs' and the CUDA ones' differ), then the configuration
+    assert {c.split(" --models ")[0] for c in commands} == {"devicebench run --framework torch --device cpu",
+                                                           "devicebench run --framework torch --device cuda"}
     assert all(r[head.index("framework")] == "torch" for r in rows[1:])
     rates = [float(r[head.index("samples/s")]) for r in rows[1:]]
     assert rates == sorted(rates)

@@ -162,7 +162,8 @@ function deviceCharts(main, I, key, S, queue) {
       var traces = grp.parts.map(function (p, k) { return stripTrace(p, k, grp, D); });
       var layout = {height: Math.max(200, 90 + 46 * grp.parts.length), margin: {l: 10, r: 20, t: 30, b: 45}, showlegend: false,
         xaxis: {title: {text: esc(grp.unit) + " (higher is better)"}, type: wantsLog([].concat.apply([], grp.parts.map(function (p) { return p.values; }))) ? "log" : "linear"},
-        yaxis: {automargin: true, title: {text: "framework version"}}, hoverlabel: {align: "left"}};
+        // versions are names ("2.13" is not a number): one row of the chart each, points and boxes alike
+        yaxis: {automargin: true, type: "category", title: {text: "framework version"}}, hoverlabel: {align: "left"}};
       return plot(div, traces, layout);
     });
   });

@@ -101,7 +101,7 @@ function provenanceCell(file, run, commit) {
 }
 
 function sourceLinks(reference) {  // a published row's references (one a line), each a link where it names a place
-  return h("span", {class: "source"}, ["source: "].concat(reference.split("\n").map(function (ref, k) {
+  return h("div", {class: "source"}, ["source: "].concat(reference.split("\n").map(function (ref, k) {
     var href = referenceHref(ref), node = href ? h("a", {href: href, rel: "noopener", text: ref}) : h("span", {text: ref});
     return k ? [" · ", node] : [node];
   }).reduce(function (a, b) { return a.concat(b); }, [])));
@@ -115,7 +115,7 @@ function reproduceCell(row) {
                           onfocus: function () { input.select(); }});
   var parts = [h("summary", {text: offer.label, title: offer.why})];
   if (!offer.reproduces && row.reference) parts.push(sourceLinks(row.reference));
-  if (!offer.reproduces) parts.push(h("span", {class: "measure-here", text: "measure this configuration here:"}));
+  if (!offer.reproduces) parts.push(h("div", {class: "measure-here", text: "measure this configuration here:"}));
   var box = h("details", {class: "reproduce" + (offer.reproduces ? "" : " elsewhere")}, parts.concat([input]));
   box.dataset.csv = offer.command;
   return box;
