@@ -156,7 +156,8 @@ def group_codes(part: pd.DataFrame, keys: list[str]) -> np.ndarray:
 def figures(part: pd.DataFrame, key: np.ndarray, envs: bool = False) -> pd.DataFrame:
     """Per distinct key (sorted): median, min, max, quartiles and count of samples/s, medians of step ms and
     TFLOP/s, how many envs (where `part` has no env key column: a device's rows), the first row of the group
-    (`at`) to take its key columns from, and its caveats (`flags`, `peak`: collect.present.flags)."""
+    (`at`) to take its key columns from, its caveats (`flags`, `peak`: collect.present.flags), and its samples per
+    joule with how they were measured (`per_j`, `energy`: _energy)."""
     group = part.groupby(key, sort=True)
     rate = group["samples_per_s"]
     out = pd.DataFrame({"rate": rate.median(), "rate_min": rate.min(), "rate_max": rate.max(),
