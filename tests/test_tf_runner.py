@@ -359,3 +359,57 @@ def suites_workload(model: str) -> str:
     from collect.measure.suites import workload_of
 
     return workload_of(model)
+
+
+# What a timed step costs beyond the plain loop's step (issue #33) ---------------------------------
+
+def step_costs(monkeypatch, config) -> dict:
+    """The runner's real measurement of `config`, counted: the compiled step's traces and calls, the blocks timed
+    (each ends in one sync), and every host read (EagerTensor.numpy) while the steps and syncs run."""
+    from tensorflow.python.framework import ops as tf_ops
+
+    from collect.measure import timing
+
+    counts = {"calls": 0, "blocks": 0, "steps": 0, "reads": 0}
+    made = []
+    real_fn, real_time, real_numpy = tfr.steps.model_fn, timing._Block.time, tf_ops._EagerTensorBase.numpy
+
+    def model_fn(*args, **kwargs):
+        fn = real_fn(*args, **kwargs)
+        made.append(fn)
+
+        def counted(x, y):
+            counts["calls"] += 1
+            return fn(x, y)
+        return counted
+
+    def block_time(self, count):
+        counts["blocks"] += 1
+        counts["steps"] += count
+        return real_time(self, count)
+
+    def numpy(self):
+        counts["reads"] += 1
+        return real_numpy(self)
+
+    monkeypatch.setattr(tfr.steps, "model_fn", model_fn)
+    monkeypatch.setattr(timing._Block, "time", block_time)
+    monkeypatch.setattr(tf_ops._EagerTensorBase, "numpy", numpy)
+    runner = tfr.TFAdapter("cpu")
+    try:
+        fields = runner.measure(config, Budget(0.2)).fields()
+    finally:
+        runner.release()
+    (fn,) = made
+    return {**counts, "traces": fn.experimental_get_tracing_count(), "timed": fields["steps"]}
+
+
+@pytest.mark.parametrize("mode", ["train", "infer"])
+def test_a_step_is_one_compiled_call_traced_once_and_a_block_one_host_read(monkeypatch, mode):
+    # The plain loop the runner is held to (benchmarks/fidelity.py) calls the same tf.function once per step and reads
+    # one value back at its end. The runner may add a sync per block, nothing per step: a retrace, a second call or a
+    # .numpy() inside a step is what would make it read slower than that loop.
+    costs = step_costs(monkeypatch, Config("mlp", "mlp-d1-w1024", mode, "fp32", 8, backend="tf_function"))
+    assert costs["traces"] == 1  # compile_s holds the one trace; warm-up and timed steps reuse it
+    assert costs["calls"] == costs["steps"] >= costs["timed"] + 1  # one call per step: compile + warm-up + timed
+    assert costs["reads"] == costs["blocks"]  # one host read per block: its sync, none inside a step
