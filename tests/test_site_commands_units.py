@@ -12,6 +12,8 @@ a CPU measured with RAPL, a published GPU figure with a stated power and a GitHu
 
 from __future__ import annotations
 
+import csv
+import io
 import shlex
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +21,7 @@ from urllib.parse import quote
 import pytest
 from conftest import record, write
 from test_site import column_text, errors, visit, wait
-from test_site_views import headers
+from test_site_views import blob_text, capture, headers
 
 from collect.dataset.loader import discover, load
 from collect.dataset.prices import load_prices
@@ -126,16 +128,21 @@ def test_a_published_row_links_its_source_and_is_measured_here_not_reproduced(br
     paper = next(c for c in cells if "paper-gpu" in c["row"])
     assert paper["label"] == "measure here" and "measure this configuration here:" in paper["text"]
     assert paper["links"] == ["https://github.com/owner/harness/blob/abcdef1/results/gpu.csv"]
-    assert paper["csv"] == paper["command"] and " --device cuda " in paper["command"]
+    assert paper["csv"] == "measure here: " + paper["command"] and " --device cuda " in paper["command"]
     args = parsed(paper["command"])
     assert (args.models, args.modes, args.batch_sizes, args.precisions, args.backends) == ("mlp-d5-w1024", "train", "64", "fp32", "eager")
     title = browser.execute_script("return document.querySelector('tr details.reproduce.elsewhere summary').title")
     assert "It cannot reproduce this figure, which some harness measured its own way" in title
     measured = [c for c in cells if "paper-gpu" not in c["row"]]
     assert measured and {c["label"] for c in measured} == {"reproduce"} and all(c["links"] == [] for c in measured)
-    download = browser.execute_script("""var cols = Array.from(document.querySelectorAll('table.data th'));
-      return cols.map(function (th) { return th.title; });""")
-    assert any("measure here: for another harness's figure" in t for t in download)
+    titles = browser.execute_script("return Array.from(document.querySelectorAll('table.data th')).map(function (th) { return th.title; })")
+    assert any("measure here: for another harness's figure" in t for t in titles)
+    capture(browser)
+    browser.find_element("css selector", "button.download").click()
+    rows = list(csv.DictReader(io.StringIO(blob_text(browser))))
+    by_env = {r["env"]: r["command"] for r in rows}
+    assert by_env["paper-gpu"] == "measure here: " + paper["command"]  # the download says it too
+    assert by_env["gpu-nvml"].startswith("devicebench run --framework torch --device cuda --models ")
 
 
 def test_per_joule_is_compared_only_within_one_scope_each_named(browser, site):

@@ -117,9 +117,11 @@ function reproduceCell(row) {
   if (!offer.reproduces && row.reference) parts.push(sourceLinks(row.reference));
   if (!offer.reproduces) parts.push(h("div", {class: "measure-here", text: "measure this configuration here:"}));
   var box = h("details", {class: "reproduce" + (offer.reproduces ? "" : " elsewhere")}, parts.concat([input]));
-  box.dataset.csv = offer.command;
+  box.dataset.csv = commandText(offer);
   return box;
 }
+// A command as the download writes it: a published row's says it measures the configuration here.
+function commandText(offer) { return (offer.reproduces ? "" : "measure here: ") + offer.command; }
 
 // The fields reproduceCommand needs, from a columnar table's row j; refs: the file's list its `reference` codes point into.
 function configOf(t, j, refs) {  // a board's rows have no mode or workload column: the board supplies them
@@ -133,7 +135,7 @@ function configOf(t, j, refs) {  // a board's rows have no mode or workload colu
 
 function reproduceColumn(configFor) {
   return {key: "reproduce", label: "command", sort: false, level: 2, cell: function (i) { return reproduceCell(configFor(i)); },
-          csvValue: function (i) { var o = commandOffer(configFor(i)); return (o.reproduces ? "" : "measure here: ") + o.command; },
+          csvValue: function (i) { return commandText(commandOffer(configFor(i))); },
           title: "reproduce: the command that measures a devicebench row again on your machine (its device kind and protocol); " +
             "measure here: for another harness's figure, its source and the command that measures the same configuration here"};
 }
