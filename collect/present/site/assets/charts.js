@@ -28,6 +28,8 @@ function plotlyReady() {
   if (!PLOTLY_LOADING) PLOTLY_LOADING = loadScript("assets/plotly.min.js");
   return PLOTLY_LOADING;
 }
+// A device's own page (device.html?device=KEY) draws its strips: plotly loads beside its data, not after it.
+if (document.body.dataset.page === "device" && new URLSearchParams(location.search).has("device")) plotlyReady();
 
 // Every chart drawn, with what draws it: spec(width) -> {traces, layout, compact}.
 var CHARTS = [];
