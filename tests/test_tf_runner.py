@@ -413,3 +413,26 @@ def test_a_step_is_one_compiled_call_traced_once_and_a_block_one_host_read(monke
     assert costs["traces"] == 1  # compile_s holds the one trace; warm-up and timed steps reuse it
     assert costs["calls"] == costs["steps"] >= costs["timed"] + 1  # one call per step: compile + warm-up + timed
     assert costs["reads"] == costs["blocks"]  # one host read per block: its sync, none inside a step
+
+
+class Value:
+    """A fake eager result: records whether the sync sliced it and which tensor was read back."""
+
+    def __init__(self, shape, reads, name="whole"):
+        self.shape, self.reads, self.name = shape, reads, name
+
+    def __getitem__(self, index):
+        return Value((), self.reads, f"element {index}")
+
+    def numpy(self):
+        self.reads.append(self.name)
+
+
+@pytest.mark.parametrize("shape, read", [((), "whole"), ((8, 1000), "whole"), ((8192, 8192), "element (0, 0)")])
+def test_sync_reads_a_small_result_whole_and_a_large_one_by_one_element(shape, read):
+    # Slicing a (8, 1000) logits tensor costs a strided-slice op per block (about 70 us, more on a loaded CPU); reading
+    # a 8192^2 product whole would time a 256 MiB copy. Either read waits on the op that made the value.
+    reads = []
+    fake_tf = SimpleNamespace(test=SimpleNamespace(experimental=SimpleNamespace(sync_devices=lambda: reads.append("sync"))))
+    tdv.make_sync(fake_tf, [Value(shape, reads)])()
+    assert reads == ["sync", read]
