@@ -282,8 +282,9 @@ def test_interrupting_a_run_of_two_rounds_three_ways(tmp_path):
             continue
         lines = err.splitlines()
         assert run.returncode == 130 and out == "", (how, out, err)
-        assert lines[0].startswith("measuring 1 configuration, 2 trials each") and len(lines) <= 3, err
-        assert all(line.startswith("round 1/2 mlp-d5-w1024 infer") for line in lines[1:-1]), err
+        assert lines[0].startswith("measuring 1 configuration, 2 trials each") and len(lines) <= 4, err
+        assert lines[1].startswith("planned: about "), err
+        assert all(line.startswith("round 1/2 mlp-d5-w1024 infer") for line in lines[2:-1]), err
         assert lines[-1].startswith("interrupted in round ") and lines[-1].endswith(
             f" of 2: 1 finished row is kept in {path}; run the same command again to measure the rest "
             "(a new run: the kept rows stay)"), err

@@ -79,5 +79,6 @@ def test_a_run_with_part_of_the_set_says_how_to_score(results_dir, monkeypatch, 
     write(results_dir, REF, member_rows(REF, 1.0))
     assert run(["--suite", "score", "--workloads", "mlp", "--results-dir", str(results_dir), "--env", "box-cuda"], monkeypatch) == 0
     out = capsys.readouterr().out
-    assert "  torch: 1 of 8 measured (missing: cnn-infer, cnn-train, encoder-infer, llm-prefill, llm-decode, matmul-best, membw)" in out
-    assert "devicebench run --framework torch --suite score measures the set" in out
+    assert "  torch: no score yet, 1 of 8 members measured; missing: CNN inference (resnet50, batch 16); " in out
+    assert ("    to add them: devicebench run --framework torch --suite score --models resnet50,bert-base,gpt2-small,"
+            "matmul-1024,matmul-2048,matmul-4096,membw-axpy-1024 --modes infer,train,prefill,decode --env box-cuda") in out

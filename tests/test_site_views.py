@@ -27,7 +27,7 @@ def site(tmp_path_factory) -> Path:
     folder.mkdir()
     for i in range(130):
         env = f"env-{i:04d}-cpu"
-        write(folder, env, [record(env=env, device_name="=1+2 CPU" if i == 4 else f"Filler {i}", framework=("torch", "tensorflow")[i % 2],
+        write(folder, env, [record(env=env, device_name=f"Filler {i}", framework=("torch", "tensorflow")[i % 2],
                                    framework_version="2.14.0", samples_per_s=10.0 + i)])
     write(folder, "gpu-a-cuda", [record(env="gpu-a-cuda", device_name="NVIDIA GeForce RTX 3090", framework_version="2.13.1+cu121",
                                         run_id=f"a{k}", samples_per_s=1000.0 + 10 * k, **GPU) for k in range(4)]
@@ -112,7 +112,8 @@ def test_the_download_is_the_filtered_sorted_view_every_page_of_it(browser, site
     assert all(r[head.index("framework")] == "torch" for r in rows[1:])
     rates = [float(r[head.index("samples/s")]) for r in rows[1:]]
     assert rates == sorted(rates)
-    assert any(r[head.index("device")] == "'=1+2" for r in rows[1:])  # inert in a spreadsheet
+    # a formula-first cell never reaches a page (validation refuses it: test_formula_cells.py); the download's own
+    # guard still makes one inert
     assert browser.execute_script("return csvCell('a,\"b\"') + '|' + csvCell('-1') + '|' + csvCell('@x')") == '"a,""b"""|\'-1|\'@x'
     assert errors(browser) == []
 

@@ -141,7 +141,7 @@ TF_NOISE = ("oneDNN", "Could not find cuda drivers", "cuInit", "absl::Initialize
 
 @pytest.mark.slow
 def test_a_real_run_shows_no_tensorflow_start_up_noise_without_v(results_dir):
-    """Two rounds (the parent and a round's process both load TensorFlow): the plan, one line per finished
+    """Two rounds (the parent and a round's process both load TensorFlow): the plan and its duration, one line per finished
     configuration (no terminal here, so no bar), the table; none of TensorFlow's C++ or absl lines."""
     import subprocess
     import sys
@@ -156,8 +156,9 @@ def test_a_real_run_shows_no_tensorflow_start_up_noise_without_v(results_dir):
     noise = [line for line in (done.stderr + done.stdout).splitlines() if any(n in line for n in TF_NOISE)]
     assert noise == []
     err = done.stderr.splitlines()
-    assert err[0].startswith("measuring 1 configuration, 2 trials each") and len(err) == 3, done.stderr
-    assert [line.split(":")[0] for line in err[1:]] == [f"round {k}/2 mlp-d5-w1024 infer fp32 bs8 tf_function"
+    assert err[0].startswith("measuring 1 configuration, 2 trials each") and len(err) == 4, done.stderr
+    assert err[1].startswith("planned: about ") and err[1].endswith("corrected as it runs"), done.stderr
+    assert [line.split(":")[0] for line in err[2:]] == [f"round {k}/2 mlp-d5-w1024 infer fp32 bs8 tf_function"
                                                          for k in (1, 2)]
     assert "2 rows (2 trials) appended" in done.stdout
 
