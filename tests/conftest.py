@@ -137,6 +137,14 @@ def examples(default: int) -> int:
     return LONG_EXAMPLES or default
 
 
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory) -> Path:
+    """The site of the shipped results/, built once per test process for every module that reads it (read-only)."""
+    from test_site import build
+
+    return build(ROOT / "results", tmp_path_factory.mktemp("shipped") / "site")
+
+
 # ---- the headless browser ------------------------------------------------------------------------------------------
 # One chromium per test process (per xdist worker), started by the first browser test and shared by the site's test
 # modules: each module gets it back at the default window size with no console messages left from the one before.

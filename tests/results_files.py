@@ -241,9 +241,9 @@ def _set(draw, columns, rows, name, value):
 
 
 @st.composite
-def broken_file(draw, env: str, other: str) -> File:
-    """A results file with one thing wrong, and where the checker must say so (line 0: the whole file)."""
-    kind = draw(st.sampled_from(BROKEN))
+def broken_file(draw, env: str, other: str, kinds: tuple[str, ...] = BROKEN) -> File:
+    """A results file with one thing wrong (one of `kinds`), and where the checker must say so (line 0: the whole file)."""
+    kind = draw(st.sampled_from(kinds))
     if kind.startswith("legacy"):
         return _broken_legacy(draw, env, kind)
     base = draw(measured_file(env, max_rows=4))

@@ -27,10 +27,11 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from resave import Resave, resaved, table_of
-from results_files import ENV, File, bounded, broken_file, measured_file, valid_folder
+from results_files import BROKEN, ENV, File, bounded, broken_file, measured_file, valid_folder
 
 import plot_results
 from collect.contract import record as r
@@ -49,19 +50,19 @@ def written(folder: Path, files: list[File]) -> list[Path]:
 
 
 @st.composite
-def mixed_folder(draw, max_valid: int = 6, max_broken: int = 4):
+def mixed_folder(draw, max_valid: int = 6, max_broken: int = 4, kinds: tuple[str, ...] = BROKEN):
     valid = draw(valid_folder(min_files=0, max_files=max_valid))
     taken = {f.name for f in valid} | {e for f in valid for e in f.envs}
     envs = draw(st.lists(ENV.filter(lambda e: e not in taken and f"results_{e}.csv" not in taken),
                          min_size=max_broken + 1, max_size=max_broken + 1, unique=True))
     count = draw(st.integers(1, max_broken))
-    broken = [draw(broken_file(envs[i], other=envs[-1])) for i in range(count)]
+    broken = [draw(broken_file(envs[i], other=envs[-1], kinds=kinds)) for i in range(count)]
     names = {f.name for f in valid}
     broken = [b for b in broken if b.name not in names and not names.add(b.name)]  # one file per name
     return valid, broken
 
 
-@bounded(45)
+@bounded(35)
 @given(valid_folder())
 def test_any_valid_files_merge_with_exactly_their_rows(files):
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,10 +76,27 @@ def test_any_valid_files_merge_with_exactly_their_rows(files):
         assert len(loaded.frame) == sum(f.rows for f in files)
 
 
-@bounded(60)
+@bounded(35)  # every broken kind is drawn on its own too: test_each_broken_kind_is_named_where_it_breaks
 @given(mixed_folder())
 def test_every_broken_file_is_named_where_it_breaks_and_the_rest_still_merges(mix):
     valid, broken = mix
+    check_named(valid, broken)
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_each_broken_kind_is_named_where_it_breaks(kind):
+    """Each kind of breakage on its own, beside a valid file, a few examples each: none is left to the draws of the
+    mixed folders above."""
+    @bounded(2)
+    @given(mixed_folder(max_valid=1, max_broken=1, kinds=(kind,)))
+    def named(mix):
+        check_named(*mix)
+
+    named()
+
+
+def check_named(valid: list, broken: list) -> None:
+    """Each broken file is named at its line and column, and every valid row still merges."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = written(Path(tmp), valid + broken)
         loaded = load(paths)

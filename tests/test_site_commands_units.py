@@ -28,7 +28,7 @@ from collect.dataset.prices import load_prices
 from collect.present.site import env_files, write_site
 from collect.present.summary import summarize
 
-pytestmark = pytest.mark.xdist_group("site")
+pytestmark = pytest.mark.xdist_group("test_site_commands_units")
 
 # "Shared CPU" names no generation: its device identity says so (collect.contract.identity)
 SHARED_PAGE = "device.html?device=" + quote("Shared (generation not recorded)")

@@ -16,9 +16,9 @@ from conftest import record, write
 from test_site import build, column_text, errors, shown, visit, wait
 from test_site_views import headers
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_compare_many")
 
 FIVE = ["base-cpu", "twin-cpu", "third-cuda", "fourth-cpu", "lone-cpu"]
 MLP = dict(workload="mlp", model="mlp-d5-w1024", mode="train", batch_size=64)

@@ -19,9 +19,9 @@ from conftest import record, write
 from test_site import build, column_text, errors, shown, visit, wait
 from test_site_views import blob_text, capture, headers
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_layout")
 
 PAGES = ["index.html", "board-mlp-train.html", "board-matmul-infer.html", "machines.html", "device.html",
          "env.html?env=both-a-cpu", "compare.html#envs=both-a-cpu,both-b-cpu", "device.html?device=EPYC%20(generation%20not%20recorded)"]

@@ -20,9 +20,9 @@ from test_site import build, column_text, errors, shown, visit, wait
 
 from collect.contract import scoring
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_like")
 
 ZEN3 = dict(device="AMD EPYC", cpu_name="AMD EPYC", cpu_vendor="AuthenticAMD", cpu_family=25, cpu_model=1, cpu_arch="Zen 3",
             cpu_isa="sse4_2 avx avx2 fma", math_library="MKL")

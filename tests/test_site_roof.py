@@ -9,9 +9,9 @@ from test_site import build, visit
 
 from collect.present.site.roof import POINTS
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_roof")
 
 
 @pytest.fixture(scope="module")

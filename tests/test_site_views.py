@@ -14,9 +14,9 @@ import pytest
 from conftest import record, write
 from test_site import build, column_text, errors, shown, visit, wait
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_views")
 
 GPU = dict(device_kind="cuda", framework="torch", batch_size=64, os="Linux-6.1", cpu_name="Some CPU")
 

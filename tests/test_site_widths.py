@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_site import build, errors, visit, wait
+from test_site import errors, visit, wait
 
 from collect.present.site.pages import pages
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_widths")
 
 STYLESHEET = ROOT / "collect" / "present" / "site" / "assets" / "site.css"
 STYLELINT = ROOT / "node_modules" / ".bin" / "stylelint"
@@ -86,10 +86,6 @@ def test_only_pages_that_always_draw_name_plotly():
 
 
 # ---- in the browser ------------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> Path:
-    return build(ROOT / "results", tmp_path_factory.mktemp("widths") / "site", downloads=False)
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from test_site_views import headers
 from collect.contract import scoring
 from collect.contract.csvio import append_records, results_path
 
-# Under pytest-xdist (make test) the site's browser modules run in one worker, one after the other: one chromium, and
-# each module's sites are built once.
-pytestmark = pytest.mark.xdist_group("site")
+# Under pytest-xdist (make test) each browser module runs in one worker (its sites built once); the modules spread
+# over the workers, each worker with one chromium.
+pytestmark = pytest.mark.xdist_group("test_site_worth")
 
 
 def git(folder: Path, *args: str) -> None:
