@@ -1,9 +1,11 @@
-// Unit tests of the site's pure logic (collect/present/site/assets/logic.js): `node --test tests/js/` (make test).
+// Unit tests of the site's pure logic (collect/present/site/assets/logic.js and row_logic.js, which the browser reads
+// as one scope): `node --test tests/js/` (make test).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-// DEVICEBENCH_LOGIC: another copy of logic.js (tests/test_site_js.py plants a bug in one to see these fail).
-const L = require(process.env.DEVICEBENCH_LOGIC || "../../collect/present/site/assets/logic.js");
+// logic() honours DEVICEBENCH_LOGIC: another copy of logic.js (tests/test_site_js.py plants a bug in one to see these fail).
+const {asset, logic} = require("./assets.js");
+const L = {...logic(), ...asset("row_logic.js")};
 
 test("run-length and sparse columns expand; a figure column left out becomes nulls", () => {
   const t = L.expand({n: 5, cols: {n: [1, 1, 1, 1, 1], env: {r: [3, 2, 7, 3]}, rate_min: {k: [1, 2], v: [10, 20]}}});

@@ -42,8 +42,9 @@ def plotly_js() -> str:
 # The site's JavaScript (collect/present/site/assets/*.js), classic scripts joined into one assets/site.js: one
 # request, one scope. logic.js first (its functions are the ones node's tests load alone), pages.js last (it starts
 # the page once the document is parsed).
-SCRIPTS = ("logic.js", "table_logic.js", "compare_logic.js", "core.js", "table.js", "views.js", "columns.js", "worth.js", "charts.js",
-           "score.js", "tradeoffs.js", "env.js", "roof.js", "standing.js", "device.js", "compare.js", "compare_why.js", "compare_page.js", "pages.js")
+SCRIPTS = ("logic.js", "row_logic.js", "table_logic.js", "compare_logic.js", "core.js", "table.js", "views.js", "columns.js",
+           "worth.js", "chart_fit.js", "charts.js", "score.js", "tradeoffs.js", "env.js", "roof.js", "standing.js", "device.js",
+           "compare.js", "compare_why.js", "compare_page.js", "pages.js")
 
 
 def site_js() -> str:
