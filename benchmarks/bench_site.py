@@ -219,7 +219,7 @@ def screenshots(site: Path, pages: dict[str, str], folder: Path) -> None:
             d.set_window_size(wide, height)
             open_page(d, site, page)
             d.set_window_size(narrow, tall)
-            time.sleep(0.8)  # the charts are drawn again for the phone (charts.js redrawForWidth), then widened back
+            time.sleep(0.8)  # the charts are drawn again for the phone (chart_fit.js redrawForWidth), then widened back
             d.set_window_size(wide, height)
             shoot(d, folder / f"site-{kind}-resized-{wide}.png")
     finally:

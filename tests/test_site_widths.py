@@ -169,7 +169,7 @@ def test_a_phone_sees_each_chart_whole(window, shipped, page):
 
 
 def fitted(driver, seconds: float = 10) -> None:
-    """Give the charts up to `seconds` to fit the window (plotly's resize, then charts.js's own redraw 150 ms after it)."""
+    """Give the charts up to `seconds` to fit the window (plotly's resize, then chart_fit.js's own redraw 150 ms after it)."""
     from selenium.common.exceptions import TimeoutException
 
     time.sleep(0.5)
