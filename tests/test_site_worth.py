@@ -80,6 +80,10 @@ def test_env_device_and_compare_pages_say_their_score(browser, site):
     assert "torch: 20,000" in browser.find_element("id", "score").text
     visit(browser, site, "env.html?env=box-cpu", charts=True)
     assert "7 of 8 measured (missing: membw)" in browser.find_element("id", "score").text
+    # the command that adds the missing member, the runner's closing lines' own (collect.closing.missing_command)
+    from collect.closing import missing_command
+
+    assert missing_command("torch", ["membw"], "box-cpu") in browser.find_element("css selector", "#score code").text
     visit(browser, site, "device.html?device=RTX%203090", charts=True)
     assert "score v1, torch: 20,000" in browser.find_element("css selector", "ul.scores").text
     visit(browser, site, f"compare.html#envs={REF},gpu-cuda", charts=True)

@@ -35,3 +35,14 @@ test("a device's bar is the median of its envs, and says how many", () => {
   assert.equal(bars[0].extra, "3 envs: median score · rank 1");
   assert.equal(bars[1].extra, "1 env: median score · rank 4");
 });
+
+test("a partial score offers the one command that measures exactly its missing members, as the runner's closing lines do", () => {
+  const members = [["mlp-train", "MLP training", "", ["mlp-d5-w1024"], "train"], ["cnn-infer", "CNN inference", "", ["resnet50"], "infer"],
+                   ["cnn-train", "CNN training", "", ["resnet50"], "train"], ["llm-decode", "LLM decode", "", ["gpt2-small"], "decode"],
+                   ["matmul-best", "matmul", "", ["matmul-1024", "matmul-2048", "matmul-4096"], "infer"]];
+  assert.equal(S.missingCommand("torch", ["cnn-train", "llm-decode"], "box-cpu", members),
+               "devicebench run --framework torch --suite score --models resnet50,gpt2-small --modes train,decode --env box-cpu");
+  assert.equal(S.missingCommand("tensorflow", ["cnn-infer", "matmul-best"], "mac", members),
+               "devicebench run --framework tensorflow --suite score --models resnet50,matmul-1024,matmul-2048,matmul-4096 " +
+               "--modes infer --env mac");
+});

@@ -60,7 +60,8 @@ def score_definition(version: str = scoring.CURRENT) -> dict:
     one machine's score moves between runs (scoring.RUN_TO_RUN, a sentence with measured figures), "" where unknown."""
     s = scoring.SETS[version]
     return {"version": s.version, "reference": s.reference, "scale": scoring.SCALE, "defined": s.defined,
-            "members": [[m.key, m.label, m.why] for m in s.members], "run_to_run": str(getattr(scoring, "RUN_TO_RUN", "") or "")}
+            # [key, label, why, models, mode]: the models and mode let a page give the command that adds missing members
+            "members": [[m.key, m.label, m.why, list(m.models), m.mode] for m in s.members], "run_to_run": str(getattr(scoring, "RUN_TO_RUN", "") or "")}
 
 
 def _spread(table: pd.DataFrame, limit: int) -> pd.DataFrame:

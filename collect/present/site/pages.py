@@ -69,7 +69,7 @@ def downloads_body(downloads: list[dict]) -> str:
 def score_body(definition: dict) -> str:
     """score.html's content: the set, its reference and how a score is read (assets/score.html)."""
     members = "\n".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(why)}</td></tr>"
-                        for _key, label, why in definition["members"])
+                        for _key, label, why, *_ in definition["members"])
     reference = definition["reference"]
     return Template(asset("score.html")).substitute(
         version=escape(definition["version"]), scale=f"{definition['scale']:,.0f}", reference=escape(reference),

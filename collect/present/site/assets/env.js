@@ -146,7 +146,7 @@ function envHead(main, I, i, meta, kinds) {
   if (cols.device && D.dkey[cols.device[i]]) links.append(" · ", h("a", {href: deviceHref(D.dkey[cols.device[i]]), text: "every submission of " + D.dkey[cols.device[i]]}));
   meta.csv.forEach(function (href) { links.append(" · ", h("a", {href: href, download: "", text: "download " + href.split("/").pop()})); });
   main.appendChild(links);
-  if (meta.score && meta.score.length) main.appendChild(scoreList(meta.score, new Set(meta.score.map(function (s) { return s[1]; })).size));
+  if (meta.score && meta.score.length) main.appendChild(scoreList(meta.score, new Set(meta.score.map(function (s) { return s[1]; })).size, name));
   main.append(h("h2", {text: "Fingerprint"}), fingerprint(meta));  // meta.fp: envPrint's (envPage)
 }
 

@@ -11,14 +11,26 @@ function scoreMeasured(line, missing) {
   return count(line[5]) + " of " + count(line[6]) + " measured" + (missing ? " (missing: " + line[8].join(", ") + ")" : "");
 }
 
+// The one command that measures an env's missing members (members: the definition's [key, label, why, models, mode]):
+// the score suite narrowed by their models and modes, into the env's own file. The runner's closing lines give the
+// same (collect.closing.missing_command).
+function missingCommand(framework, missing, env, members) {
+  var chosen = members.filter(function (m) { return missing.indexOf(m[0]) >= 0; });
+  var uniq = function (xs) { return xs.filter(function (x, k) { return xs.indexOf(x) === k; }); };
+  var models = uniq([].concat.apply([], chosen.map(function (m) { return m[3] || []; })));
+  var modes = uniq(chosen.map(function (m) { return m[4]; }));
+  return "devicebench run --framework " + framework + " --suite score --models " + models.join(",") + " --modes " +
+    modes.join(",") + " --env " + env;
+}
+
 // An env's score lines ([[framework, kind, score, lo, hi, measured, members, caveats, missing], ...]) as a list.
-function scoreList(lines, kinds) {
+function scoreList(lines, kinds, env) {
   var def = DB.data.index.score;
   var list = h("ul", {class: "scores"});
   lines.forEach(function (s) {
     var who = s[0] + (kinds > 1 ? " [" + s[1] + "]" : "");
-    var parts = s[2] === null ? [who + ": " + scoreMeasured(s, true) + "; ",
-      h("code", {text: "devicebench run --framework " + s[0] + " --suite score"}), " measures the set"] :
+    var parts = s[2] === null ? [who + ": " + scoreMeasured(s, true) + "; to add them: ",
+      h("code", {text: missingCommand(s[0], s[8], env, def.members)})] :
       [who + ": " + scoreText(s[2], s[3], s[4])];
     list.appendChild(h("li", {data: {framework: s[0]}}, parts.concat([s[7] ? h("span", {class: "note", text: " · " + s[7]}) : null])));
   });
@@ -133,5 +145,6 @@ function pageScore(main) {
 }
 
 if (typeof module === "object" && module.exports) {  // node's tests (tests/js/score.test.js): the parts with no DOM
-  module.exports = {scoreText: scoreText, scoreMeasured: scoreMeasured, envScoreBars: envScoreBars, deviceScoreBars: deviceScoreBars};
+  module.exports = {scoreText: scoreText, scoreMeasured: scoreMeasured, envScoreBars: envScoreBars, deviceScoreBars: deviceScoreBars,
+                    missingCommand: missingCommand};
 }
