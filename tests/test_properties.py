@@ -62,7 +62,7 @@ def mixed_folder(draw, max_valid: int = 6, max_broken: int = 4, kinds: tuple[str
     return valid, broken
 
 
-@bounded(35)
+@bounded(25)
 @given(valid_folder())
 def test_any_valid_files_merge_with_exactly_their_rows(files):
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +76,7 @@ def test_any_valid_files_merge_with_exactly_their_rows(files):
         assert len(loaded.frame) == sum(f.rows for f in files)
 
 
-@bounded(35)  # every broken kind is drawn on its own too: test_each_broken_kind_is_named_where_it_breaks
+@bounded(25)  # every broken kind is drawn on its own too: test_each_broken_kind_is_named_where_it_breaks
 @given(mixed_folder())
 def test_every_broken_file_is_named_where_it_breaks_and_the_rest_still_merges(mix):
     valid, broken = mix
