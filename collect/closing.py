@@ -11,9 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from collect.contract import scoring
-
-# What makes two rows the same measurement of one env (summary.CONFIG less what an env holds fixed).
-SAME = ["framework", "device_kind", "workload", "model", "mode", "precision", "batch_size", "world_size", "backend"]
+from collect.contract.record import TRIAL_KEY
 
 
 def stack_up(args, env: str, run_id: str) -> None:
@@ -45,12 +43,12 @@ def latest(frame: pd.DataFrame, env: str, run_id: str | None = None) -> pd.DataF
     rows = frame[mine]
     if run_id is None:
         run_id = str(rows["run_id"].astype(str).iloc[_newest(rows)])
-    keys = rows[SAME].astype(str).agg("\x1f".join, axis=1)
     runs = rows["run_id"].astype(str)
-    # each configuration's newest run: this run where it measured it, else the newest timestamp's
-    newest = rows.assign(_key=keys, _run=runs, _this=runs == run_id, timestamp_utc=rows["timestamp_utc"].astype(str)).sort_values(
-        ["_this", "timestamp_utc"], kind="stable").groupby("_key", sort=False)["_run"].last()
-    keep = [newest[k] == r for k, r in zip(keys, runs, strict=True)]
+    # each configuration's (record.TRIAL_KEY's) newest run: this run where it measured it, else the newest timestamp's
+    ranked = rows[list(TRIAL_KEY)].astype(str).assign(_run=runs, _this=runs == run_id, _at=rows["timestamp_utc"].astype(str))
+    ranked = ranked.sort_values(["_this", "_at"], kind="stable")
+    newest = ranked.groupby(list(TRIAL_KEY), sort=False)["_run"].transform("last").reindex(rows.index)
+    keep = (runs == newest).to_numpy()
     return pd.concat([frame[~mine], rows[keep]])
 
 

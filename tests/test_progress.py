@@ -258,3 +258,13 @@ def test_the_plan_says_how_long_and_past_five_minutes_how_to_shorten_it():
     assert "shorter" not in short and short.startswith("planned: about ")
     gpu = duration_said(args, suites.expand("default", device_kind="cuda"), "cuda", 3, "eager")
     assert "a typical cuda GPU's speed" in gpu
+
+
+def test_the_fit_reads_only_the_most_recent_configurations_so_a_long_suite_costs_no_more_per_event():
+    from collect.measure import eta
+
+    configs, plan = plan_of()
+    early = [(shape, shape.seconds(0.3, 2.0)) for shape in plan * 30]  # 300 finished at one speed ...
+    late = [(shape, shape.seconds(3.0, 1.0)) for shape in plan * 2]  # ... then the machine sped up
+    assert eta.fit(early + late) == eta.fit((early + late)[-eta.RECENT:])
+    assert eta.fit(early + late)[0] > 2.0  # the machine as it is now

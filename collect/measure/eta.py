@@ -39,6 +39,11 @@ PRIORS = {"cpu": Prior(1.5e11, 4e10, 0.7, 5.0), "cuda": Prior(1e13, 5e11, 3.0, 1
           "mps": Prior(1.5e12, 8e10, 3.0, 8.0), "gpu": Prior(2e12, 1e11, 3.0, 10.0)}
 
 
+def prior(device_kind: str) -> Prior:
+    """A device kind's prior (an unknown kind: a GPU's)."""
+    return PRIORS.get(device_kind, PRIORS["gpu"])
+
+
 def step_work(config: suites.Config) -> tuple[float, float]:
     """(FLOPs, bytes) of one step of a configuration: a copy only moves bytes, a language model's step does both, the
     rest are counted by their FLOPs."""
@@ -85,25 +90,27 @@ BUILD_FACTOR = {"tensorflow": 2.5}
 
 
 def shapes(configs, device_kind: str, max_seconds: float, warmup_s: float, framework: str = "torch") -> list[Shape]:
-    prior = PRIORS.get(device_kind, PRIORS["gpu"])
-    build = prior.build_s * BUILD_FACTOR.get(framework, 1.0)
+    assumed = prior(device_kind)
+    build = assumed.build_s * BUILD_FACTOR.get(framework, 1.0)
     out = []
     for c in configs:
         flops, moved = step_work(c)
-        out.append(Shape(flops / prior.flops + moved / prior.bytes, build, warmup_s, max_seconds))
+        out.append(Shape(flops / assumed.flops + moved / assumed.bytes, build, warmup_s, max_seconds))
     return out
 
 
 GRID = [10 ** (k / 10) for k in range(-20, 21)]  # 1/100x to 100x the prior, 41 steps a decade apart by 10
 PULL = 0.02  # how strongly the fit stays near the priors: weak, one configuration's worth at a factor of about 3
+RECENT = 20  # the fit reads the last RECENT finished configurations: the machine as it is now, at a bounded cost
 
 
 def fit(done: list[tuple[Shape, float]]) -> tuple[float, float]:
-    """(speed, overhead) against the priors that best explain the finished configurations' seconds."""
+    """(speed, overhead) against the priors that best explain the most recent finished configurations' seconds
+    (a grid of 41 x 21 over at most RECENT of them: milliseconds, however long the suite)."""
     if not done:
         return 1.0, 1.0
     best, chosen = math.inf, (1.0, 1.0)
-    logs = [(shape, math.log(max(seconds, 1e-3))) for shape, seconds in done]
+    logs = [(shape, math.log(max(seconds, 1e-3))) for shape, seconds in done[-RECENT:]]
     for speed in GRID:
         for overhead in GRID[10:31]:  # overhead: 1/10x to 10x
             err = sum((math.log(shape.seconds(speed, overhead)) - t) ** 2 for shape, t in logs)
@@ -115,7 +122,7 @@ def fit(done: list[tuple[Shape, float]]) -> tuple[float, float]:
 
 def predicted(plan: list[Shape], device_kind: str, rounds: int, speed: float = 1.0, overhead: float = 1.0) -> float:
     """Seconds of a whole run: every round's start-up and configurations."""
-    start = PRIORS.get(device_kind, PRIORS["gpu"]).start_s * overhead
+    start = prior(device_kind).start_s * overhead
     return rounds * (start + sum(s.seconds(speed, overhead) for s in plan))
 
 

@@ -17,6 +17,8 @@ import os
 import sys
 import time
 
+from collect.measure import eta
+
 PROGRESS_ENV = "DEVICEBENCH_PROGRESS_FILE"  # where a round's process appends its events (set by the parent)
 log = logging.getLogger("devicebench")
 
@@ -59,8 +61,6 @@ class Estimate:
         (self.first if self.round == 1 else self.current).append(now - self.mark)
         self.mark, self.done, self.began = now, self.done + 1, True
         if self.round == 1 and self.plan is not None:
-            from collect.measure import eta
-
             self.fitted = eta.fit(list(zip(self.plan, self.first, strict=False)))
 
     def round_finished(self) -> None:
@@ -94,12 +94,9 @@ class Estimate:
             per = sum(self.first) / len(self.first)
             units = self.configs - len(self.first) + (self.rounds - 1) * self.configs
             return max(0.0, per * units - min(since, per))
-        from collect.measure import eta
-
         speed, overhead = self.fitted
         planned = [shape.seconds(speed, overhead) for shape in self.plan]
-        start = self.first_start if self.first_start is not None else eta.PRIORS.get(
-            self.device_kind, eta.PRIORS["gpu"]).start_s * overhead
+        start = self.first_start if self.first_start is not None else eta.prior(self.device_kind).start_s * overhead
         rest = planned[len(self.first):]
         later = (self.rounds - 1) * (start + sum(self.first) + sum(rest))
         if not self.began:  # round 1's own start-up is still ahead, or under way
