@@ -225,21 +225,6 @@ test("energy: a row's label names its scope and method; published power is a sco
   assert.equal(L.energyScope("", table), null);
 });
 
-test("a column of mixed units sorts unit first, then by value within each unit", () => {
-  const values = [5, 300, 1000, null, 2, 40, 7];
-  const units = ["TFLOP/s", "samples/s", "samples/s", "samples/s", "TFLOP/s", "GB/s", "tokens/s"];
-  const keys = L.unitFirstKeys(values, units, ["samples/s", "tokens/s", "TFLOP/s", "GB/s"]);
-  assert.ok(Number.isNaN(keys[3]), "not measured stays NaN: last either way");
-  const asc = L.sortedRows(keys, "asc"), desc = L.sortedRows(keys, "desc");
-  assert.deepEqual(asc, [1, 2, 6, 4, 0, 5, 3]);
-  assert.deepEqual(desc, [5, 0, 4, 6, 2, 1, 3]);
-  const run = (order) => order.filter((i) => values[i] !== null).map((i) => units[i]);
-  for (const order of [asc, desc]) {  // every unit's rows in one run: no samples/s figure between two TFLOP/s ones
-    const seen = run(order).filter((u, k, all) => k === 0 || all[k - 1] !== u);
-    assert.equal(new Set(seen).size, seen.length);
-  }
-});
-
 test("a figure per dollar: per $1k of a bought device, per dollar spent on a rented one", () => {
   assert.deepEqual(L.perDollar(1500, {usd: 1499, per: "unit"}, "samples/s"),
                    {value: 1500 / 1499 * 1000, unit: "samples/s per $1k", rented: false});

@@ -1,7 +1,7 @@
-/* global h, fmt, unitFirstKeys, spread, percent, column, figure, caveatsOf, badges, caveatText, referenceBadge */
+/* global h, fmt, spread, percent, column, figure, caveatsOf, badges, caveatText, referenceBadge */
 // Columns the tables share: a row's figure in its workload's unit, its spread, its caveats, % of peak.
 
-var UNIT_ORDER = ["samples/s", "tokens/s", "TFLOP/s", "GB/s"];  // a mixed column's units, as its default (highest first) sort lists them
+var UNIT_ORDER = ["samples/s", "tokens/s", "TFLOP/s", "GB/s"];  // a mixed column's units, in the order its sorts list them
 
 // The figure of each row in the unit its workload is read in (one workload: the board's; several: each row's own).
 function figureColumn(t, workloadOf, o) {
@@ -17,12 +17,13 @@ function figureColumn(t, workloadOf, o) {
     // One column, sorted unit first, then by value within the unit: the rows of a unit stay together (samples/s, then
     // tokens/s, TFLOP/s, GB/s), so a sort never ranks 1,000 samples/s above 300 TFLOP/s. One column per unit would
     // leave an env's table mostly empty cells and wider than its page; a unit's rows in a run read as its own list.
-    var keys = unitFirstKeys(values, units, UNIT_ORDER.slice().reverse());  // highest first: samples/s at the top
+    // The table sorts within each unit (table.js `within`, as a comparison's figure columns do): a code per row, in
+    // UNIT_ORDER, any other unit after them by name.
+    var order = UNIT_ORDER.concat(Array.from(new Set(units.filter(function (u) { return UNIT_ORDER.indexOf(u) < 0; }))).sort());
+    col.within = units.map(function (u) { return order.indexOf(u); });
     col.fmt = null;
     col.cell = function (i) { return values[i] === null ? "" : fmt(values[i]) + " " + units[i]; };
-    col.num = keys;  // what the table sorts by (it sorts a `num` column by it); the cell and the download show the value
-    col.sortValue = function (i) { return keys[i]; };
-    col.title = "median over the repeat rows, in its workload's unit; sorting keeps each unit's rows together (highest first: " +
+    col.title = "median over the repeat rows, in its workload's unit; sorting keeps each unit's rows together (" +
       UNIT_ORDER.join(", ") + "), ordered by value within each";
     col.csvValue = function (i) { return values[i] === null ? "" : String(values[i]); };
   }

@@ -77,21 +77,6 @@ function energyScope(label, table) {
   return {scope: scope, short: s[0], scopeWhy: s[1], method: method};
 }
 
-// Sort keys that keep a column of mixed units apart: each row's position when rows are ordered by unit (in `order`,
-// then by name) and by value within a unit; NaN stays NaN (not measured: last either way). Sorting by it never puts a
-// samples/s figure between two TFLOP/s ones, whichever direction.
-function unitFirstKeys(values, units, order) {
-  var rank = function (u) { var k = (order || []).indexOf(u); return k < 0 ? (order || []).length : k; };
-  var idx = [];
-  for (var i = 0; i < values.length; i++) if (isNumber(values[i])) idx.push(i);
-  idx.sort(function (a, b) {
-    return rank(units[a]) - rank(units[b]) || String(units[a]).localeCompare(String(units[b])) || values[a] - values[b] || a - b;
-  });
-  var keys = new Array(values.length).fill(NaN);
-  idx.forEach(function (row, k) { keys[row] = k; });
-  return keys;
-}
-
 // A figure per dollar: a rented machine's per dollar spent (figure x 3600 / price per hour), a bought one's per
 // $1,000 of its price. price: {usd, per: "unit" | "hour"}; unit: the figure's ("samples/s", "TFLOP/s", ...).
 function perDollar(value, price, unit) {
@@ -102,5 +87,5 @@ function perDollar(value, price, unit) {
 
 if (typeof module === "object" && module.exports) {
   module.exports = {reproduceCommand: reproduceCommand, commandOffer: commandOffer, referenceHref: referenceHref,
-    energyScope: energyScope, unitFirstKeys: unitFirstKeys, perDollar: perDollar};
+    energyScope: energyScope, perDollar: perDollar};
 }
